@@ -1,0 +1,58 @@
+"""Lint: what loads fine but will make the process harder to sell with."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from api.process.models import Competitor, ContentLibrary, Process
+from api.process.problems import Problem, Severity
+from api.process.yaml_source import Loc, SourceFile
+
+
+def lint(
+    processes: Sequence[tuple[SourceFile, Process]],
+    competitors: Sequence[tuple[SourceFile, Competitor]],
+    libraries: Sequence[tuple[SourceFile, ContentLibrary]],
+) -> Iterator[Problem]:
+    """Warnings, in file order. None of them stops a load."""
+    for source, process in processes:
+        yield from _lint_process(source, process)
+    for source, library in libraries:
+        for index, item in enumerate(library.content):
+            if not item.url:
+                yield _warn(source, ("content", index, "key"), f"content '{item.key}' has no link; reps cannot send it")
+    used = {play.competitor for _, p in processes for m in p.milestones for play in m.plays}
+    for source, competitor in competitors:
+        if competitor.key not in used:
+            yield _warn(source, ("key",), f"no milestone has a play against '{competitor.key}'")
+
+
+def _lint_process(source: SourceFile, process: Process) -> Iterator[Problem]:
+    for i, stage in enumerate(process.stages):
+        if stage.is_terminal:
+            continue
+        if len(stage.milestones) > process.milestone_limit:
+            yield _warn(
+                source, ("stages", i, "milestones"),
+                f"stage '{stage.key}' has {len(stage.milestones)} milestones, more than the limit of "
+                f"{process.milestone_limit}: don't go milestone crazy (raise `milestone_limit` if you must)",
+            )
+        if not stage.mandatory_milestones:
+            yield _warn(
+                source, ("stages", i, "key"),
+                f"open stage '{stage.key}' has no mandatory milestone, so nothing gates the stage after it",
+            )
+        for j, milestone in enumerate(stage.milestones):
+            at = ("stages", i, "milestones", j)
+            if not (milestone.ask and milestone.ask.strip()):
+                yield _warn(
+                    source, (*at, "key"),
+                    f"milestone '{milestone.key}' has no ask: every milestone must tell the rep the next step",
+                )
+            if not milestone.questions:
+                yield _warn(source, (*at, "key"), f"milestone '{milestone.key}' has no questions to ask")
+
+
+def _warn(source: SourceFile, loc: Loc, message: str) -> Problem:
+    line, column, path = source.locate(loc)
+    return Problem(source.name, line, column, path, message, Severity.WARNING)

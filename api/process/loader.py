@@ -1,0 +1,115 @@
+"""Turn a `process_definitions/` folder into one checked, immutable `ProcessDefinitions`.
+
+The folder holds three kinds of file, told apart by the sub-folder they sit in:
+
+    processes/*.yaml     one process each
+    competitors/*.yaml   one battlecard each (the status quo included)
+    content/*.yaml       the content library (`content: [...]`)
+
+Every problem in every file is collected before giving up, so one `waymark check` lists them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from api.process.lint import lint
+from api.process.models import Competitor, ContentItem, ContentLibrary, Process, ProcessDefinitions
+from api.process.problems import Problem, Severity
+from api.process.validation import cross_check, describe_error
+from api.process.yaml_source import SourceFile, read_yaml
+
+FOLDERS: dict[str, type[BaseModel]] = {
+    "processes": Process,
+    "competitors": Competitor,
+    "content": ContentLibrary,
+}
+
+
+class DefinitionsInvalid(Exception):
+    """The process definitions have errors; `problems` lists every one of them."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(problems)
+        errors = [p for p in self.problems if p.severity is Severity.ERROR]
+        super().__init__("\n".join(str(p) for p in errors) or "process definitions are invalid")
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """The outcome of reading a folder: the definitions (when there were no errors) and every problem."""
+
+    definitions: ProcessDefinitions | None
+    problems: tuple[Problem, ...] = field(default=())
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity is Severity.WARNING)
+
+
+def read_definitions(directory: Path) -> CheckReport:
+    """Read, validate and lint every file under `directory`. Never raises for bad content."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return CheckReport(None, (Problem(str(directory), 0, 0, "", "no such folder"),))
+    label_root = directory.resolve().parent
+
+    problems: list[Problem] = []
+    parsed: dict[str, list[tuple[SourceFile, BaseModel]]] = {folder: [] for folder in FOLDERS}
+    for folder, model in FOLDERS.items():
+        for path in sorted((directory / folder).glob("*.y*ml")):
+            name = _label(path, label_root)
+            source, file_problems = read_yaml(path.read_bytes(), name)
+            problems.extend(file_problems)
+            if source is None:
+                continue
+            try:
+                parsed[folder].append((source, model.model_validate(source.document)))
+            except ValidationError as error:
+                problems.extend(describe_error(source, detail) for detail in error.errors())
+    stray = sorted(p for p in directory.glob("*.y*ml"))
+    problems.extend(
+        Problem(_label(p, label_root), 0, 0, "", "YAML files belong in processes/, competitors/ or content/")
+        for p in stray
+    )
+    if not parsed["processes"] and not any(p.severity is Severity.ERROR for p in problems):
+        problems.append(Problem(_label(directory, label_root), 0, 0, "", "no process files in processes/"))
+
+    processes = [(source, model) for source, model in parsed["processes"] if isinstance(model, Process)]
+    competitors = [(source, model) for source, model in parsed["competitors"] if isinstance(model, Competitor)]
+    libraries = [(source, model) for source, model in parsed["content"] if isinstance(model, ContentLibrary)]
+    problems.extend(cross_check(processes, competitors, libraries))
+    problems.extend(lint(processes, competitors, libraries))
+
+    if any(p.severity is Severity.ERROR for p in problems):
+        return CheckReport(None, tuple(problems))
+    content: list[ContentItem] = [item for _, library in libraries for item in library.content]
+    definitions = ProcessDefinitions(
+        processes=tuple(p for _, p in processes),
+        competitors=tuple(c for _, c in competitors),
+        content=tuple(content),
+    )
+    return CheckReport(definitions, tuple(problems))
+
+
+def load_definitions(directory: Path) -> ProcessDefinitions:
+    """The checked definitions under `directory`; raises `DefinitionsInvalid` listing every error."""
+    report = read_definitions(directory)
+    if report.definitions is None:
+        raise DefinitionsInvalid(report.problems)
+    return report.definitions
+
+
+def _label(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,271 @@
+"""The process model: typed, immutable objects parsed once from `process_definitions/`.
+
+Field descriptions double as the editor help in the generated JSON Schema, so they are
+written for enablement staff, not for programmers.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cached_property
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Key = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", min_length=1, max_length=64),
+    Field(
+        description="A stable identifier: lower-case letters, digits and dashes (e.g. `finance-sign-off`). "
+        "Deals refer to it; to rename, change the key and list the old one under `formerly`."
+    ),
+]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class Outcome(StrEnum):
+    OPEN = "open"
+    WON = "won"
+    LOST = "lost"
+
+
+class ContentKind(StrEnum):
+    CASE_STUDY = "case-study"
+    CALCULATOR = "calculator"
+    CHECKLIST = "checklist"
+    DECK = "deck"
+    DEMO = "demo"
+    EMAIL = "email"
+    GUIDE = "guide"
+    ONE_PAGER = "one-pager"
+    PROPOSAL = "proposal"
+    REPORT = "report"
+    TEMPLATE = "template"
+    VIDEO = "video"
+    OTHER = "other"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+
+class ContentItem(_Model):
+    """A piece of content a rep can send, kept once in the content library."""
+
+    key: Key
+    title: Text
+    """What the buyer sees as the title."""
+    kind: ContentKind = ContentKind.OTHER
+    """What sort of content this is."""
+    url: str | None = None
+    """Where the rep finds it. Content without a link is a lint warning."""
+    description: str | None = None
+    """One or two sentences on what it says and who it is for."""
+
+
+class ContentLibrary(_Model):
+    """A file of content items, under `content/`."""
+
+    content: tuple[ContentItem, ...] = Field(min_length=1)
+
+
+class Objection(_Model):
+    objection: Text
+    """What the buyer says."""
+    response: Text
+    """What the rep answers."""
+
+
+class Competitor(_Model):
+    """A competitor's battlecard, one file each under `competitors/`. The status quo is one too."""
+
+    key: Key
+    name: Text
+    status_quo: bool = False
+    """True for the buyer doing nothing (or keeping what they have)."""
+    summary: Text
+    """Who they are, in a sentence or two."""
+    when_we_win: tuple[Text, ...] = ()
+    when_they_win: tuple[Text, ...] = ()
+    strengths: tuple[Text, ...] = ()
+    weaknesses: tuple[Text, ...] = ()
+    landmines: tuple[Text, ...] = ()
+    """Questions that expose their weak spots without naming them."""
+    objections: tuple[Objection, ...] = ()
+    proof_points: tuple[Text, ...] = ()
+
+
+class ContentUse(_Model):
+    """Content a milestone calls for, and when to send it."""
+
+    content: Key
+    """The key of an item in the content library."""
+    send_when: Text
+    """When in the milestone to send it, e.g. `after the discovery call`."""
+
+
+class Play(_Model):
+    """How to work a milestone when a given competitor (or the status quo) is in the deal."""
+
+    competitor: Key
+    """The key of a competitor under `competitors/`."""
+    play: Text
+    """What the rep does differently against this competitor at this milestone."""
+    talk_track: str | None = None
+    """Words the rep can use, if any."""
+
+
+class Milestone(_Model):
+    """What it takes to meet a stage's objective: one verifiable step with the buyer."""
+
+    key: Key
+    title: Text
+    mandatory: bool = False
+    """Mandatory milestones are exit criteria: no deal enters a later stage without them."""
+    weight: int = Field(default=1, ge=0, le=100)
+    """How much the milestone counts toward deal strength, relative to the others."""
+    typical_days: int = Field(ge=0, le=365)
+    """How many days the milestone typically takes."""
+    why: Text
+    """Why the milestone matters: what goes wrong in deals that skip it."""
+    ask: str | None = None
+    """The next step the rep asks the buyer for. Every milestone should have one."""
+    questions: tuple[Text, ...] = ()
+    activities: tuple[Text, ...] = ()
+    content: tuple[ContentUse, ...] = ()
+    plays: tuple[Play, ...] = ()
+    formerly: tuple[Key, ...] = ()
+    """Keys this milestone had before a rename, so recorded work follows it."""
+
+
+class Stage(_Model):
+    key: Key
+    name: Text
+    objective: Text
+    """What must be true for a deal to be in this stage."""
+    probability: float = Field(ge=0, le=1)
+    """Forecast probability of winning a deal in this stage, from 0 to 1 (60% is 0.6)."""
+    outcome: Outcome = Outcome.OPEN
+    """`open` for a working stage; `won` or `lost` for the terminal stages."""
+    milestones: tuple[Milestone, ...] = ()
+    formerly: tuple[Key, ...] = ()
+    """Keys this stage had before a rename."""
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.outcome is not Outcome.OPEN
+
+    @property
+    def mandatory_milestones(self) -> tuple[Milestone, ...]:
+        return tuple(m for m in self.milestones if m.mandatory)
+
+
+class Process(_Model):
+    """A sales process: one file each under `processes/`."""
+
+    key: Key
+    name: Text
+    description: Text
+    version: Annotated[str, Field(min_length=1)] = "1"
+    """Bump when the process changes in a way reps should notice."""
+    milestone_limit: int = Field(default=7, ge=1, le=50)
+    """More milestones than this in one stage is a lint warning: don't go milestone crazy."""
+    stages: tuple[Stage, ...] = Field(min_length=2)
+    """In order. Open stages first, then the terminal won and lost stages."""
+    entry_stage: Key | None = None
+    """The stage new deals start in; the first stage when left out."""
+
+    @cached_property
+    def _stage_index(self) -> dict[str, int]:
+        index: dict[str, int] = {}
+        for position, stage in enumerate(self.stages):
+            for key in (stage.key, *stage.formerly):
+                index.setdefault(key, position)
+        return index
+
+    @cached_property
+    def _milestone_index(self) -> dict[str, tuple[Stage, Milestone]]:
+        index: dict[str, tuple[Stage, Milestone]] = {}
+        for stage in self.stages:
+            for milestone in stage.milestones:
+                for key in (milestone.key, *milestone.formerly):
+                    index.setdefault(key, (stage, milestone))
+        return index
+
+    def stage(self, key: str) -> Stage | None:
+        """The stage with this key (or a former key), if any."""
+        position = self._stage_index.get(key)
+        return None if position is None else self.stages[position]
+
+    def position(self, stage_key: str) -> int:
+        """The 0-based position of a stage; raises KeyError for an unknown key."""
+        return self._stage_index[stage_key]
+
+    def milestone(self, key: str) -> Milestone | None:
+        """The milestone with this key (or a former key), in any stage."""
+        found = self._milestone_index.get(key)
+        return None if found is None else found[1]
+
+    def stage_of(self, milestone_key: str) -> Stage | None:
+        found = self._milestone_index.get(milestone_key)
+        return None if found is None else found[0]
+
+    def canonical_milestone_key(self, key: str) -> str | None:
+        """The current key for a milestone key that may be a former one."""
+        milestone = self.milestone(key)
+        return None if milestone is None else milestone.key
+
+    @property
+    def first_stage(self) -> Stage:
+        """The stage new deals start in."""
+        return (self.stage(self.entry_stage) if self.entry_stage else None) or self.stages[0]
+
+    @property
+    def open_stages(self) -> tuple[Stage, ...]:
+        return tuple(s for s in self.stages if not s.is_terminal)
+
+    @property
+    def won_stage(self) -> Stage:
+        return next(s for s in self.stages if s.outcome is Outcome.WON)
+
+    @property
+    def lost_stages(self) -> tuple[Stage, ...]:
+        return tuple(s for s in self.stages if s.outcome is Outcome.LOST)
+
+    @property
+    def milestones(self) -> tuple[Milestone, ...]:
+        """Every milestone, in process order."""
+        return tuple(m for s in self.stages for m in s.milestones)
+
+
+class ProcessDefinitions(_Model):
+    """Everything loaded from a `process_definitions/` folder, cross-checked."""
+
+    processes: tuple[Process, ...]
+    competitors: tuple[Competitor, ...]
+    content: tuple[ContentItem, ...]
+
+    @cached_property
+    def _processes(self) -> dict[str, Process]:
+        return {p.key: p for p in self.processes}
+
+    @cached_property
+    def _competitors(self) -> dict[str, Competitor]:
+        return {c.key: c for c in self.competitors}
+
+    @cached_property
+    def _content(self) -> dict[str, ContentItem]:
+        return {c.key: c for c in self.content}
+
+    def process(self, key: str) -> Process | None:
+        return self._processes.get(key)
+
+    def competitor(self, key: str) -> Competitor | None:
+        return self._competitors.get(key)
+
+    def content_item(self, key: str) -> ContentItem | None:
+        return self._content.get(key)
+
+    @property
+    def status_quo(self) -> tuple[Competitor, ...]:
+        return tuple(c for c in self.competitors if c.status_quo)
