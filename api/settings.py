@@ -3,9 +3,54 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./waymark.sqlite3"
+DEFAULT_GUIDE_BASE_URL = "/guide/"
 
 
 def default_process_dir() -> Path:
     """`WAYMARK_PROCESS_DIR`, else `process_definitions/` in the current folder."""
     return Path(os.environ.get("WAYMARK_PROCESS_DIR", "process_definitions"))
+
+
+def default_database_url() -> str:
+    """`DATABASE_URL`, else an SQLite file `waymark.sqlite3` in the current folder."""
+    return os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+
+
+def default_guide_base_url() -> str:
+    """`WAYMARK_GUIDE_BASE_URL` (where the guidebook is served), always ending in `/`."""
+    base = os.environ.get("WAYMARK_GUIDE_BASE_URL", DEFAULT_GUIDE_BASE_URL)
+    return base if base.endswith("/") else f"{base}/"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """What the API server needs to start; `Settings.from_env()` reads the environment."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    process_dir: Path = field(default_factory=lambda: Path("process_definitions"))
+    guide_base_url: str = DEFAULT_GUIDE_BASE_URL
+    site_dir: Path = field(default_factory=lambda: Path("site"))
+    migrate_on_start: bool = True
+    """Upgrade the database schema when the server starts (always for an embedded SQLite file)."""
+    max_query_depth: int = 12
+    max_aliases: int = 30
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        url = default_database_url()
+        migrate = os.environ.get("WAYMARK_MIGRATE_ON_START", "").lower()
+        return cls(
+            database_url=url,
+            process_dir=default_process_dir(),
+            guide_base_url=default_guide_base_url(),
+            site_dir=Path(os.environ.get("WAYMARK_SITE_DIR", "site")),
+            migrate_on_start=migrate in {"1", "true", "yes"} or (migrate == "" and is_sqlite(url)),
+        )
+
+
+def is_sqlite(database_url: str) -> bool:
+    return database_url.startswith("sqlite")

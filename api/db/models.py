@@ -1,0 +1,189 @@
+"""The tables: who works deals, the deals, what was done on them, and everything that happened.
+
+Deals store stage and milestone **keys** only; the process content lives in `process_definitions/`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend (SQLite drops the offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: use datetime.now(UTC)")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JSON(), list[str]: JSON()}
+
+
+class Role(StrEnum):
+    REP = "rep"
+    MANAGER = "manager"
+    ENABLEMENT = "enablement"
+    ADMIN = "admin"
+
+
+class DealStatus(StrEnum):
+    OPEN = "open"
+    WON = "won"
+    LOST = "lost"
+
+
+class EventKind(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    MILESTONE_COMPLETED = "milestone-completed"
+    MILESTONE_REOPENED = "milestone-reopened"
+    MOVED = "moved"
+    GATE_OVERRIDDEN = "gate-overridden"
+    CLOSED_WON = "closed-won"
+    CLOSED_LOST = "closed-lost"
+    REOPENED = "reopened"
+
+
+class Team(Base):
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    """sha256 of the token, hex; the token itself is shown once and never stored."""
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class Deal(Base):
+    __tablename__ = "deals"
+    __table_args__ = (
+        Index("ix_deals_process_stage", "process_key", "stage_key"),
+        Index("ix_deals_close_date_id", "close_date", "id"),
+        Index("ix_deals_amount_id", "amount", "id"),
+        Index("ix_deals_updated_at_id", "updated_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    account_name: Mapped[str] = mapped_column(String(200))
+    process_key: Mapped[str] = mapped_column(String(64))
+    stage_key: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    close_date: Mapped[date]
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now)
+    stage_entered_at: Mapped[datetime] = mapped_column(default=utc_now)
+    """When the deal entered its current stage, for time in stage."""
+
+
+class DealCompetitor(Base):
+    """A competitor (or the status quo) the buyer is weighing against us in a deal."""
+
+    __tablename__ = "deal_competitors"
+
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), primary_key=True)
+    competitor_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class MilestoneCompletion(Base):
+    __tablename__ = "milestone_completions"
+    __table_args__ = (UniqueConstraint("deal_id", "milestone_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), index=True)
+    milestone_key: Mapped[str] = mapped_column(String(64))
+    completed_at: Mapped[datetime] = mapped_column(default=utc_now)
+    completed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class DealEvent(Base):
+    """One entry of a deal's append-only history."""
+
+    __tablename__ = "deal_events"
+    __table_args__ = (
+        Index("ix_deal_events_deal_id_id", "deal_id", "id"),
+        Index("ix_deal_events_kind_occurred_at", "kind", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    occurred_at: Mapped[datetime] = mapped_column(default=utc_now)
+    from_stage: Mapped[str | None] = mapped_column(String(64))
+    to_stage: Mapped[str | None] = mapped_column(String(64))
+    milestone_key: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)
+    skipped_milestones: Mapped[list[str] | None]
+    """For a gate override: the mandatory milestones that were missing."""
+    changes: Mapped[dict[str, Any] | None]
+    """For an update: field name to `[before, after]`."""
