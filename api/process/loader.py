@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from api.process.lint import lint
 from api.process.models import Competitor, ContentItem, ContentLibrary, Process, ProcessDefinitions
 from api.process.problems import Problem, Severity
-from api.process.validation import cross_check, describe_error
+from api.process.validation import cross_check, describe_errors
 from api.process.yaml_source import SourceFile, read_yaml
 
 FOLDERS: dict[str, type[BaseModel]] = {
@@ -63,6 +63,7 @@ def read_definitions(directory: Path) -> CheckReport:
     label_root = directory.resolve().parent
 
     problems: list[Problem] = []
+    sources: dict[str, list[SourceFile]] = {folder: [] for folder in FOLDERS}
     parsed: dict[str, list[tuple[SourceFile, BaseModel]]] = {folder: [] for folder in FOLDERS}
     for folder, model in FOLDERS.items():
         for path in sorted((directory / folder).glob("*.y*ml")):
@@ -71,10 +72,11 @@ def read_definitions(directory: Path) -> CheckReport:
             problems.extend(file_problems)
             if source is None:
                 continue
+            sources[folder].append(source)
             try:
                 parsed[folder].append((source, model.model_validate(source.document)))
             except ValidationError as error:
-                problems.extend(describe_error(source, detail) for detail in error.errors())
+                problems.extend(describe_errors(source, error))
     stray = sorted(p for p in directory.glob("*.y*ml"))
     problems.extend(
         Problem(_label(p, label_root), 0, 0, "", "YAML files belong in processes/, competitors/ or content/")
@@ -83,12 +85,14 @@ def read_definitions(directory: Path) -> CheckReport:
     if not parsed["processes"] and not any(p.severity is Severity.ERROR for p in problems):
         problems.append(Problem(_label(directory, label_root), 0, 0, "", "no process files in processes/"))
 
+    problems.extend(cross_check(*(sources[folder] for folder in FOLDERS)))
     processes = [(source, model) for source, model in parsed["processes"] if isinstance(model, Process)]
     competitors = [(source, model) for source, model in parsed["competitors"] if isinstance(model, Competitor)]
     libraries = [(source, model) for source, model in parsed["content"] if isinstance(model, ContentLibrary)]
-    problems.extend(cross_check(processes, competitors, libraries))
-    problems.extend(lint(processes, competitors, libraries))
+    if not any(p.severity is Severity.ERROR for p in problems):
+        problems.extend(lint(processes, competitors, libraries))
 
+    problems.sort(key=lambda p: (p.path, p.line, p.column))
     if any(p.severity is Severity.ERROR for p in problems):
         return CheckReport(None, tuple(problems))
     content: list[ContentItem] = [item for _, library in libraries for item in library.content]

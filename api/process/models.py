@@ -15,10 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 Key = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", min_length=1, max_length=64),
-    Field(
-        description="A stable identifier: lower-case letters, digits and dashes (e.g. `finance-sign-off`). "
-        "Deals refer to it; to rename, change the key and list the old one under `formerly`."
-    ),
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
@@ -53,6 +49,8 @@ class ContentItem(_Model):
     """A piece of content a rep can send, kept once in the content library."""
 
     key: Key
+    """A stable identifier: lower-case letters, digits and dashes (e.g. `finance-sign-off`).
+    Recorded deal work refers to it; to rename, change the key and list the old one under `formerly`."""
     title: Text
     """What the buyer sees as the title."""
     kind: ContentKind = ContentKind.OTHER
@@ -80,6 +78,8 @@ class Competitor(_Model):
     """A competitor's battlecard, one file each under `competitors/`. The status quo is one too."""
 
     key: Key
+    """A stable identifier: lower-case letters, digits and dashes (e.g. `finance-sign-off`).
+    Recorded deal work refers to it; to rename, change the key and list the old one under `formerly`."""
     name: Text
     status_quo: bool = False
     """True for the buyer doing nothing (or keeping what they have)."""
@@ -119,6 +119,8 @@ class Milestone(_Model):
     """What it takes to meet a stage's objective: one verifiable step with the buyer."""
 
     key: Key
+    """A stable identifier: lower-case letters, digits and dashes (e.g. `finance-sign-off`).
+    Recorded deal work refers to it; to rename, change the key and list the old one under `formerly`."""
     title: Text
     mandatory: bool = False
     """Mandatory milestones are exit criteria: no deal enters a later stage without them."""
@@ -140,6 +142,8 @@ class Milestone(_Model):
 
 class Stage(_Model):
     key: Key
+    """A stable identifier: lower-case letters, digits and dashes (e.g. `finance-sign-off`).
+    Recorded deal work refers to it; to rename, change the key and list the old one under `formerly`."""
     name: Text
     objective: Text
     """What must be true for a deal to be in this stage."""
@@ -164,6 +168,8 @@ class Process(_Model):
     """A sales process: one file each under `processes/`."""
 
     key: Key
+    """A stable identifier: lower-case letters, digits and dashes (e.g. `finance-sign-off`).
+    Recorded deal work refers to it; to rename, change the key and list the old one under `formerly`."""
     name: Text
     description: Text
     version: Annotated[str, Field(min_length=1)] = "1"

@@ -5,13 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from api.process.models import Competitor, ContentLibrary, Outcome, Process
+from api.process.models import Outcome
 from api.process.problems import Problem
 from api.process.yaml_source import Loc, SourceFile
 
 Parsed = Sequence[tuple[SourceFile, Any]]
+
+
+def describe_errors(source: SourceFile, error: ValidationError) -> list[Problem]:
+    """Each of pydantic's errors as a problem, without the echoes of errors inside a list."""
+    details = error.errors()
+    failing = [tuple(d["loc"]) for d in details if d["type"] != "too_short"]
+    return [
+        describe_error(source, detail)
+        for detail in details
+        if not (detail["type"] == "too_short" and any(loc[: len(detail["loc"])] == detail["loc"] for loc in failing))
+    ]
 
 
 def describe_error(source: SourceFile, detail: ErrorDetails) -> Problem:
@@ -92,132 +104,168 @@ def _allowed_fields(source: SourceFile, loc: Loc) -> str:
 
 
 def cross_check(
-    processes: Sequence[tuple[SourceFile, Process]],
-    competitors: Sequence[tuple[SourceFile, Competitor]],
-    libraries: Sequence[tuple[SourceFile, ContentLibrary]],
+    processes: Sequence[SourceFile],
+    competitors: Sequence[SourceFile],
+    libraries: Sequence[SourceFile],
 ) -> Iterator[Problem]:
-    """Checks that span fields or files: unique keys, references, terminal stages, renames."""
-    yield from _unique_across_files("process", [(s, ("key",), p.key) for s, p in processes])
-    yield from _unique_across_files("competitor", [(s, ("key",), c.key) for s, c in competitors])
+    """Checks that span fields or files: unique keys, references, terminal stages, renames.
+
+    They read the raw documents rather than the models, so a file with a type error elsewhere
+    still gets its references checked: one `waymark check` lists every problem.
+    """
+    yield from _unique_across_files("process", [(s, ("key",), s.document.get("key")) for s in processes])
+    yield from _unique_across_files("competitor", [(s, ("key",), s.document.get("key")) for s in competitors])
     yield from _unique_across_files(
         "content",
-        [(s, ("content", i, "key"), item.key) for s, lib in libraries for i, item in enumerate(lib.content)],
+        [(s, ("content", i, "key"), item.get("key")) for s in libraries for i, item in _maps(s.document, "content")],
     )
-    competitor_keys = sorted({c.key for _, c in competitors})
-    content_keys = sorted({item.key for _, lib in libraries for item in lib.content})
-    for source, process in processes:
-        yield from _check_stages(source, process)
-        yield from _check_renames(source, process)
-        yield from _check_references(source, process, competitor_keys, content_keys)
+    competitor_keys = sorted({k for s in competitors if isinstance(k := s.document.get("key"), str)})
+    content_keys = sorted(
+        {k for s in libraries for _, item in _maps(s.document, "content") if isinstance(k := item.get("key"), str)}
+    )
+    for source in processes:
+        yield from _check_stages(source)
+        yield from _check_renames(source)
+        yield from _check_references(source, competitor_keys, content_keys)
 
 
-def _unique_across_files(kind: str, entries: list[tuple[SourceFile, Loc, str]]) -> Iterator[Problem]:
+def _maps(node: Any, field: str) -> list[tuple[int, Any]]:
+    """The mapping items of the list under `field`, with their indexes; nothing if it is not a list."""
+    items = node.get(field) if isinstance(node, dict) else None
+    if not isinstance(items, list):
+        return []
+    return [(index, item) for index, item in enumerate(items) if isinstance(item, dict)]
+
+
+def _texts(node: Any, field: str) -> list[tuple[int, str]]:
+    items = node.get(field) if isinstance(node, dict) else None
+    if not isinstance(items, list):
+        return []
+    return [(index, item) for index, item in enumerate(items) if isinstance(item, str)]
+
+
+def _unique_across_files(kind: str, entries: list[tuple[SourceFile, Loc, Any]]) -> Iterator[Problem]:
     first_seen: dict[str, SourceFile] = {}
     for source, loc, key in entries:
+        if not isinstance(key, str):
+            continue
         if key in first_seen:
             line, column, path = source.locate(loc)
             where = first_seen[key].name
-            yield Problem(source.name, line, column, path, f"duplicate {kind} key '{key}' (also in {where})")
+            also = "earlier in this file" if where == source.name else f"also in {where}"
+            yield Problem(source.name, line, column, path, f"duplicate {kind} key '{key}' ({also})")
         else:
             first_seen[key] = source
 
 
-def _check_stages(source: SourceFile, process: Process) -> Iterator[Problem]:
-    won = [i for i, s in enumerate(process.stages) if s.outcome is Outcome.WON]
-    lost = [i for i, s in enumerate(process.stages) if s.outcome is Outcome.LOST]
+def _check_stages(source: SourceFile) -> Iterator[Problem]:
+    stages = _maps(source.document, "stages")
+    if not stages:
+        return
+    outcomes = [(i, stage.get("key"), stage.get("outcome", Outcome.OPEN.value)) for i, stage in stages]
+    won = [str(key) for _, key, outcome in outcomes if outcome == Outcome.WON.value]
     line, column, path = source.locate(("stages",))
     if len(won) != 1:
-        found = ", ".join(process.stages[i].key for i in won) or "none"
-        yield Problem(source.name, line, column, path, f"needs exactly one stage with outcome: won (found: {found})")
-    if not lost:
+        yield Problem(
+            source.name, line, column, path,
+            f"needs exactly one stage with outcome: won (found: {', '.join(won) or 'none'})",
+        )
+    if not any(outcome == Outcome.LOST.value for _, _, outcome in outcomes):
         yield Problem(source.name, line, column, path, "needs at least one stage with outcome: lost")
-    if not process.open_stages:
+    if not any(outcome == Outcome.OPEN.value for _, _, outcome in outcomes):
         yield Problem(source.name, line, column, path, "needs at least one open stage before the won and lost ones")
     seen_terminal = False
-    for index, stage in enumerate(process.stages):
-        if stage.is_terminal:
+    for index, stage in stages:
+        outcome = stage.get("outcome", Outcome.OPEN.value)
+        if outcome in (Outcome.WON.value, Outcome.LOST.value):
             seen_terminal = True
-            if stage.milestones:
+            if stage.get("milestones"):
                 line, column, path = source.locate(("stages", index, "milestones"))
                 yield Problem(
                     source.name, line, column, path,
-                    f"'{stage.key}' is a {stage.outcome.value} stage; milestones belong in open stages",
+                    f"'{stage.get('key')}' is a {outcome} stage; milestones belong in open stages",
                 )
-        elif seen_terminal:
-            line, column, path = source.locate(("stages", index, "outcome"))
+        elif seen_terminal and outcome == Outcome.OPEN.value:
+            line, column, path = source.locate(("stages", index, "key"))
             yield Problem(
                 source.name, line, column, path,
-                f"open stage '{stage.key}' comes after a won or lost stage; list open stages first",
+                f"open stage '{stage.get('key')}' comes after a won or lost stage; list open stages first",
             )
 
 
-def _check_renames(source: SourceFile, process: Process) -> Iterator[Problem]:
+def _check_renames(source: SourceFile) -> Iterator[Problem]:
     """Stage keys and milestone keys, current and former, must each name one thing in a process."""
+    stages = _maps(source.document, "stages")
     for kind, owners in (
-        ("stage", [(("stages", i), s.key, s.formerly) for i, s in enumerate(process.stages)]),
-        ("milestone", [
-            (("stages", i, "milestones", j), m.key, m.formerly)
-            for i, s in enumerate(process.stages)
-            for j, m in enumerate(s.milestones)
-        ]),
+        ("stage", [(("stages", i), s) for i, s in stages]),
+        ("milestone", [(("stages", i, "milestones", j), m) for i, s in stages for j, m in _maps(s, "milestones")]),
     ):
         owner_of: dict[str, str] = {}
-        for loc, key, _ in owners:
+        current = {owner.get("key") for _, owner in owners}
+        for loc, owner in owners:
+            key = owner.get("key")
+            if not isinstance(key, str):
+                continue
             if key in owner_of:
                 line, column, path = source.locate((*loc, "key"))
                 yield Problem(source.name, line, column, path, f"duplicate {kind} key '{key}' in this process")
             owner_of.setdefault(key, key)
-        for loc, key, formerly in owners:
-            for index, old in enumerate(formerly):
+        for loc, owner in owners:
+            key = owner.get("key")
+            for index, old in _texts(owner, "formerly"):
                 line, column, path = source.locate((*loc, "formerly", index))
                 if old == key:
                     yield Problem(source.name, line, column, path, f"'{old}' is this {kind}'s current key")
+                elif old in current:
+                    yield Problem(
+                        source.name, line, column, path, f"former key '{old}' is the current key of another {kind}"
+                    )
                 elif old in owner_of:
                     yield Problem(
                         source.name, line, column, path,
                         f"former key '{old}' is ambiguous: it already names {kind} '{owner_of[old]}'",
                     )
                 else:
-                    owner_of[old] = key
+                    owner_of[old] = str(key)
 
 
-def _check_references(
-    source: SourceFile, process: Process, competitor_keys: list[str], content_keys: list[str]
-) -> Iterator[Problem]:
-    for i, stage in enumerate(process.stages):
-        for j, milestone in enumerate(stage.milestones):
+def _check_references(source: SourceFile, competitor_keys: list[str], content_keys: list[str]) -> Iterator[Problem]:
+    stages = _maps(source.document, "stages")
+    for i, stage in stages:
+        for j, milestone in _maps(stage, "milestones"):
             at = ("stages", i, "milestones", j)
-            for k, play in enumerate(milestone.plays):
-                if play.competitor not in competitor_keys:
-                    line, column, path = source.locate((*at, "plays", k, "competitor"))
-                    yield Problem(
-                        source.name, line, column, path,
-                        f"unknown competitor '{play.competitor}' (known: {', '.join(competitor_keys) or 'none'})",
-                    )
             seen: set[str] = set()
-            for k, play in enumerate(milestone.plays):
-                if play.competitor in seen:
-                    line, column, path = source.locate((*at, "plays", k, "competitor"))
+            for k, play in _maps(milestone, "plays"):
+                competitor = play.get("competitor")
+                if not isinstance(competitor, str):
+                    continue
+                line, column, path = source.locate((*at, "plays", k, "competitor"))
+                if competitor not in competitor_keys:
                     yield Problem(
                         source.name, line, column, path,
-                        f"two plays against '{play.competitor}' on one milestone; merge them",
+                        f"unknown competitor '{competitor}' (known: {_few(competitor_keys)})",
                     )
-                seen.add(play.competitor)
-            for k, use in enumerate(milestone.content):
-                if use.content not in content_keys:
+                elif competitor in seen:
+                    yield Problem(
+                        source.name, line, column, path, f"two plays against '{competitor}' on one milestone"
+                    )
+                seen.add(competitor)
+            for k, use in _maps(milestone, "content"):
+                content = use.get("content")
+                if isinstance(content, str) and content not in content_keys:
                     line, column, path = source.locate((*at, "content", k, "content"))
                     yield Problem(
-                        source.name, line, column, path,
-                        f"unknown content '{use.content}' (known: {_few(content_keys)})",
+                        source.name, line, column, path, f"unknown content '{content}' (known: {_few(content_keys)})"
                     )
-    if process.entry_stage is not None:
-        entry = process.stage(process.entry_stage)
+    entry = source.document.get("entry_stage")
+    if isinstance(entry, str):
+        by_key = {s.get("key"): s for _, s in stages}
         line, column, path = source.locate(("entry_stage",))
-        if entry is None:
-            known = ", ".join(s.key for s in process.stages)
-            yield Problem(source.name, line, column, path, f"unknown stage '{process.entry_stage}' (known: {known})")
-        elif entry.is_terminal:
-            yield Problem(source.name, line, column, path, f"new deals cannot start in {entry.outcome.value} stage")
+        if entry not in by_key:
+            known = ", ".join(str(k) for k in by_key)
+            yield Problem(source.name, line, column, path, f"unknown stage '{entry}' (known: {known})")
+        elif by_key[entry].get("outcome", Outcome.OPEN.value) != Outcome.OPEN.value:
+            yield Problem(source.name, line, column, path, f"new deals cannot start in the closed stage '{entry}'")
 
 
 def _few(keys: list[str], limit: int = 12) -> str:

@@ -29,6 +29,7 @@ from api.process.problems import Problem
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 24
+_DUPLICATE = "duplicate key"
 
 Loc = Sequence[str | int]
 
@@ -108,7 +109,7 @@ def read_yaml(raw: bytes, name: str) -> tuple[SourceFile | None, list[Problem]]:
     yaml = YAML(typ="rt", pure=True)
     yaml.allow_duplicate_keys = True
     problems = list(_screen(yaml, text, name))
-    if problems:
+    if any(not p.message.startswith(_DUPLICATE) for p in problems):
         return None, problems
     try:
         document = yaml.load(text)
@@ -119,7 +120,8 @@ def read_yaml(raw: bytes, name: str) -> tuple[SourceFile | None, list[Problem]]:
     if not isinstance(document, CommentedMap):
         kind = "a list" if isinstance(document, CommentedSeq) else "a single value"
         return None, [Problem(name, 1, 1, "", f"the file must be a mapping of fields (`key: value`), not {kind}")]
-    return SourceFile(name, document), []
+    # Duplicate keys are reported but the file is still checked, so every other problem shows too.
+    return SourceFile(name, document), problems
 
 
 def _screen(yaml: YAML, text: str, name: str) -> Iterator[Problem]:
@@ -153,7 +155,7 @@ def _screen(yaml: YAML, text: str, name: str) -> Iterator[Problem]:
                 if event.value in seen:
                     yield Problem(
                         name, mark.line + 1, mark.column + 1, "",
-                        f"duplicate key '{event.value}' in the same mapping; the later one would silently win",
+                        f"{_DUPLICATE} '{event.value}' in the same mapping; keep only one",
                     )
                 seen.add(event.value)
             if isinstance(event, CollectionStartEvent):

@@ -1,0 +1,64 @@
+"""Broken or hostile files end in one clear problem each, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from api.process import read_definitions
+from api.process.yaml_source import MAX_DEPTH, MAX_FILE_BYTES
+
+BOMB = """\
+a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
+g: [*f, *f, *f, *f, *f, *f, *f, *f, *f]
+"""
+
+CASES = [
+    pytest.param(
+        b"key: rival\nname: Caf\xe9\n", "2:10: byte 0xe9 is not UTF-8; save the file as UTF-8", id="not-utf8"
+    ),
+    pytest.param(
+        BOMB.encode(),
+        "1:4: anchors and aliases (`&name`, `*name`) are not supported; write the value out in full",
+        id="alias-bomb",
+    ),
+    pytest.param(
+        b"key: !!python/object/apply:os.system ['echo hi']\n",
+        "1:6: YAML tags such as `tag:yaml.org,2002:python/object/apply:os.system` are not supported",
+        id="python-tag",
+    ),
+    pytest.param(
+        ("key:\n" + "".join("  " * i + "- \n" for i in range(1, MAX_DEPTH + 5))).encode(),
+        f"{MAX_DEPTH + 1}:{2 * MAX_DEPTH + 1}: nested more than {MAX_DEPTH} levels deep",
+        id="deep-nesting",
+    ),
+    pytest.param(b"[" * 100_000, f"1:{MAX_DEPTH + 1}: nested more than {MAX_DEPTH} levels deep", id="deep-flow-nesting"),
+    pytest.param(b"x" * (MAX_FILE_BYTES + 1), "1:1: file is 1,048,577 bytes; the limit is 1,048,576 (split it)",
+                 id="huge"),
+    pytest.param(b"# only a comment\n", "1:1: file is empty", id="empty"),
+    pytest.param(b"- key: rival\n", "1:1: the file must be a mapping of fields (`key: value`), not a list",
+                 id="a-list"),
+    pytest.param(b"key: rival\n---\nkey: other\n", "2:1: only one YAML document per file", id="two-documents"),
+    pytest.param(b"key: [unclosed\n", "2:1: invalid YAML: while parsing a flow sequence expected ',' or ']', "
+                 "but got '<stream end>'", id="unclosed-bracket"),
+]
+
+
+@pytest.mark.parametrize(("content", "expected"), CASES)
+def test_hostile_competitor_file_gets_one_clear_problem(
+    content: bytes, expected: str, definitions_copy: Path
+) -> None:
+    # given
+    (definitions_copy / "competitors" / "hostile.yaml").write_bytes(content)
+
+    # when
+    report = read_definitions(definitions_copy)
+
+    # then
+    assert [str(p) for p in report.errors] == [f"process_definitions/competitors/hostile.yaml:{expected}"]
