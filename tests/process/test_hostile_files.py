@@ -38,7 +38,9 @@ CASES = [
         f"{MAX_DEPTH + 1}:{2 * MAX_DEPTH + 1}: nested more than {MAX_DEPTH} levels deep",
         id="deep-nesting",
     ),
-    pytest.param(b"[" * 100_000, f"1:{MAX_DEPTH + 1}: nested more than {MAX_DEPTH} levels deep", id="deep-flow-nesting"),
+    pytest.param(
+        b"[" * 100_000, f"1:{MAX_DEPTH + 1}: nested more than {MAX_DEPTH} levels deep", id="deep-flow-nesting"
+    ),
     pytest.param(b"x" * (MAX_FILE_BYTES + 1), "1:1: file is 1,048,577 bytes; the limit is 1,048,576 (split it)",
                  id="huge"),
     pytest.param(b"# only a comment\n", "1:1: file is empty", id="empty"),
