@@ -143,6 +143,8 @@ class Deal(Base):
     stage_entered_at: Mapped[datetime] = mapped_column(default=utc_now)
     """When the deal entered its current stage, for time in stage."""
 
+    __mapper_args__ = {"version_id_col": version}
+
 
 class DealCompetitor(Base):
     """A competitor (or the status quo) the buyer is weighing against us in a deal."""

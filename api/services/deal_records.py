@@ -1,0 +1,66 @@
+"""Plain, frozen records of deals and their history: the inputs of prioritisation, pipeline and insights.
+
+The query layer builds these from the database; tests build them by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from api.process.models import Outcome, Process
+
+
+@dataclass(frozen=True, slots=True)
+class DealSnapshot:
+    """A deal as it stands now."""
+
+    deal_id: str
+    name: str
+    owner_id: str
+    stage_key: str
+    status: Outcome
+    amount: Decimal
+    entered_stage_at: datetime
+    completed_milestones: frozenset[str] = frozenset()
+    """Milestone keys as stored: may be former keys of renamed milestones."""
+    close_date: date | None = None
+    closed_at: datetime | None = None
+
+
+class DealEventKind(StrEnum):
+    CREATED = "created"
+    MILESTONE_COMPLETED = "milestone_completed"
+    MILESTONE_REOPENED = "milestone_reopened"
+    MOVED = "moved"
+    GATE_OVERRIDDEN = "gate_overridden"
+    CLOSED_WON = "closed_won"
+    CLOSED_LOST = "closed_lost"
+    REOPENED = "reopened"
+
+
+@dataclass(frozen=True, slots=True)
+class DealEvent:
+    """One entry of a deal's append-only history."""
+
+    deal_id: str
+    kind: DealEventKind
+    at: datetime
+    from_stage: str | None = None
+    to_stage: str | None = None
+    """For `created`, the stage the deal started in; for moves, overrides and closes, where it went."""
+    milestone_key: str | None = None
+    reason: str | None = None
+    skipped_milestones: tuple[str, ...] = field(default=())
+
+
+def completed_keys(process: Process, deal: DealSnapshot) -> frozenset[str]:
+    """The deal's completed milestones under their current keys; unknown keys are dropped."""
+    keys = (process.canonical_milestone_key(key) for key in deal.completed_milestones)
+    return frozenset(key for key in keys if key is not None)
+
+
+def days_between(start: datetime, end: datetime) -> float:
+    return (end - start).total_seconds() / 86_400

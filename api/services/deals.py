@@ -1,0 +1,185 @@
+"""Creating and editing deals. Every change is recorded in the deal's history; nothing here commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.db.models import Deal, DealCompetitor, DealEvent, DealStatus, EventKind, MilestoneCompletion, utc_now
+from api.process import Process, ProcessDefinitions
+from api.services.auth import Viewer, may_own_deals_of, visible_deals
+from api.services.deal_input import parse_amount, parse_competitors, parse_currency, parse_name
+from api.services.failures import DealNotFound, Failure, InvalidInput, PermissionDenied, VersionConflict
+
+
+@dataclass(frozen=True, kw_only=True)
+class DealDraft:
+    """What a user enters to open a deal; amounts arrive as text and are checked here."""
+
+    name: str
+    account_name: str
+    process_key: str
+    amount: str
+    currency: str
+    close_date: date
+    owner_id: int | None = None
+    competitor_keys: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DealChanges:
+    """Fields to change on a deal; None leaves a field as it is."""
+
+    name: str | None = None
+    account_name: str | None = None
+    amount: str | None = None
+    currency: str | None = None
+    close_date: date | None = None
+    owner_id: int | None = None
+    competitor_keys: list[str] | None = None
+
+
+def record_event(session: AsyncSession, *, deal: Deal, kind: EventKind, actor: Viewer, **details: Any) -> DealEvent:
+    event = DealEvent(deal_id=deal.id, kind=kind.value, actor_id=actor.id, occurred_at=utc_now(), **details)
+    session.add(event)
+    return event
+
+
+def touch(deal: Deal) -> None:
+    """Mark the deal changed: bumps `updated_at` and, on flush, `version`."""
+    deal.updated_at = utc_now()
+
+
+async def deal_for_change(
+    session: AsyncSession, *, viewer: Viewer, deal_id: int, expected_version: int | None = None
+) -> Deal | Failure:
+    """The deal, if the viewer may see it and change it and it still has the version they saw."""
+    deal = await session.scalar(select(Deal).where(Deal.id == deal_id, visible_deals(viewer)))
+    if deal is None:
+        return DealNotFound(deal_id=str(deal_id))
+    if not viewer.may_change_deals:
+        return PermissionDenied(message=f"the {viewer.role.value} role can read deals but not change them")
+    if expected_version is not None and deal.version != expected_version:
+        return VersionConflict(current_version=deal.version)
+    return deal
+
+
+def process_of(deal: Deal, *, definitions: ProcessDefinitions) -> Process | InvalidInput:
+    process = definitions.process(deal.process_key)
+    if process is None:
+        return InvalidInput(field="dealId", message=f"the deal's process {deal.process_key!r} is no longer defined")
+    return process
+
+
+async def completed_keys(session: AsyncSession, *, deal_id: int) -> list[str]:
+    return list(await session.scalars(select(MilestoneCompletion.milestone_key).where(
+        MilestoneCompletion.deal_id == deal_id
+    )))
+
+
+async def create_deal(
+    session: AsyncSession, *, viewer: Viewer, definitions: ProcessDefinitions, draft: DealDraft
+) -> Deal | Failure:
+    if not viewer.may_change_deals:
+        return PermissionDenied(message=f"the {viewer.role.value} role cannot create deals")
+    process = definitions.process(draft.process_key)
+    if process is None:
+        known = ", ".join(p.key for p in definitions.processes)
+        return InvalidInput(field="input.processKey", message=f"unknown process {draft.process_key!r} (known: {known})")
+    name = parse_name(draft.name, field="input.name")
+    if isinstance(name, InvalidInput):
+        return name
+    account_name = parse_name(draft.account_name, field="input.accountName")
+    if isinstance(account_name, InvalidInput):
+        return account_name
+    amount = parse_amount(draft.amount, field="input.amount")
+    if isinstance(amount, InvalidInput):
+        return amount
+    currency = parse_currency(draft.currency, field="input.currency")
+    if isinstance(currency, InvalidInput):
+        return currency
+    competitors = parse_competitors(draft.competitor_keys, definitions=definitions, field="input.competitorKeys")
+    if isinstance(competitors, InvalidInput):
+        return competitors
+    owner_id = draft.owner_id if draft.owner_id is not None else viewer.id
+    if not await may_own_deals_of(session, viewer=viewer, owner_id=owner_id):
+        return PermissionDenied(message="you may only give deals to yourself or, as a manager, to your team")
+    now = utc_now()
+    deal = Deal(
+        name=name, account_name=account_name, process_key=process.key, stage_key=process.first_stage.key,
+        status=DealStatus.OPEN.value, owner_id=owner_id, amount=amount, currency=currency,
+        close_date=draft.close_date, created_at=now, updated_at=now, stage_entered_at=now,
+    )
+    session.add(deal)
+    await session.flush()
+    session.add_all(DealCompetitor(deal_id=deal.id, competitor_key=key) for key in competitors)
+    record_event(session, deal=deal, kind=EventKind.CREATED, actor=viewer, to_stage=deal.stage_key)
+    await session.flush()
+    return deal
+
+
+async def update_deal(
+    session: AsyncSession, *, viewer: Viewer, definitions: ProcessDefinitions, deal_id: int,
+    expected_version: int, changes: DealChanges,
+) -> Deal | Failure:
+    found = await deal_for_change(session, viewer=viewer, deal_id=deal_id, expected_version=expected_version)
+    if not isinstance(found, Deal):
+        return found
+    deal = found
+    new_values: dict[str, Any] = {}
+    if changes.name is not None:
+        new_values["name"] = parse_name(changes.name, field="input.name")
+    if changes.account_name is not None:
+        new_values["account_name"] = parse_name(changes.account_name, field="input.accountName")
+    if changes.amount is not None:
+        new_values["amount"] = parse_amount(changes.amount, field="input.amount")
+    if changes.currency is not None:
+        new_values["currency"] = parse_currency(changes.currency, field="input.currency")
+    if changes.close_date is not None:
+        new_values["close_date"] = changes.close_date
+    for value in new_values.values():
+        if isinstance(value, InvalidInput):
+            return value
+    competitors = None
+    if changes.competitor_keys is not None:
+        parsed = parse_competitors(changes.competitor_keys, definitions=definitions, field="input.competitorKeys")
+        if isinstance(parsed, InvalidInput):
+            return parsed
+        competitors = parsed
+    if changes.owner_id is not None and changes.owner_id != deal.owner_id:
+        if not await may_own_deals_of(session, viewer=viewer, owner_id=changes.owner_id):
+            return PermissionDenied(message="you may only give deals to yourself or, as a manager, to your team")
+        new_values["owner_id"] = changes.owner_id
+
+    recorded: dict[str, list[Any]] = {
+        name: [_plain(getattr(deal, name)), _plain(value)]
+        for name, value in new_values.items()
+        if getattr(deal, name) != value
+    }
+    if competitors is not None:
+        before = sorted(await session.scalars(
+            select(DealCompetitor.competitor_key).where(DealCompetitor.deal_id == deal.id)
+        ))
+        if before != sorted(competitors):
+            recorded["competitors"] = [before, sorted(competitors)]
+            await session.execute(delete(DealCompetitor).where(DealCompetitor.deal_id == deal.id))
+            session.add_all(DealCompetitor(deal_id=deal.id, competitor_key=key) for key in competitors)
+    if not recorded:
+        return deal
+    for name in recorded.keys() & new_values.keys():
+        setattr(deal, name, new_values[name])
+    touch(deal)
+    record_event(session, deal=deal, kind=EventKind.UPDATED, actor=viewer, changes=recorded)
+    await session.flush()
+    return deal
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal | date):
+        return str(value)
+    return value

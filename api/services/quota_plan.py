@@ -1,0 +1,79 @@
+"""The plan to close the quota gap: which deals that can still close in time to work first.
+
+The rule: take deals that fit before period end, highest expected value first (the ranking's order),
+until their expected value covers the gap; then swap the last one taken for the smallest deal further
+down the list that still covers the gap. That gives the fewest deals to work — focus is what a rep lacks at
+period end — with as little overshoot on the last one as that allows. When every fitting deal together
+falls short, the plan is all of them and the shortfall says by how much. Deals with no expected value
+(zero amount or zero probability) never enter a plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from api.process.models import Outcome
+from api.services.deal_records import DealSnapshot
+from api.services.prioritization import PrioritizedDeal
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaPlan:
+    quota: Decimal
+    won_this_period: Decimal
+    planned: tuple[PrioritizedDeal, ...]
+    """In rank order; each deal's next milestone is `assessment.estimate.next_milestone`."""
+
+    @property
+    def gap(self) -> Decimal:
+        """What is left of the quota; never negative."""
+        return max(Decimal(0), self.quota - self.won_this_period)
+
+    @property
+    def planned_expected_value(self) -> Decimal:
+        return sum((p.assessment.expected_value for p in self.planned), Decimal(0))
+
+    @property
+    def shortfall(self) -> Decimal:
+        """How much of the gap the plan's expected value does not cover."""
+        return max(Decimal(0), self.gap - self.planned_expected_value)
+
+
+def won_in_period(*, deals: Iterable[DealSnapshot], period_start: date, period_end: date) -> Decimal:
+    """The amount of deals closed won between the two dates, both included."""
+    return sum(
+        (
+            d.amount
+            for d in deals
+            if d.status is Outcome.WON and d.closed_at is not None and period_start <= d.closed_at.date() <= period_end
+        ),
+        Decimal(0),
+    )
+
+
+def plan_for_quota(*, ranked: Iterable[PrioritizedDeal], quota: Decimal, won_this_period: Decimal) -> QuotaPlan:
+    gap = max(Decimal(0), quota - won_this_period)
+    candidates = sorted(
+        (p for p in ranked if p.assessment.fits and p.assessment.expected_value > 0), key=lambda p: p.rank
+    )
+    planned: list[PrioritizedDeal] = []
+    covered = Decimal(0)
+    for index, candidate in enumerate(candidates):
+        if covered >= gap:
+            break
+        if covered + candidate.assessment.expected_value >= gap:
+            planned.append(_smallest_that_covers(candidates[index:], needed=gap - covered))
+            covered = gap
+            break
+        planned.append(candidate)
+        covered += candidate.assessment.expected_value
+    return QuotaPlan(quota=quota, won_this_period=won_this_period, planned=tuple(sorted(planned, key=lambda p: p.rank)))
+
+
+def _smallest_that_covers(candidates: list[PrioritizedDeal], *, needed: Decimal) -> PrioritizedDeal:
+    covering = [c for c in candidates if c.assessment.expected_value >= needed]
+    # min() keeps the first of equals: ties go to the better-ranked deal.
+    return min(covering, key=lambda c: c.assessment.expected_value)
