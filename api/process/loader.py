@@ -76,7 +76,7 @@ def read_definitions(directory: Path) -> CheckReport:
             try:
                 parsed[folder].append((source, model.model_validate(source.document)))
             except ValidationError as error:
-                problems.extend(describe_errors(source, error))
+                problems.extend(describe_errors(source, error, model))
     stray = sorted(p for p in directory.glob("*.y*ml"))
     problems.extend(
         Problem(_label(p, label_root), 0, 0, "", "YAML files belong in processes/, competitors/ or content/")

@@ -5,28 +5,26 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from api.process.models import Outcome
 from api.process.problems import Problem
 from api.process.yaml_source import Loc, SourceFile
 
-Parsed = Sequence[tuple[SourceFile, Any]]
 
-
-def describe_errors(source: SourceFile, error: ValidationError) -> list[Problem]:
+def describe_errors(source: SourceFile, error: ValidationError, model: type[BaseModel]) -> list[Problem]:
     """Each of pydantic's errors as a problem, without the echoes of errors inside a list."""
     details = error.errors()
     failing = [tuple(d["loc"]) for d in details if d["type"] != "too_short"]
     return [
-        describe_error(source, detail)
+        describe_error(source, detail, model)
         for detail in details
         if not (detail["type"] == "too_short" and any(loc[: len(detail["loc"])] == detail["loc"] for loc in failing))
     ]
 
 
-def describe_error(source: SourceFile, detail: ErrorDetails) -> Problem:
+def describe_error(source: SourceFile, detail: ErrorDetails, model: type[BaseModel]) -> Problem:
     """A pydantic validation error as a plain-English problem at the right line."""
     loc = [step for step in detail["loc"] if isinstance(step, int | str)]
     kind = detail["type"]
@@ -37,7 +35,7 @@ def describe_error(source: SourceFile, detail: ErrorDetails) -> Problem:
         return Problem(source.name, line, column, path, f"required field '{loc[-1]}' is missing")
     if kind == "extra_forbidden":
         line, column, path = source.locate(loc, at_key=True)
-        return Problem(source.name, line, column, path, f"unknown field '{loc[-1]}'{_allowed_fields(source, loc)}")
+        return Problem(source.name, line, column, path, f"unknown field '{loc[-1]}'{_allowed_fields(model, loc)}")
     line, column, path = source.locate(loc)
     return Problem(source.name, line, column, path, _message(kind, value, ctx, str(detail["msg"])))
 
@@ -84,23 +82,18 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _allowed_fields(source: SourceFile, loc: Loc) -> str:
-    from api.process.loader import FOLDERS  # the model for this file depends on its folder
-
-    folder = source.name.rsplit("/", 2)[-2] if "/" in source.name else ""
-    model: Any = FOLDERS.get(folder)
+def _allowed_fields(model: type[BaseModel], loc: Loc) -> str:
+    """The fields the mapping at `loc` accepts, found by following `loc` through the model's fields."""
+    current: type[BaseModel] | None = model
     for step in loc[:-1]:
-        if model is None:
+        if current is None:
             return ""
         if isinstance(step, str):
-            annotation = model.model_fields.get(step)
-            args = getattr(annotation.annotation, "__args__", ()) if annotation else ()
-            model = next((a for a in args if hasattr(a, "model_fields")), None)
-            if model is None and annotation is not None and hasattr(annotation.annotation, "model_fields"):
-                model = annotation.annotation
-    if model is None:
-        return ""
-    return f" (allowed: {', '.join(model.model_fields)})"
+            field = current.model_fields.get(step)
+            annotation = field.annotation if field else None
+            candidates = (annotation, *getattr(annotation, "__args__", ()))
+            current = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+    return f" (allowed: {', '.join(current.model_fields)})" if current else ""
 
 
 def cross_check(
