@@ -1,0 +1,95 @@
+"""Build the guidebook site from the process definitions, from Python (the CLI and `waymark serve` use this)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from api.process import DefinitionsInvalid, read_definitions
+from guidebook.source import PROCESS_DIR_KEY
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG_FILE = ROOT / "mkdocs.yml"
+
+
+class GuidebookBuildFailed(Exception):
+    """MkDocs could not build the site; the message says why (warnings included, in strict mode)."""
+
+
+def build_site(*, process_dir: Path, site_dir: Path, strict: bool = True, config_file: Path = CONFIG_FILE) -> None:
+    """A clean `mkdocs build` of the guidebook for `process_dir` into `site_dir`.
+
+    Raises `DefinitionsInvalid` (every `file:line:column` error) when the process files are invalid,
+    and `GuidebookBuildFailed` when MkDocs fails, or in strict mode warns.
+    """
+    report = read_definitions(process_dir)
+    if report.definitions is None:
+        raise DefinitionsInvalid(report.problems)
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's notice about MkDocs 2 on every import
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    with _collect_warnings() as warnings:
+        try:
+            config = load_config(config_file=str(config_file), site_dir=str(Path(site_dir).resolve()), strict=strict)
+            config.extra[PROCESS_DIR_KEY] = str(Path(process_dir).resolve())
+            config.plugins.on_startup(command="build", dirty=False)
+            try:
+                build(config)
+            finally:
+                config.plugins.on_shutdown()
+        except MkDocsException as error:
+            raise GuidebookBuildFailed("\n".join([*warnings, str(error)])) from error
+
+
+def ensure_built(site_dir: Path, *, process_dir: Path | None = None) -> bool:
+    """Build the site unless `site_dir` already holds a build newer than every process file.
+
+    For `waymark serve`, which serves `site_dir` at `/guide`. Builds into a sibling folder and swaps
+    it in, so a concurrent reader never sees a half-written site. Returns True when it built.
+    """
+    from api.settings import default_process_dir
+
+    site_dir = Path(site_dir)
+    folder = Path(process_dir) if process_dir is not None else default_process_dir()
+    built = site_dir / "index.html"
+    if built.exists() and built.stat().st_mtime >= _newest(folder):
+        return False
+    fresh = site_dir.with_name(f".{site_dir.name}.{os.getpid()}.new")
+    build_site(process_dir=folder, site_dir=fresh, strict=False)
+    old = site_dir.with_name(f".{site_dir.name}.{os.getpid()}.old")
+    if site_dir.exists():
+        site_dir.rename(old)
+    fresh.rename(site_dir)
+    shutil.rmtree(old, ignore_errors=True)
+    return True
+
+
+def _newest(folder: Path) -> float:
+    times = [p.stat().st_mtime for p in folder.rglob("*.y*ml")]
+    return max(times, default=0.0)
+
+
+class _ListHandler(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"{record.levelname}: {record.getMessage()}")
+
+
+@contextmanager
+def _collect_warnings() -> Iterator[list[str]]:
+    handler = _ListHandler()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)

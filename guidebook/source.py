@@ -1,0 +1,54 @@
+"""The process definitions as the guidebook sees them, with the live preview's memory.
+
+A one-off build stops at the first invalid load. A live preview (`waymark guide serve`) keeps
+going instead: it renders the last definitions that loaded cleanly and shows the errors on a page.
+This module is never reloaded during a preview, so that memory survives rebuilds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from api.process import Problem, ProcessDefinitions, read_definitions
+
+PROCESS_DIR_KEY = "waymark_process_dir"
+"""The `extra` key in the MkDocs config that names the process definitions folder."""
+
+_last_good: dict[Path, ProcessDefinitions] = {}
+_preview = False
+
+
+@dataclass(frozen=True)
+class Loaded:
+    definitions: ProcessDefinitions | None
+    """What to render: the fresh definitions, or in a preview the last good ones (None if never good)."""
+    errors: tuple[Problem, ...] = ()
+
+    @property
+    def message(self) -> str:
+        return "\n".join(str(p) for p in self.errors)
+
+
+def set_preview(preview: bool) -> None:
+    global _preview
+    _preview = preview
+
+
+def is_preview() -> bool:
+    return _preview
+
+
+def load(process_dir: Path) -> Loaded:
+    folder = Path(process_dir).resolve()
+    report = read_definitions(folder)
+    if report.definitions is not None:
+        _last_good[folder] = report.definitions
+        return Loaded(report.definitions)
+    return Loaded(_last_good.get(folder) if _preview else None, report.errors)
+
+
+def unrenderable(process_dir: Path, problem: Problem) -> Loaded:
+    """Definitions that loaded but cannot be rendered: forget them and report why."""
+    _last_good.pop(Path(process_dir).resolve(), None)
+    return Loaded(None, (problem,))
