@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mkdocs.exceptions import PluginError
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 
 from api.process import Problem
 from guidebook import source, urls
@@ -36,6 +36,7 @@ RENDERING_MODULES = (
 
 _loaded: source.Loaded | None = None
 _pages: dict[str, str] = {}
+_in_nav: set[str] = set()
 
 
 def on_startup(*, command: str, dirty: bool) -> None:
@@ -43,7 +44,7 @@ def on_startup(*, command: str, dirty: bool) -> None:
 
 
 def on_config(config: Any) -> Any:
-    global _loaded, _pages
+    global _loaded, _pages, _in_nav
     if source.is_preview():
         for name in RENDERING_MODULES:
             importlib.reload(importlib.import_module(name))
@@ -62,8 +63,9 @@ def on_config(config: Any) -> Any:
             loaded = source.unrenderable(folder, Problem(str(folder), 0, 0, "", str(clash)))
     if loaded.errors:
         pages[urls.ERRORS_PAGE] = rendering.error_page(loaded.errors, showing_last_good=loaded.definitions is not None)
-    _loaded, _pages = loaded, pages
-    config.nav = rendering.navigation(loaded.definitions)
+    nav = rendering.navigation(loaded.definitions)
+    _loaded, _pages, _in_nav = loaded, pages, rendering.nav_pages(nav)
+    config.nav = nav
     return config
 
 
@@ -71,7 +73,8 @@ def on_files(files: Files, *, config: Any) -> Files:
     for path, markdown in _pages.items():
         if files.get_file_from_path(path) is not None:
             raise PluginError(f"guidebook/docs/{path} clashes with a page generated from the process")
-        files.append(File.generated(config, path, content=markdown))
+        inclusion = InclusionLevel.UNDEFINED if path in _in_nav else InclusionLevel.NOT_IN_NAV
+        files.append(File.generated(config, path, content=markdown, inclusion=inclusion))
     return files
 
 

@@ -40,8 +40,7 @@ def render_pages(definitions: ProcessDefinitions) -> dict[str, str]:
         pages[urls.process_page(process.key)] = process_home(process)
         for stage in process.stages:
             pages[urls.stage_page(process.key, stage.key)] = stage_page(definitions, process, stage)
-            if stage.milestones:
-                pages[urls.call_sheet_page(process.key, stage.key)] = call_sheet(process, stage)
+            pages[urls.call_sheet_page(process.key, stage.key)] = call_sheet(process, stage)
     if definitions.competitors:
         pages[f"{urls.COMPETITORS}/index.md"] = competitors_index(definitions)
     for competitor in definitions.competitors:
@@ -78,6 +77,16 @@ def navigation(definitions: ProcessDefinitions | None) -> list[NavItem]:
         nav.append({"Content library": urls.CONTENT_PAGE})
     nav.append({"For enablement": [{"Editing the process": "editing.md"}, {"Reports": "reports.md"}]})
     return nav
+
+
+def nav_pages(nav: list[NavItem]) -> set[str]:
+    """Every page the navigation lists; other pages are reachable by link (e.g. an empty stage's call sheet)."""
+    found: set[str] = set()
+    for item in nav:
+        children = [item] if isinstance(item, str) else list(item.values())
+        for child in children:
+            found |= {child} if isinstance(child, str) else nav_pages(child)
+    return found
 
 
 def home_listing(definitions: ProcessDefinitions | None, *, from_page: str = "index.md") -> str:

@@ -16,6 +16,11 @@ def call_sheet(process: Process, stage: Stage) -> str:
         f"# Call sheet: {inline(stage.name)}",
         f"{inline(process.name)} · **Objective:** {inline(stage.objective)} · "
         f"[full stage page]({link(page, stage_page)})",
+    ]
+    if not stage.milestones:
+        parts.append(f"{inline(stage.name)} has no milestones: there is nothing to ask for at this stage.")
+        return FRONT_MATTER + "\n\n".join(parts) + "\n"
+    parts += [
         "## The asks",
         "\n".join(
             f"{n}. **{inline(m.title)}**{' (mandatory)' if m.mandatory else ''}: "

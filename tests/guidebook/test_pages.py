@@ -1,0 +1,103 @@
+"""The generated pages, as Markdown, straight from the process model (no MkDocs involved)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from api.process import ProcessDefinitions, load_definitions
+from guidebook import urls
+from guidebook.pages import HAND_WRITTEN, KeyClash, render_pages, write_markdown
+from guidebook.pages.plays import tab_order
+
+DOCS = Path(__file__).parents[2] / "guidebook" / "docs"
+TAB = re.compile(r'^=== "(.*)"$', re.MULTILINE)
+
+
+def test_rendering_does_not_need_mkdocs() -> None:
+    code = "import sys, guidebook.pages; sys.exit(any(m.split('.')[0] in ('mkdocs', 'material') for m in sys.modules))"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_every_stage_has_a_page_and_a_call_sheet(definitions: ProcessDefinitions) -> None:
+    pages = render_pages(definitions)
+    for process in definitions.processes:
+        assert urls.process_page(process.key) in pages
+        for stage in process.stages:
+            assert urls.stage_page(process.key, stage.key) in pages
+            assert pages[urls.call_sheet_page(process.key, stage.key)].startswith("---\nsearch:\n  boost: 3\n---")
+    for competitor in definitions.competitors:
+        assert urls.battlecard_page(competitor.key) in pages
+    assert urls.CONTENT_PAGE in pages
+
+
+def test_each_milestone_section_is_anchored_by_its_key(definitions: ProcessDefinitions) -> None:
+    pages = render_pages(definitions)
+    for process in definitions.processes:
+        for stage in process.stages:
+            page = pages[urls.stage_page(process.key, stage.key)]
+            for milestone in stage.milestones:
+                assert f"{{ #{milestone.key} }}" in page, f"{process.key}/{stage.key}: no anchor {milestone.key}"
+
+
+def test_the_ask_is_an_admonition(definitions: ProcessDefinitions) -> None:
+    pages = render_pages(definitions)
+    process = definitions.processes[0]
+    stage = process.open_stages[0]
+    milestone = next(m for m in stage.milestones if m.ask)
+    assert '!!! tip "The ask"' in pages[urls.stage_page(process.key, stage.key)]
+    assert " ".join(milestone.ask.split()[:4]) in pages[urls.stage_page(process.key, stage.key)]
+
+
+def test_every_milestone_offers_the_same_competitor_tabs(definitions: ProcessDefinitions) -> None:
+    # Linked tabs switch tab sets whose labels match, so every set must carry the same labels.
+    expected = [c.name for c in tab_order(definitions)]
+    assert expected[-1] in {c.name for c in definitions.status_quo}
+    pages = render_pages(definitions)
+    for process in definitions.processes:
+        for stage in process.stages:
+            page = pages[urls.stage_page(process.key, stage.key)]
+            labels = TAB.findall(page)
+            assert len(labels) == len(expected) * len(stage.milestones)
+            for start in range(0, len(labels), len(expected)):
+                assert labels[start : start + len(expected)] == expected
+
+
+def test_a_battlecard_links_every_play_against_the_competitor(definitions: ProcessDefinitions) -> None:
+    pages = render_pages(definitions)
+    for competitor in definitions.competitors:
+        card = pages[urls.battlecard_page(competitor.key)]
+        for process in definitions.processes:
+            for stage in process.stages:
+                for milestone in stage.milestones:
+                    if any(p.competitor == competitor.key for p in milestone.plays):
+                        assert f"(../{process.key}/{stage.key}/index.md#{milestone.key})" in card
+
+
+def test_pages_can_be_written_to_disk_for_another_generator(tmp_path: Path, synthetic_dir: Path) -> None:
+    pages = render_pages(load_definitions(synthetic_dir))
+    written = write_markdown(pages, tmp_path)
+    assert len(written) == len(pages)
+    assert (tmp_path / "synthetic" / "stage-2" / "index.md").read_text() == pages["synthetic/stage-2/index.md"]
+
+
+def test_a_process_key_that_clashes_with_a_guidebook_page_is_refused(tmp_path: Path) -> None:
+    from tests.guidebook.synthetic import write_definitions
+
+    definitions = load_definitions(write_definitions(tmp_path, process_key="content"))
+    with pytest.raises(KeyClash, match="process key 'content'"):
+        render_pages(definitions)
+
+
+def test_no_generated_or_copied_process_content_in_the_docs_folder(definitions: ProcessDefinitions) -> None:
+    markdown = sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md"))
+    assert markdown == sorted(HAND_WRITTEN)
+    hand_written = " ".join(" ".join((DOCS / name).read_text().split()) for name in HAND_WRITTEN)
+    for process in definitions.processes:
+        for milestone in process.milestones:
+            for text in (milestone.why, milestone.ask or ""):
+                assert not text or " ".join(text.split()) not in hand_written
