@@ -1,7 +1,58 @@
-"""Placeholder: this command group is being written; it registers nothing yet."""
+"""`waymark serve [--demo]`: the API with GraphiQL at /graphql, the guidebook at /guide, health at /healthz."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from typing import Annotated
 
 import typer
+
+DEMO_DATABASE = Path("waymark-demo.sqlite3")
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the `waymark` app."""
+
+    @app.command("serve")
+    def serve(
+        demo: Annotated[bool, typer.Option("--demo", help="Seed a fresh demo database; print tokens.")] = False,
+        host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+        reload: Annotated[bool, typer.Option("--reload", help="Restart when the code changes.")] = False,
+    ) -> None:
+        """Run the API server."""
+        import uvicorn
+
+        if demo:
+            os.environ["DATABASE_URL"] = f"sqlite+aiosqlite:///{DEMO_DATABASE.resolve()}"
+            _print_demo(asyncio.run(_seed_demo()), host=host, port=port)
+        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload, log_level="info")
+
+
+async def _seed_demo() -> dict[str, str]:
+    from api.db import Database, upgrade
+    from api.services.definitions import DefinitionsStore
+    from api.services.demo import seed_demo
+    from api.settings import default_database_url, default_process_dir
+
+    DEMO_DATABASE.unlink(missing_ok=True)
+    store = DefinitionsStore(directory=default_process_dir())
+    outcome = store.reload()
+    if not outcome.loaded:
+        raise typer.BadParameter(f"the process definitions are invalid: {store.problems_text()}")
+    database = Database(url=default_database_url())
+    try:
+        await upgrade(database.engine)
+        async with database.transaction() as session:
+            return await seed_demo(session, definitions=store.current)
+    finally:
+        await database.dispose()
+
+
+def _print_demo(tokens: dict[str, str], *, host: str, port: int) -> None:
+    typer.echo(f"demo database: {DEMO_DATABASE.resolve()}")
+    typer.echo(f"GraphiQL: http://{host}:{port}/graphql   (send `Authorization: Bearer <token>`)")
+    for who, token in tokens.items():
+        typer.echo(f"  {who:<28} {token}")

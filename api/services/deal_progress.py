@@ -55,7 +55,7 @@ async def complete_milestone(
     if milestone is None:
         return _unknown_milestone(process, milestone_key)
     if note is not None and len(note) > MAX_NOTE:
-        return InvalidInput(field="input.note", message=f"must be at most {MAX_NOTE} characters")
+        return InvalidInput(field="note", message=f"must be at most {MAX_NOTE} characters")
     done = {process.canonical_milestone_key(key) for key in await completed_keys(session, deal_id=deal.id)}
     if milestone.key in done:
         return deal
@@ -119,13 +119,13 @@ async def move_deal(
     target = process.stage(to_stage)
     if target is None:
         known = ", ".join(s.key for s in process.open_stages)
-        return InvalidInput(field="input.toStage", message=f"unknown stage {to_stage!r} (known: {known})")
+        return InvalidInput(field="toStage", message=f"unknown stage {to_stage!r} (known: {known})")
     if target.is_terminal:
-        return InvalidInput(field="input.toStage", message=f"{target.key!r} closes the deal: use closeDeal")
+        return InvalidInput(field="toStage", message=f"{target.key!r} closes the deal: use closeDeal")
     reopening = deal.status != DealStatus.OPEN.value
     current = process.stage(deal.stage_key)
     if not reopening and current is not None and current.key == target.key:
-        return InvalidInput(field="input.toStage", message=f"the deal is already in {target.key!r}")
+        return InvalidInput(field="toStage", message=f"the deal is already in {target.key!r}")
     backward = not reopening and current is not None and process.position(target.key) < process.position(current.key)
     kind = EventKind.REOPENED if reopening else EventKind.MOVED
     return await _enter_stage(
@@ -146,7 +146,7 @@ async def close_deal(
         return found
     deal, process = found
     if deal.status != DealStatus.OPEN.value:
-        return InvalidInput(field="input.dealId", message=f"the deal is already closed {deal.status}")
+        return InvalidInput(field="dealId", message=f"the deal is already closed {deal.status}")
     if outcome is CloseOutcome.WON:
         return await _enter_stage(
             session, viewer=viewer, deal=deal, process=process, target=process.won_stage,
@@ -167,11 +167,11 @@ async def _enter_stage(
         gate = check_gate(process, await completed_keys(session, deal_id=deal.id), target.key)
         if not gate.passed:
             if not override:
-                return GateBlocked(gate=gate)
+                return GateBlocked(process=process, gate=gate)
             if not viewer.may_override_gates:
                 return PermissionDenied(message=f"only a manager may override the gate into {target.key!r}")
             skipped = tuple(m.key for m in gate.missing)
-    written = parse_reason(reason, field="input.reason", required=reason_required or bool(skipped))
+    written = parse_reason(reason, field="reason", required=reason_required or bool(skipped))
     if isinstance(written, InvalidInput):
         return written
     from_stage = deal.stage_key
@@ -194,5 +194,5 @@ async def _enter_stage(
 
 def _unknown_milestone(process: Process, key: str) -> InvalidInput:
     return InvalidInput(
-        field="input.milestoneKey", message=f"unknown milestone {key!r} in process {process.key!r}"
+        field="milestoneKey", message=f"unknown milestone {key!r} in process {process.key!r}"
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from api.process import Process
 from api.services.gates import GateResult
 
 
@@ -33,6 +34,7 @@ class PermissionDenied:
 
 @dataclass(frozen=True, slots=True)
 class GateBlocked:
+    process: Process
     gate: GateResult
 
 

@@ -1,0 +1,69 @@
+"""The Starlette app: `/graphql`, `/healthz`, `/readyz`, and the guidebook at `/guide` when built."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from api.db import Database, upgrade
+from api.graphql.schema import schema
+from api.graphql.view import WaymarkGraphQL
+from api.guide_mount import mount_guidebook
+from api.services.definitions import DefinitionsStore
+from api.settings import Settings
+
+log = logging.getLogger("waymark")
+
+
+def create_app(settings: Settings | None = None, *, database: Database | None = None) -> Starlette:
+    """The API app. The lifespan loads the process definitions and, if configured, migrates the database."""
+    settings = settings or Settings.from_env()
+    database = database or Database(url=settings.database_url)
+    store = DefinitionsStore(directory=settings.process_dir)
+    graphql = WaymarkGraphQL(schema=schema, database=database, store=store, settings=settings)
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        checks = {"database": await database.is_reachable(), "processDefinitions": store.loaded}
+        ready = all(checks.values())
+        body: dict[str, object] = {"status": "ready" if ready else "not ready", "checks": checks}
+        if not store.loaded:
+            body["problems"] = store.problems_text()
+        return JSONResponse(body, status_code=200 if ready else 503)
+
+    async def home(request: Request) -> Response:
+        return RedirectResponse("/graphql")
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        outcome = store.reload()
+        if not outcome.loaded:
+            log.error("process definitions in %s are invalid: %s", settings.process_dir, store.problems_text())
+        if settings.migrate_on_start:
+            await upgrade(database.engine)
+        try:
+            yield
+        finally:
+            await database.dispose()
+
+    routes: list[BaseRoute] = [
+        Route("/", home),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+    ]
+    if settings.site_dir.is_dir():
+        routes.append(mount_guidebook(settings.site_dir))
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.database = database
+    app.state.definitions = store
+    app.state.settings = settings
+    return app

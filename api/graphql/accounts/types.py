@@ -1,0 +1,66 @@
+"""Users and teams as GraphQL types."""
+
+# mypy: disable-error-code="untyped-decorator"
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+from api.db.models import Team, User
+from api.graphql.core.context import Info_
+from api.graphql.core.ids import to_global_id
+from api.graphql.core.node import Node
+
+
+@strawberry.enum(description="What a user may do.")
+class UserRole(Enum):
+    REP = strawberry.enum_value("rep", description="Sees and changes their own deals.")
+    MANAGER = strawberry.enum_value("manager", description="Sees and changes the team's deals; may override a gate.")
+    ENABLEMENT = strawberry.enum_value("enablement", description="Reads all deals; reloads the process.")
+    ADMIN = strawberry.enum_value("admin", description="Everything.")
+
+
+@strawberry.type(name="Team", description="A sales team; a manager sees its deals.")
+class TeamType(Node):
+    row: strawberry.Private[Team]
+
+    @strawberry.field(description="The global ID.")
+    def id(self) -> strawberry.ID:
+        return to_global_id("Team", self.row.id)
+
+    @strawberry.field(description="The team's name.")
+    def name(self) -> str:
+        return self.row.name
+
+
+@strawberry.type(name="User", description="Someone who works deals or the process.")
+class UserType(Node):
+    row: strawberry.Private[User]
+
+    @strawberry.field(description="The global ID.")
+    def id(self) -> strawberry.ID:
+        return to_global_id("User", self.row.id)
+
+    @strawberry.field(description="The user's name.")
+    def name(self) -> str:
+        return self.row.name
+
+    @strawberry.field(description="The user's role.")
+    def role(self) -> UserRole:
+        return UserRole(self.row.role)
+
+    @strawberry.field(description="The user's team, if any.")
+    async def team(self, info: Info_) -> TeamType | None:
+        if self.row.team_id is None:
+            return None
+        team = await info.context.loaders.team_by_id.load(self.row.team_id)
+        return None if team is None else TeamType(row=team)
+
+
+async def load_user(info: Info_, user_id: int) -> UserType:
+    user = await info.context.loaders.user_by_id.load(user_id)
+    if user is None:
+        raise LookupError(f"user {user_id} is referenced but missing")
+    return UserType(row=user)

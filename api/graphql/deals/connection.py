@@ -1,0 +1,41 @@
+"""The Relay-style connection for lists of deals."""
+
+# mypy: disable-error-code="untyped-decorator"
+
+from __future__ import annotations
+
+import strawberry
+
+from api.graphql.core.context import Info_
+from api.graphql.deals.types import DealType
+from api.services import deal_queries
+from api.services.auth import Viewer
+
+
+@strawberry.type(description="Where a page of a connection sits in the whole list.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="Whether more deals follow `endCursor`.")
+    has_previous_page: bool = strawberry.field(description="Whether this page was fetched with `after`.")
+    start_cursor: str | None = strawberry.field(description="The first edge's cursor.")
+    end_cursor: str | None = strawberry.field(description="The last edge's cursor: pass it as `after`.")
+
+
+@strawberry.type(description="A deal in a page, with its cursor.")
+class DealEdge:
+    cursor: str = strawberry.field(description="Opaque position of this deal in the ordered list.")
+    node: DealType = strawberry.field(description="The deal.")
+
+
+@strawberry.type(description="A page of deals.")
+class DealConnection:
+    edges: list[DealEdge] = strawberry.field(description="The deals of this page.")
+    page_info: PageInfo = strawberry.field(description="Cursors and whether there is more.")
+    viewer: strawberry.Private[Viewer]
+    deal_filter: strawberry.Private[deal_queries.DealFilter]
+
+    @strawberry.field(description="How many deals match the filter, over all pages.")
+    async def total_count(self, info: Info_) -> int:
+        async with info.context.lock:
+            return await deal_queries.count_deals(
+                info.context.session, viewer=self.viewer, deal_filter=self.deal_filter
+            )

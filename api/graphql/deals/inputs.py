@@ -1,0 +1,79 @@
+"""Inputs for deal queries and mutations."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+
+import strawberry
+
+from api.graphql.deals.types import DealStatus
+
+
+@strawberry.input(description="Narrow the deals list; every field given must match.")
+class DealFilterInput:
+    process_key: str | None = strawberry.field(default=None, description="Only deals of this process.")
+    stages: list[str] | None = strawberry.field(default=None, description="Only deals in these stage keys.")
+    statuses: list[DealStatus] | None = strawberry.field(default=None, description="Only deals with these statuses.")
+    owner_id: strawberry.ID | None = strawberry.field(default=None, description="Only deals owned by this user.")
+    close_date_from: date | None = strawberry.field(default=None, description="Close date on or after this day.")
+    close_date_to: date | None = strawberry.field(default=None, description="Close date on or before this day.")
+    search: str | None = strawberry.field(
+        default=None, description="Text in the deal or account name (case-insensitive)."
+    )
+
+
+@strawberry.enum(description="What to order deals by.")
+class DealOrderField(Enum):
+    CLOSE_DATE = "close_date"
+    AMOUNT = "amount"
+    UPDATED_AT = "updated_at"
+
+
+@strawberry.enum(description="Ascending or descending.")
+class OrderDirection(Enum):
+    ASC = "asc"
+    DESC = "desc"
+
+
+@strawberry.input(description="How to order deals; ties are broken by deal id.")
+class DealOrderInput:
+    field: DealOrderField = strawberry.field(default=DealOrderField.CLOSE_DATE, description="The field.")
+    direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description="The direction.")
+
+
+@strawberry.input(description="A new deal; it starts in its process's entry stage.")
+class CreateDealInput:
+    name: str = strawberry.field(description="The deal's name.")
+    account_name: str = strawberry.field(description="The buyer's company.")
+    process_key: str = strawberry.field(description="The process the deal follows, e.g. `new-business`.")
+    amount: str = strawberry.field(description="Contract value as a decimal string, e.g. `12500.00`; not negative.")
+    currency: str = strawberry.field(description="ISO 4217 currency code, e.g. `EUR`.")
+    close_date: date = strawberry.field(description="Expected close date.")
+    owner_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The owning rep; yourself when left out (a manager may pick a team member)."
+    )
+    competitor_keys: list[str] = strawberry.field(
+        default_factory=list, description="Competitors in the deal, by key."
+    )
+
+
+@strawberry.input(description="Changes to a deal; fields left out stay as they are.")
+class UpdateDealInput:
+    deal_id: strawberry.ID = strawberry.field(description="The deal.")
+    expected_version: int = strawberry.field(description="The version you last saw; a stale one is refused.")
+    name: str | None = strawberry.field(default=None, description="New name.")
+    account_name: str | None = strawberry.field(default=None, description="New account name.")
+    amount: str | None = strawberry.field(default=None, description="New amount, as a decimal string.")
+    currency: str | None = strawberry.field(default=None, description="New ISO 4217 currency code.")
+    close_date: date | None = strawberry.field(default=None, description="New expected close date.")
+    owner_id: strawberry.ID | None = strawberry.field(default=None, description="New owner.")
+    competitor_keys: list[str] | None = strawberry.field(
+        default=None, description="The full new list of competitors in the deal."
+    )
+
+
+@strawberry.enum(description="How a deal closes.")
+class CloseOutcome(Enum):
+    WON = "won"
+    LOST = "lost"

@@ -1,0 +1,269 @@
+"""Deal mutations. Each returns a union: its success type or a typed failure, never a top-level error."""
+
+# mypy: disable-error-code="untyped-decorator"
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.db.models import Deal
+from api.graphql.core.context import Info_
+from api.graphql.core.ids import pk_of
+from api.graphql.core.results import (
+    DealNotFound,
+    ErrorType,
+    InvalidInput,
+    PermissionDenied,
+    StageGateBlocked,
+    VersionConflict,
+    error_type,
+)
+from api.graphql.deals.inputs import CloseOutcome, CreateDealInput, UpdateDealInput
+from api.graphql.deals.types import DealType
+from api.graphql.process.types import MilestoneType
+from api.process import ProcessDefinitions
+from api.services import deal_progress, deals
+from api.services.auth import Viewer
+from api.services.failures import Failure
+
+
+@strawberry.type(description="The deal was created.")
+class CreateDealSuccess:
+    deal: DealType = strawberry.field(description="The new deal.")
+
+
+@strawberry.type(description="The deal was updated (or already had these values).")
+class UpdateDealSuccess:
+    deal: DealType = strawberry.field(description="The deal as it is now.")
+
+
+@strawberry.type(description="The milestone is complete (it may have been already).")
+class CompleteMilestoneSuccess:
+    deal: DealType = strawberry.field(description="The deal as it is now.")
+    milestone: MilestoneType = strawberry.field(description="The milestone.")
+
+
+@strawberry.type(description="The milestone is open again (it may have been already).")
+class ReopenMilestoneSuccess:
+    deal: DealType = strawberry.field(description="The deal as it is now.")
+    milestone: MilestoneType = strawberry.field(description="The milestone.")
+
+
+@strawberry.type(description="The deal is in its new stage.")
+class MoveDealSuccess:
+    deal: DealType = strawberry.field(description="The deal as it is now.")
+    overridden_milestones: list[MilestoneType] = strawberry.field(
+        description="Mandatory milestones a manager's override skipped; empty for a normal move."
+    )
+
+
+@strawberry.type(description="The deal is closed.")
+class CloseDealSuccess:
+    deal: DealType = strawberry.field(description="The deal as it is now.")
+
+
+CreateDealResult = Annotated[
+    CreateDealSuccess | InvalidInput | PermissionDenied, strawberry.union("CreateDealResult")
+]
+UpdateDealResult = Annotated[
+    UpdateDealSuccess | DealNotFound | InvalidInput | VersionConflict | PermissionDenied,
+    strawberry.union("UpdateDealResult"),
+]
+CompleteMilestoneResult = Annotated[
+    CompleteMilestoneSuccess | DealNotFound | InvalidInput | VersionConflict | PermissionDenied,
+    strawberry.union("CompleteMilestoneResult"),
+]
+ReopenMilestoneResult = Annotated[
+    ReopenMilestoneSuccess | DealNotFound | InvalidInput | VersionConflict | PermissionDenied,
+    strawberry.union("ReopenMilestoneResult"),
+]
+MoveDealResult = Annotated[
+    MoveDealSuccess | StageGateBlocked | DealNotFound | InvalidInput | VersionConflict | PermissionDenied,
+    strawberry.union("MoveDealResult"),
+]
+CloseDealResult = Annotated[
+    CloseDealSuccess | StageGateBlocked | DealNotFound | InvalidInput | VersionConflict | PermissionDenied,
+    strawberry.union("CloseDealResult"),
+]
+
+Operation = Callable[[AsyncSession, Viewer, ProcessDefinitions, int], Awaitable[Deal | Failure]]
+NO_TOKEN = PermissionDenied(message="send a valid API token as `Authorization: Bearer <token>`")
+
+
+async def _on_deal(info: Info_, deal_id: str, operation: Operation) -> Deal | ErrorType:
+    context = info.context
+    viewer = await context.viewer()
+    if viewer is None:
+        return NO_TOKEN
+    pk = pk_of(deal_id, type_name="Deal")
+    if pk is None:
+        return DealNotFound(message="no such deal", deal_id=strawberry.ID(deal_id))
+    definitions = context.definitions
+    async with context.lock:
+        outcome = await operation(context.session, viewer, definitions, pk)
+    if isinstance(outcome, Deal):
+        context.loaders.forget_deal(outcome.id)
+        return outcome
+    return error_type(outcome, deal_id=deal_id)
+
+
+def _owner_pk(owner_id: str | None) -> int | None | InvalidInput:
+    if owner_id is None:
+        return None
+    pk = pk_of(owner_id, type_name="User")
+    return InvalidInput(message=f"{owner_id!r} is not a user ID", field="input.ownerId") if pk is None else pk
+
+
+@strawberry.type
+class DealMutation:
+    @strawberry.mutation(description="Open a deal in its process's entry stage.")
+    async def create_deal(self, info: Info_, input: CreateDealInput) -> CreateDealResult:
+        context = info.context
+        viewer = await context.viewer()
+        if viewer is None:
+            return NO_TOKEN
+        owner = _owner_pk(input.owner_id)
+        if isinstance(owner, InvalidInput):
+            return owner
+        draft = deals.DealDraft(
+            name=input.name, account_name=input.account_name, process_key=input.process_key, amount=input.amount,
+            currency=input.currency, close_date=input.close_date, owner_id=owner,
+            competitor_keys=list(input.competitor_keys),
+        )
+        async with context.lock:
+            outcome = await deals.create_deal(
+                context.session, viewer=viewer, definitions=context.definitions, draft=draft
+            )
+        if isinstance(outcome, Deal):
+            return CreateDealSuccess(deal=DealType(row=outcome))
+        failure = error_type(outcome)
+        assert isinstance(failure, InvalidInput | PermissionDenied), failure
+        return failure
+
+    @strawberry.mutation(description="Change a deal's details; `expectedVersion` guards against lost updates.")
+    async def update_deal(self, info: Info_, input: UpdateDealInput) -> UpdateDealResult:
+        owner = _owner_pk(input.owner_id)
+        if isinstance(owner, InvalidInput):
+            return owner
+        changes = deals.DealChanges(
+            name=input.name, account_name=input.account_name, amount=input.amount, currency=input.currency,
+            close_date=input.close_date, owner_id=owner, competitor_keys=input.competitor_keys,
+        )
+
+        async def update(
+            session: AsyncSession, viewer: Viewer, definitions: ProcessDefinitions, pk: int
+        ) -> Deal | Failure:
+            return await deals.update_deal(
+                session, viewer=viewer, definitions=definitions, deal_id=pk,
+                expected_version=input.expected_version, changes=changes,
+            )
+
+        outcome = await _on_deal(info, input.deal_id, update)
+        return UpdateDealSuccess(deal=DealType(row=outcome)) if isinstance(outcome, Deal) else _narrow(outcome)
+
+    @strawberry.mutation(description="Mark a milestone done. Idempotent; a later stage's milestone may be done early.")
+    async def complete_milestone(
+        self, info: Info_, deal_id: strawberry.ID, milestone_key: str, note: str | None = None,
+        expected_version: int | None = None,
+    ) -> CompleteMilestoneResult:
+        async def complete(
+            session: AsyncSession, viewer: Viewer, definitions: ProcessDefinitions, pk: int
+        ) -> Deal | Failure:
+            return await deal_progress.complete_milestone(
+                session, viewer=viewer, definitions=definitions, deal_id=pk, milestone_key=milestone_key,
+                note=note, expected_version=expected_version,
+            )
+
+        outcome = await _on_deal(info, deal_id, complete)
+        if isinstance(outcome, Deal):
+            milestone = _milestone(info, outcome, milestone_key)
+            return CompleteMilestoneSuccess(deal=DealType(row=outcome), milestone=milestone)
+        return _narrow(outcome)
+
+    @strawberry.mutation(description="Undo a completed milestone. Idempotent.")
+    async def reopen_milestone(
+        self, info: Info_, deal_id: strawberry.ID, milestone_key: str, reason: str | None = None,
+        expected_version: int | None = None,
+    ) -> ReopenMilestoneResult:
+        async def reopen(
+            session: AsyncSession, viewer: Viewer, definitions: ProcessDefinitions, pk: int
+        ) -> Deal | Failure:
+            return await deal_progress.reopen_milestone(
+                session, viewer=viewer, definitions=definitions, deal_id=pk, milestone_key=milestone_key,
+                reason=reason, expected_version=expected_version,
+            )
+
+        outcome = await _on_deal(info, deal_id, reopen)
+        if isinstance(outcome, Deal):
+            milestone = _milestone(info, outcome, milestone_key)
+            return ReopenMilestoneSuccess(deal=DealType(row=outcome), milestone=milestone)
+        return _narrow(outcome)
+
+    @strawberry.mutation(
+        description="Move a deal to an open stage: forward through the gate, back with a reason. A manager may "
+        "override a blocked gate with `override: true` and a reason; the override is recorded."
+    )
+    async def move_deal(
+        self, info: Info_, deal_id: strawberry.ID, to_stage: str, reason: str | None = None, override: bool = False,
+        expected_version: int | None = None,
+    ) -> MoveDealResult:
+        async def move(
+            session: AsyncSession, viewer: Viewer, definitions: ProcessDefinitions, pk: int
+        ) -> Deal | Failure:
+            return await deal_progress.move_deal(
+                session, viewer=viewer, definitions=definitions, deal_id=pk, to_stage=to_stage, reason=reason,
+                override=override, expected_version=expected_version,
+            )
+
+        outcome = await _on_deal(info, deal_id, move)
+        if not isinstance(outcome, Deal):
+            return outcome
+        skipped = await _skipped_by_last_move(info, outcome)
+        return MoveDealSuccess(deal=DealType(row=outcome), overridden_milestones=skipped)
+
+    @strawberry.mutation(
+        description="Close a deal. LOST needs a reason and works from any open stage; WON enters the won stage, "
+        "so the gate applies (a manager may override it)."
+    )
+    async def close_deal(
+        self, info: Info_, deal_id: strawberry.ID, outcome: CloseOutcome, reason: str | None = None,
+        override: bool = False, expected_version: int | None = None,
+    ) -> CloseDealResult:
+        async def close(
+            session: AsyncSession, viewer: Viewer, definitions: ProcessDefinitions, pk: int
+        ) -> Deal | Failure:
+            return await deal_progress.close_deal(
+                session, viewer=viewer, definitions=definitions, deal_id=pk,
+                outcome=deal_progress.CloseOutcome(outcome.value), reason=reason, override=override,
+                expected_version=expected_version,
+            )
+
+        closed = await _on_deal(info, deal_id, close)
+        return CloseDealSuccess(deal=DealType(row=closed)) if isinstance(closed, Deal) else closed
+
+
+def _narrow(error: ErrorType) -> DealNotFound | InvalidInput | VersionConflict | PermissionDenied:
+    if isinstance(error, StageGateBlocked):
+        raise TypeError("this mutation has no gate")
+    return error
+
+
+def _milestone(info: Info_, deal: Deal, milestone_key: str) -> MilestoneType:
+    process = info.context.definitions.process(deal.process_key)
+    milestone = process.milestone(milestone_key) if process is not None else None
+    if process is None or milestone is None:
+        raise LookupError(f"milestone {milestone_key!r} vanished from process {deal.process_key!r}")
+    return MilestoneType.of(process, milestone)
+
+
+async def _skipped_by_last_move(info: Info_, deal: Deal) -> list[MilestoneType]:
+    events = await info.context.loaders.events_by_deal_id.load(deal.id)
+    process = info.context.definitions.process(deal.process_key)
+    if not events or process is None or len(events) < 2 or events[-2].kind != "gate-overridden":
+        return []
+    keys = events[-2].skipped_milestones or []
+    return [MilestoneType.of(process, m) for m in map(process.milestone, keys) if m is not None]

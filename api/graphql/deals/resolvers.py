@@ -1,0 +1,115 @@
+"""Deal queries: one deal, the deals connection, and `node(id)`."""
+
+# mypy: disable-error-code="untyped-decorator"
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from api.graphql.accounts.types import TeamType, UserType
+from api.graphql.core.context import Info_
+from api.graphql.core.errors import ClientError, require_viewer
+from api.graphql.core.ids import from_global_id, pk_of
+from api.graphql.core.node import Node
+from api.graphql.deals.connection import DealConnection, DealEdge, PageInfo
+from api.graphql.deals.inputs import DealFilterInput, DealOrderInput, OrderDirection
+from api.graphql.deals.types import DealType
+from api.services import deal_queries
+
+
+def to_deal_filter(given: DealFilterInput | None) -> deal_queries.DealFilter:
+    if given is None:
+        return deal_queries.DealFilter()
+    owner_id = None
+    if given.owner_id is not None:
+        owner_id = pk_of(given.owner_id, type_name="User")
+        if owner_id is None:
+            raise ClientError(f"filter.ownerId: {given.owner_id!r} is not a user ID")
+    return deal_queries.DealFilter(
+        process_key=given.process_key,
+        stage_keys=tuple(given.stages or ()),
+        statuses=tuple(s.value for s in given.statuses or ()),
+        owner_id=owner_id,
+        close_date_from=given.close_date_from,
+        close_date_to=given.close_date_to,
+        search=given.search,
+    )
+
+
+def to_deal_order(given: DealOrderInput | None) -> deal_queries.DealOrder:
+    if given is None:
+        return deal_queries.DealOrder()
+    return deal_queries.DealOrder(
+        field=deal_queries.DealOrderField(given.field.value), descending=given.direction is OrderDirection.DESC
+    )
+
+
+@strawberry.type
+class DealQuery:
+    @strawberry.field(description="One deal by ID; null when there is none you may see.")
+    async def deal(self, info: Info_, id: strawberry.ID) -> DealType | None:
+        await require_viewer(info)
+        pk = pk_of(id, type_name="Deal")
+        found = None if pk is None else await info.context.loaders.deal_by_id.load(pk)
+        return None if found is None else DealType(row=found)
+
+    @strawberry.field(description=f"Deals you may see, a page at a time (at most {deal_queries.MAX_PAGE} per page).")
+    async def deals(
+        self,
+        info: Info_,
+        first: Annotated[
+            int, strawberry.argument(description=f"Page size, capped at {deal_queries.MAX_PAGE}.")
+        ] = 20,
+        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
+        filter: Annotated[DealFilterInput | None, strawberry.argument(description="Which deals.")] = None,
+        order_by: Annotated[DealOrderInput | None, strawberry.argument(description="In what order.")] = None,
+    ) -> DealConnection:
+        viewer = await require_viewer(info)
+        if first < 0:
+            raise ClientError(f"first: must not be negative (got {first})")
+        deal_filter = to_deal_filter(filter)
+        order = to_deal_order(order_by)
+        try:
+            async with info.context.lock:
+                page = await deal_queries.page_of_deals(
+                    info.context.session, viewer=viewer, deal_filter=deal_filter, order=order,
+                    first=min(first, deal_queries.MAX_PAGE), after=after,
+                )
+        except deal_queries.BadCursor as error:
+            raise ClientError(f"after: {error}") from error
+        for deal in page.deals:
+            info.context.loaders.deal_by_id.prime(deal.id, deal)
+        edges = [DealEdge(cursor=deal_queries.encode_cursor(d, order=order), node=DealType(row=d)) for d in page.deals]
+        return DealConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next_page,
+                has_previous_page=after is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            viewer=viewer,
+            deal_filter=deal_filter,
+        )
+
+    @strawberry.field(description="Any object by its global ID; null when there is none you may see.")
+    async def node(self, info: Info_, id: strawberry.ID) -> Node | None:
+        await require_viewer(info)
+        parsed = from_global_id(id)
+        if parsed is None:
+            return None
+        type_name, pk = parsed
+        loaders = info.context.loaders
+        if type_name == "Deal":
+            deal = await loaders.deal_by_id.load(pk)
+            return None if deal is None else DealType(row=deal)
+        if type_name == "User":
+            user = await loaders.user_by_id.load(pk)
+            return None if user is None else UserType(row=user)
+        if type_name == "Team":
+            team = await loaders.team_by_id.load(pk)
+            return None if team is None else TeamType(row=team)
+        return None
+

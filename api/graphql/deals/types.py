@@ -1,0 +1,295 @@
+"""Deals as GraphQL types. DB-backed relations go through the request's DataLoaders."""
+
+# mypy: disable-error-code="untyped-decorator"
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import Enum
+
+import strawberry
+
+from api.db.models import Deal, DealEvent, MilestoneCompletion
+from api.graphql.accounts.types import UserType, load_user
+from api.graphql.core.context import Info_
+from api.graphql.core.ids import to_global_id
+from api.graphql.core.node import Node
+from api.graphql.process.types import CompetitorType, MilestoneType, PlayType, ProcessType, StageType
+from api.process import Process
+from api.services import deal_state
+
+
+@strawberry.enum(description="Whether a deal is still being worked, won or lost.")
+class DealStatus(Enum):
+    OPEN = "open"
+    WON = "won"
+    LOST = "lost"
+
+
+@strawberry.enum(description="What happened to a deal.")
+class DealEventKind(Enum):
+    CREATED = "created"
+    UPDATED = "updated"
+    MILESTONE_COMPLETED = "milestone-completed"
+    MILESTONE_REOPENED = "milestone-reopened"
+    MOVED = "moved"
+    GATE_OVERRIDDEN = "gate-overridden"
+    CLOSED_WON = "closed-won"
+    CLOSED_LOST = "closed-lost"
+    REOPENED = "reopened"
+
+
+@strawberry.type(description="One field an update changed, before and after, as text.")
+class FieldChange:
+    field: str = strawberry.field(description="The deal field, e.g. `amount`.")
+    before: str | None = strawberry.field(description="The value before the update.")
+    after: str | None = strawberry.field(description="The value after the update.")
+
+
+@strawberry.type(name="DealEvent", description="One entry of a deal's append-only history.")
+class DealEventType:
+    row: strawberry.Private[DealEvent]
+    process: strawberry.Private[Process]
+
+    @strawberry.field(description="The global ID of the event.")
+    def id(self) -> strawberry.ID:
+        return to_global_id("DealEvent", self.row.id)
+
+    @strawberry.field(description="What happened.")
+    def kind(self) -> DealEventKind:
+        return DealEventKind(self.row.kind)
+
+    @strawberry.field(description="Who did it.")
+    async def actor(self, info: Info_) -> UserType:
+        return await load_user(info, self.row.actor_id)
+
+    @strawberry.field(description="When it happened (UTC).")
+    def occurred_at(self) -> datetime:
+        return self.row.occurred_at
+
+    @strawberry.field(description="Stage key the deal left, for moves, overrides and closes.")
+    def from_stage_key(self) -> str | None:
+        return self.row.from_stage
+
+    @strawberry.field(description="Stage key the deal entered, for creation, moves, overrides and closes.")
+    def to_stage_key(self) -> str | None:
+        return self.row.to_stage
+
+    @strawberry.field(description="The stage the deal left, if it is still in the process.")
+    def from_stage(self) -> StageType | None:
+        return self._stage(self.row.from_stage)
+
+    @strawberry.field(description="The stage the deal entered, if it is still in the process.")
+    def to_stage(self) -> StageType | None:
+        return self._stage(self.row.to_stage)
+
+    @strawberry.field(description="Milestone key, for milestone events (as recorded; may be a former key).")
+    def milestone_key(self) -> str | None:
+        return self.row.milestone_key
+
+    @strawberry.field(description="The milestone, for milestone events, if it is still in the process.")
+    def milestone(self) -> MilestoneType | None:
+        found = self.process.milestone(self.row.milestone_key) if self.row.milestone_key else None
+        return None if found is None else MilestoneType.of(self.process, found)
+
+    @strawberry.field(description="The written reason or note, when one was given.")
+    def reason(self) -> str | None:
+        return self.row.reason
+
+    @strawberry.field(description="For a gate override: the mandatory milestones that were missing.")
+    def skipped_milestone_keys(self) -> list[str]:
+        return list(self.row.skipped_milestones or [])
+
+    @strawberry.field(description="For an update: what changed.")
+    def changes(self) -> list[FieldChange]:
+        return [
+            FieldChange(field=name, before=_text(values[0]), after=_text(values[1]))
+            for name, values in (self.row.changes or {}).items()
+        ]
+
+    def _stage(self, key: str | None) -> StageType | None:
+        stage = self.process.stage(key) if key else None
+        return None if stage is None else StageType(process=self.process, stage=stage)
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+@strawberry.type(description="A milestone of the deal's process and whether the deal has done it.")
+class DealMilestone:
+    milestone: MilestoneType = strawberry.field(description="The milestone.")
+    completion: strawberry.Private[MilestoneCompletion | None]
+
+    @strawberry.field(description="Whether the deal has completed it.")
+    def completed(self) -> bool:
+        return self.completion is not None
+
+    @strawberry.field(description="When it was completed.")
+    def completed_at(self) -> datetime | None:
+        return None if self.completion is None else self.completion.completed_at
+
+    @strawberry.field(description="Who completed it.")
+    async def completed_by(self, info: Info_) -> UserType | None:
+        return None if self.completion is None else await load_user(info, self.completion.completed_by_id)
+
+    @strawberry.field(description="The note left when completing it.")
+    def note(self) -> str | None:
+        return None if self.completion is None else self.completion.note
+
+
+@strawberry.type(description="A play to run on one of the deal's open milestones, against a competitor in the deal.")
+class DealPlay:
+    milestone: MilestoneType = strawberry.field(description="The open milestone.")
+    play: PlayType = strawberry.field(description="The play.")
+
+
+@strawberry.type(name="Deal", description="A sales opportunity moving through a process.")
+class DealType(Node):
+    row: strawberry.Private[Deal]
+
+    @strawberry.field(description="The global ID.")
+    def id(self) -> strawberry.ID:
+        return to_global_id("Deal", self.row.id)
+
+    @strawberry.field(description="The deal's name.")
+    def name(self) -> str:
+        return self.row.name
+
+    @strawberry.field(description="The buyer's company.")
+    def account_name(self) -> str:
+        return self.row.account_name
+
+    @strawberry.field(description="Contract value.")
+    def amount(self) -> Decimal:
+        return self.row.amount
+
+    @strawberry.field(description="ISO 4217 currency code of the amount.")
+    def currency(self) -> str:
+        return self.row.currency
+
+    @strawberry.field(description="Expected close date.")
+    def close_date(self) -> date:
+        return self.row.close_date
+
+    @strawberry.field(description="The rep who owns the deal.")
+    async def owner(self, info: Info_) -> UserType:
+        return await load_user(info, self.row.owner_id)
+
+    @strawberry.field(description="The process the deal follows.")
+    def process(self, info: Info_) -> ProcessType:
+        return ProcessType(process=self._process(info))
+
+    @strawberry.field(description="The stage the deal is in.")
+    def stage(self, info: Info_) -> StageType:
+        process = self._process(info)
+        stage = process.stage(self.row.stage_key)
+        if stage is None:
+            raise LookupError(f"stage {self.row.stage_key!r} is not in process {process.key!r}")
+        return StageType(process=process, stage=stage)
+
+    @strawberry.field(description="OPEN, WON or LOST.")
+    def status(self) -> DealStatus:
+        return DealStatus(self.row.status)
+
+    @strawberry.field(description="Every milestone of the process, in order, with what the deal has done.")
+    async def milestones(self, info: Info_) -> list[DealMilestone]:
+        process = self._process(info)
+        completions = await info.context.loaders.completions_by_deal_id.load(self.row.id)
+        by_key = {process.canonical_milestone_key(c.milestone_key): c for c in completions}
+        return [DealMilestone(milestone=MilestoneType.of(process, m), completion=by_key.get(m.key))
+                for m in process.milestones]
+
+    @strawberry.field(description="What is left to close, in process order.")
+    async def remaining_milestones(self, info: Info_) -> list[MilestoneType]:
+        process, done = await self._progress(info)
+        remaining = deal_state.remaining_milestones(process, self.row.stage_key, done)
+        return [MilestoneType.of(process, m) for m in remaining]
+
+    @strawberry.field(description="The current stage's open milestones, mandatory first; each has its ask.")
+    async def next_steps(self, info: Info_) -> list[MilestoneType]:
+        process, done = await self._progress(info)
+        return [MilestoneType.of(process, m) for m in deal_state.next_steps(process, self.row.stage_key, done)]
+
+    @strawberry.field(description="The stage the deal would advance into (the won stage from the last open one).")
+    def next_stage(self, info: Info_) -> StageType | None:
+        process = self._process(info)
+        stage = deal_state.next_stage(process, self.row.stage_key)
+        return None if stage is None else StageType(process=process, stage=stage)
+
+    @strawberry.field(description="Mandatory milestones missing to enter the next stage, in process order.")
+    async def blockers(self, info: Info_) -> list[MilestoneType]:
+        process, done = await self._progress(info)
+        gate = deal_state.blockers(process, self.row.stage_key, done)
+        return [] if gate is None else [MilestoneType.of(process, m) for m in gate.missing]
+
+    @strawberry.field(description="Whether the deal is open and may enter its next stage now.")
+    async def can_advance(self, info: Info_) -> bool:
+        process, done = await self._progress(info)
+        gate = deal_state.blockers(process, self.row.stage_key, done)
+        return gate is not None and gate.passed
+
+    @strawberry.field(description="Completed weight over the total weight of the stages reached so far, 0 to 1.")
+    async def strength(self, info: Info_) -> float:
+        process, done = await self._progress(info)
+        return deal_state.strength(process, self.row.stage_key, done)
+
+    @strawberry.field(
+        description="Typical days the remaining milestones take: stages in sequence, milestones in a stage in parallel."
+    )
+    async def estimated_days_to_close(self, info: Info_) -> int:
+        process, done = await self._progress(info)
+        return deal_state.estimated_days_to_close(process, self.row.stage_key, done)
+
+    @strawberry.field(description="Competitors the buyer is weighing against us.")
+    async def competitors(self, info: Info_) -> list[CompetitorType]:
+        keys = await info.context.loaders.competitor_keys_by_deal_id.load(self.row.id)
+        definitions = info.context.definitions
+        return [CompetitorType(competitor=c) for c in map(definitions.competitor, keys) if c is not None]
+
+    @strawberry.field(description="Plays for the deal's competitors and the status quo on its remaining milestones.")
+    async def plays(self, info: Info_) -> list[DealPlay]:
+        process, done = await self._progress(info)
+        keys = await info.context.loaders.competitor_keys_by_deal_id.load(self.row.id)
+        plays = deal_state.plays_for_deal(info.context.definitions, process, self.row.stage_key, done, keys)
+        return [DealPlay(milestone=MilestoneType.of(process, p.milestone), play=PlayType(play_model=p.play))
+                for p in plays]
+
+    @strawberry.field(description="Everything that happened to the deal, oldest first.")
+    async def history(self, info: Info_) -> list[DealEventType]:
+        process = self._process(info)
+        events = await info.context.loaders.events_by_deal_id.load(self.row.id)
+        return [DealEventType(row=event, process=process) for event in events]
+
+    @strawberry.field(description="When the deal entered its current stage.")
+    def stage_entered_at(self) -> datetime:
+        return self.row.stage_entered_at
+
+    @strawberry.field(description="Whole days since the deal entered its current stage.")
+    def days_in_stage(self) -> int:
+        return (datetime.now(UTC) - self.row.stage_entered_at).days
+
+    @strawberry.field(description="Increases with every change; pass it as `expectedVersion` to update safely.")
+    def version(self) -> int:
+        return self.row.version
+
+    @strawberry.field(description="When the deal was created.")
+    def created_at(self) -> datetime:
+        return self.row.created_at
+
+    @strawberry.field(description="When the deal last changed.")
+    def updated_at(self) -> datetime:
+        return self.row.updated_at
+
+    def _process(self, info: Info_) -> Process:
+        process = info.context.definitions.process(self.row.process_key)
+        if process is None:
+            raise LookupError(f"process {self.row.process_key!r} is no longer defined")
+        return process
+
+    async def _progress(self, info: Info_) -> tuple[Process, list[str]]:
+        completions = await info.context.loaders.completions_by_deal_id.load(self.row.id)
+        return self._process(info), [c.milestone_key for c in completions]

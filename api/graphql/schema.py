@@ -1,0 +1,50 @@
+"""The GraphQL schema. To add query or mutation fields, write a `@strawberry.type` class in your domain's
+package and append it to QUERIES or MUTATIONS (e.g. `api/graphql/insights/resolvers.py`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry.extensions import MaskErrors, MaxAliasesLimiter, ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.tools import merge_types
+
+from api.graphql.accounts.resolvers import AccountsQuery
+from api.graphql.accounts.types import TeamType, UserType
+from api.graphql.core.errors import is_unexpected
+from api.graphql.deals.mutations import DealMutation
+from api.graphql.deals.resolvers import DealQuery
+from api.graphql.deals.types import DealType
+from api.graphql.extensions import CommitOrRollback
+from api.graphql.process.mutations import ProcessMutation
+from api.graphql.process.resolvers import ProcessQuery
+
+QUERIES: list[type[Any]] = [ProcessQuery, DealQuery, AccountsQuery]
+MUTATIONS: list[type[Any]] = [DealMutation, ProcessMutation]
+
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+
+
+def build_schema(
+    *, queries: list[type[Any]] | None = None, mutations: list[type[Any]] | None = None,
+    max_depth: int = MAX_DEPTH, max_aliases: int = MAX_ALIASES,
+) -> strawberry.Schema:
+    query = merge_types("Query", tuple(queries or QUERIES))
+    mutation = merge_types("Mutation", tuple(mutations or MUTATIONS))
+    return strawberry.Schema(
+        query=query,
+        mutation=mutation,
+        types=[DealType, UserType, TeamType],
+        extensions=[
+            CommitOrRollback,
+            lambda: MaskErrors(should_mask_error=is_unexpected, error_message="Unexpected error."),
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
+            lambda: QueryDepthLimiter(max_depth=max_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+        ],
+    )
+
+
+schema = build_schema()
