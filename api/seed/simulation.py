@@ -172,7 +172,7 @@ def _deal(
             work_days += rng.uniform(20, 120)
         chance = truth.base_advance[stage.key] + sum(truth.boost[m.key] for m in done if not m.mandatory)
         has_mandatory = all(m in done for m in stage.mandatory_milestones)
-        advances = (has_mandatory and rng.random() < chance) or (not has_mandatory and may_override)
+        advances = (has_mandatory or may_override) and rng.random() < chance
         if not advances:
             lost_at = entered + timedelta(days=work_days + rng.uniform(1, 10))
             walk.move(DealEventKind.CLOSED_LOST, lost_at, stage, process.lost_stages[0])

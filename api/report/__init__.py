@@ -1,0 +1,1 @@
+"""`waymark report`: one self-contained HTML page of what the process data says, charts drawn as SVG."""

@@ -1,0 +1,110 @@
+"""Read deals and their history from the database as plain records, in a fixed number of statements."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.db.models import Deal, DealEvent, EventKind, MilestoneCompletion
+from api.process.models import Outcome
+from api.services.deal_records import DealEvent as DealRecordEvent
+from api.services.deal_records import DealEventKind, DealSnapshot
+
+_CLOSES = (EventKind.CLOSED_WON.value, EventKind.CLOSED_LOST.value)
+
+
+def deals_query(*, process_key: str, since: datetime | None, owner_ids: Collection[int] | None) -> Select[int]:
+    """The ids of the deals of a process created since `since`, owned by `owner_ids` (None: anyone)."""
+    query = select(Deal.id).where(Deal.process_key == process_key)
+    if since is not None:
+        query = query.where(Deal.created_at >= since)
+    if owner_ids is not None:
+        query = query.where(Deal.owner_id.in_(owner_ids))
+    return query
+
+
+async def load_snapshots(
+    session: AsyncSession,
+    *,
+    process_key: str,
+    since: datetime | None = None,
+    owner_ids: Collection[int] | None = None,
+    only_open: bool = False,
+) -> list[DealSnapshot]:
+    """Three statements: deals, their completions, and when closed deals closed."""
+    ids = deals_query(process_key=process_key, since=since, owner_ids=owner_ids)
+    if only_open:
+        ids = ids.where(Deal.status == Outcome.OPEN.value)
+    deal_rows = (await session.execute(select(Deal).where(Deal.id.in_(ids.scalar_subquery())))).scalars().all()
+    done: dict[int, set[str]] = defaultdict(set)
+    for deal_id, key in await session.execute(
+        select(MilestoneCompletion.deal_id, MilestoneCompletion.milestone_key).where(
+            MilestoneCompletion.deal_id.in_(ids.scalar_subquery())
+        )
+    ):
+        done[deal_id].add(key)
+    closed_at: dict[int, datetime] = {}
+    if not only_open:
+        for deal_id, at in await session.execute(
+            select(DealEvent.deal_id, DealEvent.occurred_at)
+            .where(DealEvent.deal_id.in_(ids.scalar_subquery()), DealEvent.kind.in_(_CLOSES))
+            .order_by(DealEvent.id)
+        ):
+            closed_at[deal_id] = at
+    return [
+        DealSnapshot(
+            deal_id=str(d.id),
+            name=d.name,
+            owner_id=str(d.owner_id),
+            stage_key=d.stage_key,
+            status=Outcome(d.status),
+            amount=d.amount,
+            entered_stage_at=d.stage_entered_at,
+            completed_milestones=frozenset(done.get(d.id, ())),
+            close_date=d.close_date,
+            closed_at=closed_at.get(d.id) if d.status != Outcome.OPEN.value else None,
+        )
+        for d in deal_rows
+    ]
+
+
+async def load_events(
+    session: AsyncSession,
+    *,
+    process_key: str,
+    since: datetime | None = None,
+    owner_ids: Collection[int] | None = None,
+) -> list[DealRecordEvent]:
+    """Every event of the matching deals, oldest first: one statement."""
+    ids = deals_query(process_key=process_key, since=since, owner_ids=owner_ids)
+    rows = await session.execute(
+        select(
+            DealEvent.deal_id,
+            DealEvent.kind,
+            DealEvent.occurred_at,
+            DealEvent.from_stage,
+            DealEvent.to_stage,
+            DealEvent.milestone_key,
+            DealEvent.reason,
+            DealEvent.skipped_milestones,
+        )
+        .where(DealEvent.deal_id.in_(ids.scalar_subquery()), DealEvent.kind != EventKind.UPDATED.value)
+        .order_by(DealEvent.deal_id, DealEvent.occurred_at, DealEvent.id)
+    )
+    return [
+        DealRecordEvent(
+            deal_id=str(deal_id),
+            kind=DealEventKind[EventKind(kind).name],
+            at=at,
+            from_stage=from_stage,
+            to_stage=to_stage,
+            milestone_key=milestone_key,
+            reason=reason,
+            skipped_milestones=tuple(skipped or ()),
+        )
+        for deal_id, kind, at, from_stage, to_stage, milestone_key, reason, skipped in rows
+    ]
