@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from functools import cached_property
 
 from strawberry.dataloader import DataLoader
@@ -47,6 +48,8 @@ class Loaders:
 
     def forget_deal(self, deal_id: int) -> None:
         """Drop cached rows of a deal a mutation just changed, so its result shows the change."""
-        for loader in (self.completions_by_deal_id, self.events_by_deal_id, self.competitor_keys_by_deal_id):
-            loader.clear(deal_id)
-        self.deal_by_id.clear(deal_id)
+        for name in ("completions_by_deal_id", "events_by_deal_id", "competitor_keys_by_deal_id", "deal_by_id"):
+            loader = self.__dict__.get(name)
+            if loader is not None:
+                with suppress(KeyError):
+                    loader.clear(deal_id)
