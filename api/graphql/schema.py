@@ -16,10 +16,11 @@ from api.graphql.deals.mutations import DealMutation
 from api.graphql.deals.resolvers import DealQuery
 from api.graphql.deals.types import DealType
 from api.graphql.extensions import CommitOrRollback
+from api.graphql.insights.resolvers import InsightsQuery
 from api.graphql.process.mutations import ProcessMutation
 from api.graphql.process.resolvers import ProcessQuery
 
-QUERIES: list[type[Any]] = [ProcessQuery, DealQuery, AccountsQuery]
+QUERIES: list[type[Any]] = [ProcessQuery, DealQuery, AccountsQuery, InsightsQuery]
 MUTATIONS: list[type[Any]] = [DealMutation, ProcessMutation]
 
 MAX_DEPTH = 12

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db.models import Deal, DealEvent, EventKind, MilestoneCompletion
@@ -17,9 +17,18 @@ from api.services.deal_records import DealEventKind, DealSnapshot
 _CLOSES = (EventKind.CLOSED_WON.value, EventKind.CLOSED_LOST.value)
 
 
-def deals_query(*, process_key: str, since: datetime | None, owner_ids: Collection[int] | None) -> Select[int]:
-    """The ids of the deals of a process created since `since`, owned by `owner_ids` (None: anyone)."""
+def deals_query(
+    *,
+    process_key: str,
+    since: datetime | None,
+    owner_ids: Collection[int] | None,
+    visible: ColumnElement[bool] | None = None,
+) -> Select[int]:
+    """The ids of the deals of a process created since `since`, owned by `owner_ids` (None: anyone),
+    within `visible` (see `api.services.auth.visible_deals`)."""
     query = select(Deal.id).where(Deal.process_key == process_key)
+    if visible is not None:
+        query = query.where(visible)
     if since is not None:
         query = query.where(Deal.created_at >= since)
     if owner_ids is not None:
@@ -33,10 +42,11 @@ async def load_snapshots(
     process_key: str,
     since: datetime | None = None,
     owner_ids: Collection[int] | None = None,
+    visible: ColumnElement[bool] | None = None,
     only_open: bool = False,
 ) -> list[DealSnapshot]:
-    """Three statements: deals, their completions, and when closed deals closed."""
-    ids = deals_query(process_key=process_key, since=since, owner_ids=owner_ids)
+    """Three statements (two with `only_open`): deals, their completions, and when closed deals closed."""
+    ids = deals_query(process_key=process_key, since=since, owner_ids=owner_ids, visible=visible)
     if only_open:
         ids = ids.where(Deal.status == Outcome.OPEN.value)
     deal_rows = (await session.execute(select(Deal).where(Deal.id.in_(ids.scalar_subquery())))).scalars().all()
@@ -78,9 +88,10 @@ async def load_events(
     process_key: str,
     since: datetime | None = None,
     owner_ids: Collection[int] | None = None,
+    visible: ColumnElement[bool] | None = None,
 ) -> list[DealRecordEvent]:
     """Every event of the matching deals, oldest first: one statement."""
-    ids = deals_query(process_key=process_key, since=since, owner_ids=owner_ids)
+    ids = deals_query(process_key=process_key, since=since, owner_ids=owner_ids, visible=visible)
     rows = await session.execute(
         select(
             DealEvent.deal_id,

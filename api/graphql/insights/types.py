@@ -1,0 +1,339 @@
+"""Prioritisation, pipeline and process insights as GraphQL types: thin views over `api.services` results."""
+
+# mypy: disable-error-code="untyped-decorator"
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+
+import strawberry
+
+from api.graphql.core.context import Info_
+from api.graphql.deals.types import DealStatus, DealType
+from api.graphql.process.types import MilestoneType, StageType
+from api.process import Process
+from api.services.days_to_close import RemainingMilestone
+from api.services.insights import ProcessInsights
+from api.services.pipeline import STALE_FACTOR, PipelineSummary
+from api.services.prioritization import PrioritizedDeal
+from api.services.quota_plan import QuotaPlan
+
+
+@strawberry.enum(description="Where a duration came from.")
+class DurationSourceKind(Enum):
+    TYPICAL_DAYS = "typical_days"
+    OBSERVED = "observed"
+
+
+@strawberry.enum(description="Where a win probability came from.")
+class ProbabilitySourceKind(Enum):
+    STAGE_PROBABILITY = "stage_probability"
+    LEARNED_WIN_RATE = "learned_win_rate"
+
+
+async def _deal(info: Info_, deal_id: str) -> DealType:
+    row = await info.context.loaders.deal_by_id.load(int(deal_id))
+    if row is None:
+        raise LookupError(f"deal {deal_id} vanished during the request")
+    return DealType(row=row)
+
+
+@strawberry.type(description="A milestone still needed to close, with the duration the estimate used.")
+class RemainingMilestoneEstimate:
+    item: strawberry.Private[RemainingMilestone]
+    process: strawberry.Private[Process]
+
+    @strawberry.field(description="The milestone.")
+    def milestone(self) -> MilestoneType:
+        return MilestoneType.of(self.process, self.item.milestone)
+
+    @strawberry.field(description="Days the estimate counts for it.")
+    def days(self) -> int:
+        return self.item.duration.days
+
+    @strawberry.field(description="TYPICAL_DAYS from the definition, or OBSERVED once there are enough observations.")
+    def duration_source(self) -> DurationSourceKind:
+        return DurationSourceKind(self.item.duration.source.value)
+
+
+@strawberry.type(description="An open deal ranked for period end.")
+class PrioritizedDealType:
+    item: strawberry.Private[PrioritizedDeal]
+    process: strawberry.Private[Process]
+
+    @strawberry.field(description="1 for the deal to work first. Deals that fit come first, by expected value.")
+    def rank(self) -> int:
+        return self.item.rank
+
+    @strawberry.field(description="The deal.")
+    async def deal(self, info: Info_) -> DealType:
+        return await _deal(info, self.item.assessment.deal.deal_id)
+
+    @strawberry.field(description="Mandatory milestones still needed to close (stages in sequence, parallel within).")
+    def estimated_days_to_close(self) -> int:
+        return self.item.assessment.estimate.days_to_close
+
+    @strawberry.field(description="Mandatory milestones still needed to close, in process order.")
+    def remaining_milestones(self) -> list[RemainingMilestoneEstimate]:
+        return [
+            RemainingMilestoneEstimate(item=m, process=self.process) for m in self.item.assessment.estimate.remaining
+        ]
+
+    @strawberry.field(description="What to start now: the longest milestone of the first unfinished step.")
+    def next_milestone(self) -> RemainingMilestoneEstimate | None:
+        found = self.item.assessment.estimate.next_milestone
+        return None if found is None else RemainingMilestoneEstimate(item=found, process=self.process)
+
+    @strawberry.field(description="Days from today to period end; negative once the period is over.")
+    def days_left(self) -> int:
+        return self.item.assessment.days_left
+
+    @strawberry.field(description="Whether the estimate fits before period end.")
+    def fits(self) -> bool:
+        return self.item.assessment.fits
+
+    @strawberry.field(description="Days to spare before period end; negative: days short.")
+    def slack_days(self) -> int:
+        return self.item.assessment.slack_days
+
+    @strawberry.field(description="The probability used for the expected value.")
+    def win_probability(self) -> float:
+        return self.item.assessment.win.probability
+
+    @strawberry.field(description="STAGE_PROBABILITY, or LEARNED_WIN_RATE from 30 closed deals that entered the stage.")
+    def probability_source(self) -> ProbabilitySourceKind:
+        return ProbabilitySourceKind(self.item.assessment.win.source.value)
+
+    @strawberry.field(description="Amount × win probability.")
+    def expected_value(self) -> Decimal:
+        return self.item.assessment.expected_value
+
+    @strawberry.field(description="One sentence on what the deal needs and how the time works out.")
+    def reason(self) -> str:
+        return self.item.reason
+
+
+@strawberry.type(description="How to close the quota gap with deals that can still close in time.")
+class QuotaPlanType:
+    plan: strawberry.Private[QuotaPlan]
+    process: strawberry.Private[Process]
+
+    @strawberry.field(description="The quota given.")
+    def quota(self) -> Decimal:
+        return self.plan.quota
+
+    @strawberry.field(description="Amount won this quarter so far.")
+    def won_this_period(self) -> Decimal:
+        return self.plan.won_this_period
+
+    @strawberry.field(description="Quota minus won, never negative.")
+    def gap(self) -> Decimal:
+        return self.plan.gap
+
+    @strawberry.field(
+        description="Fitting deals by expected value until the gap is covered; the last swapped for the smallest "
+        "deal that still covers it. Each has its next milestone."
+    )
+    def deals(self) -> list[PrioritizedDealType]:
+        return [PrioritizedDealType(item=p, process=self.process) for p in self.plan.planned]
+
+    @strawberry.field(description="The planned deals' total expected value.")
+    def planned_expected_value(self) -> Decimal:
+        return self.plan.planned_expected_value
+
+    @strawberry.field(description="What the plan leaves uncovered.")
+    def shortfall(self) -> Decimal:
+        return self.plan.shortfall
+
+
+@strawberry.type(description="Open deals ranked for period end, and with a quota, the plan to close the gap.")
+class PrioritizedDeals:
+    period_end: date = strawberry.field(description="The period end used (default: end of the current quarter).")
+    deals: list[PrioritizedDealType] = strawberry.field(description="Every open deal, in rank order.")
+    plan: QuotaPlanType | None = strawberry.field(description="Only when a quota is given.")
+
+
+@strawberry.type(description="Open deals in one stage.")
+class PipelineStage:
+    stage: StageType = strawberry.field(description="The stage.")
+    count: int = strawberry.field(description="Open deals in it.")
+    amount: Decimal = strawberry.field(description="Their total amount.")
+    weighted_amount: Decimal = strawberry.field(description="Amount × the stage's forecast probability.")
+
+
+@strawberry.type(description="A deal failing the gate into its next stage.")
+class BlockedDeal:
+    deal_id: strawberry.Private[str]
+    next_stage: StageType = strawberry.field(description="The stage it cannot enter yet.")
+    missing_milestones: list[MilestoneType] = strawberry.field(description="What is missing, in process order.")
+
+    @strawberry.field(description="The deal.")
+    async def deal(self, info: Info_) -> DealType:
+        return await _deal(info, self.deal_id)
+
+
+@strawberry.type(description="A deal in its stage longer than the stage's expected duration.")
+class StaleDeal:
+    deal_id: strawberry.Private[str]
+    days_in_stage: float = strawberry.field(description="Days since it entered its stage.")
+    expected_days: int = strawberry.field(
+        description=f"{STALE_FACTOR} × the stage's longest mandatory milestone (typical days), rounded up."
+    )
+
+    @strawberry.field(description="The deal.")
+    async def deal(self, info: Info_) -> DealType:
+        return await _deal(info, self.deal_id)
+
+
+@strawberry.type(description="How many open deals have a strength in [low, high).")
+class StrengthBucket:
+    low: float = strawberry.field(description="Lower bound, included.")
+    high: float = strawberry.field(description="Upper bound, excluded (the last bucket includes 1).")
+    count: int = strawberry.field(description="Open deals in the bucket.")
+
+
+@strawberry.type(description="The manager's view of open deals.")
+class Pipeline:
+    summary: strawberry.Private[PipelineSummary]
+    process: strawberry.Private[Process]
+
+    @strawberry.field(description="Per open stage: count, amount, weighted amount.")
+    def stages(self) -> list[PipelineStage]:
+        return [
+            PipelineStage(
+                stage=StageType(process=self.process, stage=t.stage),
+                count=t.count,
+                amount=t.amount,
+                weighted_amount=t.weighted_amount,
+            )
+            for t in self.summary.stages
+        ]
+
+    @strawberry.field(description="How many deals fail the gate into their next stage.")
+    def blocked_count(self) -> int:
+        return len(self.summary.blocked)
+
+    @strawberry.field(description="Deals failing the gate into their next stage, longest in stage first.")
+    def blocked(self, first: int = 50) -> list[BlockedDeal]:
+        return [
+            BlockedDeal(
+                deal_id=b.deal.deal_id,
+                next_stage=StageType(process=self.process, stage=b.next_stage),
+                missing_milestones=[MilestoneType.of(self.process, m) for m in b.missing],
+            )
+            for b in self.summary.blocked[: max(0, min(first, 500))]
+        ]
+
+    @strawberry.field(description="How many deals are stale.")
+    def stale_count(self) -> int:
+        return len(self.summary.stale)
+
+    @strawberry.field(
+        description=f"Deals in their stage longer than {STALE_FACTOR} × its longest mandatory milestone's typical "
+        "days (its longest milestone when none is mandatory), most overdue first."
+    )
+    def stale(self, first: int = 50) -> list[StaleDeal]:
+        return [
+            StaleDeal(deal_id=s.deal.deal_id, days_in_stage=round(s.days_in_stage, 1), expected_days=s.expected_days)
+            for s in self.summary.stale[: max(0, min(first, 500))]
+        ]
+
+    @strawberry.field(description="Open deals by strength, in fifths.")
+    def strength(self) -> list[StrengthBucket]:
+        return [StrengthBucket(low=b.low, high=b.high, count=b.count) for b in self.summary.strength]
+
+
+@strawberry.type(description="Conversion out of one open stage and time spent in it.")
+class StageInsight:
+    stage: StageType = strawberry.field(description="The stage.")
+    entered: int = strawberry.field(description="Deals that ever entered it.")
+    advanced: int = strawberry.field(description="Of those, deals that later entered a later stage or won.")
+    lost: int = strawberry.field(description="Deals lost without moving on.")
+    conversion_rate: float | None = strawberry.field(description="advanced / (advanced + lost).")
+    median_days_in_stage: float | None = strawberry.field(description="Median length of finished visits.")
+    win_rate: float | None = strawberry.field(description="Of closed deals that entered it, the share won.")
+
+
+@strawberry.type(description="What completing a milestone says, and how long it really takes.")
+class MilestoneInsight:
+    milestone: MilestoneType = strawberry.field(description="The milestone.")
+    typical_days: int = strawberry.field(description="From the definition.")
+    observed_median_days: float | None = strawberry.field(
+        description="Median days from entering the stage the deal was in to completing it (first completions)."
+    )
+    observations: int = strawberry.field(description="How many completions were measured.")
+    win_rate_with: float | None = strawberry.field(description="Win rate of closed deals that completed it.")
+    win_rate_without: float | None = strawberry.field(description="Win rate of closed deals that did not.")
+    lift: float | None = strawberry.field(description="win_rate_with − win_rate_without (0.1 = 10 points).")
+    closed_with: int = strawberry.field(description="Closed deals that completed it.")
+    closed_without: int = strawberry.field(description="Closed deals that did not.")
+
+
+@strawberry.type(description="A gate a manager overrode, and how the deal ended.")
+class GateOverrideInsight:
+    deal_id: strawberry.Private[str]
+    occurred_at: datetime = strawberry.field(description="When.")
+    from_stage_key: str | None = strawberry.field(description="Where the deal was.")
+    to_stage_key: str | None = strawberry.field(description="Where it went.")
+    reason: str | None = strawberry.field(description="The written reason.")
+    skipped_milestone_keys: list[str] = strawberry.field(description="What was missing.")
+    outcome: DealStatus = strawberry.field(description="OPEN while still worked.")
+
+    @strawberry.field(description="The deal.")
+    async def deal(self, info: Info_) -> DealType:
+        return await _deal(info, self.deal_id)
+
+
+def process_insights_type(process: Process, insights: ProcessInsights) -> ProcessInsightsType:
+    times = {t.stage.key: t for t in insights.time_in_stage}
+    rates = insights.learned_win_rates()
+    lifts = {lift.milestone.key: lift for lift in insights.lifts}
+    return ProcessInsightsType(
+        stages=[
+            StageInsight(
+                stage=StageType(process=process, stage=c.stage),
+                entered=c.entered,
+                advanced=c.advanced,
+                lost=c.lost,
+                conversion_rate=c.rate,
+                median_days_in_stage=times[c.stage.key].median_days,
+                win_rate=rates[c.stage.key].rate,
+            )
+            for c in insights.conversions
+        ],
+        milestones=[
+            MilestoneInsight(
+                milestone=MilestoneType.of(process, d.milestone),
+                typical_days=d.milestone.typical_days,
+                observed_median_days=d.observed.median_days if d.observed else None,
+                observations=d.observed.observations if d.observed else 0,
+                win_rate_with=lifts[d.milestone.key].win_rate_with,
+                win_rate_without=lifts[d.milestone.key].win_rate_without,
+                lift=lifts[d.milestone.key].lift,
+                closed_with=lifts[d.milestone.key].closed_with,
+                closed_without=lifts[d.milestone.key].closed_without,
+            )
+            for d in insights.milestone_durations
+        ],
+        overrides=[
+            GateOverrideInsight(
+                deal_id=o.event.deal_id,
+                occurred_at=o.event.at,
+                from_stage_key=o.event.from_stage,
+                to_stage_key=o.event.to_stage,
+                reason=o.event.reason,
+                skipped_milestone_keys=list(o.event.skipped_milestones),
+                outcome=DealStatus(o.outcome.value),
+            )
+            for o in insights.overrides
+        ],
+    )
+
+
+@strawberry.type(name="ProcessInsights", description="What the recorded history says about a process.")
+class ProcessInsightsType:
+    stages: list[StageInsight] = strawberry.field(description="Per open stage, in order.")
+    milestones: list[MilestoneInsight] = strawberry.field(description="Per milestone, in process order.")
+    overrides: list[GateOverrideInsight] = strawberry.field(description="Overridden gates, oldest first per deal.")
