@@ -7,7 +7,6 @@ from typing import Any
 
 import strawberry
 from strawberry.extensions import MaskErrors, MaxAliasesLimiter, ParserCache, QueryDepthLimiter, ValidationCache
-from strawberry.tools import merge_types
 
 from api.graphql.accounts.resolvers import AccountsQuery
 from api.graphql.accounts.types import TeamType, UserType
@@ -31,8 +30,8 @@ def build_schema(
     *, queries: list[type[Any]] | None = None, mutations: list[type[Any]] | None = None,
     max_depth: int = MAX_DEPTH, max_aliases: int = MAX_ALIASES,
 ) -> strawberry.Schema:
-    query = merge_types("Query", tuple(queries or QUERIES))
-    mutation = merge_types("Mutation", tuple(mutations or MUTATIONS))
+    query = _root("Query", "Read the process and the deals you may see.", queries or QUERIES)
+    mutation = _root("Mutation", "Work deals through the process; every change is recorded.", mutations or MUTATIONS)
     return strawberry.Schema(
         query=query,
         mutation=mutation,
@@ -46,6 +45,11 @@ def build_schema(
             lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
         ],
     )
+
+
+def _root(name: str, description: str, parts: list[type[Any]]) -> type[Any]:
+    """One root type from several domain classes (their fields merged, as `merge_types` does)."""
+    return strawberry.type(type(name, tuple(reversed(parts)), {}), name=name, description=description)
 
 
 schema = build_schema()

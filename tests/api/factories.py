@@ -123,4 +123,5 @@ async def snapshot(database: Database) -> dict[str, list[tuple[Any, ...]]]:
 
 async def count_rows(database: Database, table: str) -> int:
     async with database.engine.connect() as connection:
-        return int((await connection.execute(select(func.count()).select_from(Base.metadata.tables[table]))).scalar_one())
+        query = select(func.count()).select_from(Base.metadata.tables[table])
+        return int((await connection.execute(query)).scalar_one())

@@ -67,27 +67,39 @@ class CloseDealSuccess:
 
 
 CreateDealResult = Annotated[
-    CreateDealSuccess | InvalidInput | PermissionDenied, strawberry.union("CreateDealResult")
+    CreateDealSuccess | InvalidInput | PermissionDenied, strawberry.union(
+        "CreateDealResult", description="The new deal, or why it was refused."
+    )
 ]
 UpdateDealResult = Annotated[
     UpdateDealSuccess | DealNotFound | InvalidInput | VersionConflict | PermissionDenied,
-    strawberry.union("UpdateDealResult"),
+    strawberry.union(
+        "UpdateDealResult", description="The updated deal, or why the update was refused."
+    ),
 ]
 CompleteMilestoneResult = Annotated[
     CompleteMilestoneSuccess | DealNotFound | InvalidInput | VersionConflict | PermissionDenied,
-    strawberry.union("CompleteMilestoneResult"),
+    strawberry.union(
+        "CompleteMilestoneResult", description="The deal with the milestone done, or why it was refused."
+    ),
 ]
 ReopenMilestoneResult = Annotated[
     ReopenMilestoneSuccess | DealNotFound | InvalidInput | VersionConflict | PermissionDenied,
-    strawberry.union("ReopenMilestoneResult"),
+    strawberry.union(
+        "ReopenMilestoneResult", description="The deal with the milestone open again, or why it was refused."
+    ),
 ]
 MoveDealResult = Annotated[
     MoveDealSuccess | StageGateBlocked | DealNotFound | InvalidInput | VersionConflict | PermissionDenied,
-    strawberry.union("MoveDealResult"),
+    strawberry.union(
+        "MoveDealResult", description="The moved deal, the gate that refused it, or another reason it was refused."
+    ),
 ]
 CloseDealResult = Annotated[
     CloseDealSuccess | StageGateBlocked | DealNotFound | InvalidInput | VersionConflict | PermissionDenied,
-    strawberry.union("CloseDealResult"),
+    strawberry.union(
+        "CloseDealResult", description="The closed deal, the gate that refused it, or another reason it was refused."
+    ),
 ]
 
 Operation = Callable[[AsyncSession, Viewer, ProcessDefinitions, int], Awaitable[Deal | Failure]]

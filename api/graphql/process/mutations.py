@@ -51,7 +51,9 @@ class ProcessDefinitionsInvalid(UserError):
 
 ReloadProcessDefinitionsResult = Annotated[
     ReloadProcessDefinitionsSuccess | ProcessDefinitionsInvalid | PermissionDenied,
-    strawberry.union("ReloadProcessDefinitionsResult"),
+    strawberry.union(
+        "ReloadProcessDefinitionsResult", description="The reloaded process, its problems, or a refusal."
+    ),
 ]
 
 

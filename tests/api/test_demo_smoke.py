@@ -1,0 +1,66 @@
+"""`waymark serve --demo` starts on a fresh folder and answers a query with a demo token."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+SHIPPED_DEFINITIONS = Path(__file__).resolve().parents[2] / "process_definitions"
+BOARD = "{ me { name } deals(first: 20) { totalCount edges { node { name stage { key } blockers { key } } } } }"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_demo_starts_and_answers_with_a_demo_token(tmp_path):
+    # given
+    port = _free_port()
+    env = {**os.environ, "WAYMARK_PROCESS_DIR": str(SHIPPED_DEFINITIONS)}
+    env.pop("DATABASE_URL", None)
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from api.cli import main; main()", "serve", "--demo", "--port", str(port)],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        output = ""
+        deadline = time.monotonic() + 30
+        token = None
+        assert server.stdout is not None
+        while time.monotonic() < deadline and token is None:
+            line = server.stdout.readline()
+            output += line
+            match = re.search(r"manager \(Maya Manager\)\s+(\S+)", line)
+            token = match.group(1) if match else None
+        if token is None:
+            pytest.fail(f"no demo token printed:\n{output}")
+        body = None
+        while time.monotonic() < deadline:
+            try:
+                response = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": BOARD},
+                                      headers={"Authorization": f"Bearer {token}"}, timeout=5)
+                body = response.json()
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+
+        # then
+        assert body is not None, output
+        assert body["data"]["me"]["name"] == "Maya Manager"
+        assert body["data"]["deals"]["totalCount"] >= 12
+        stages = {e["node"]["stage"]["key"] for e in body["data"]["deals"]["edges"]}
+        assert {"mql", "sql", "sal", "commit"} <= stages
+        assert f"http://127.0.0.1:{port}/graphql" in output
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -1,0 +1,67 @@
+"""A page of deals with nested owner, milestones, history and plays costs the same few SQL statements
+whatever the page size: every DB-backed relation goes through a per-request DataLoader."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+
+from api.db import Database
+from tests.api.factories import create_deal, gql
+
+BOARD = """
+query($first: Int!) {
+  deals(first: $first, orderBy: {field: AMOUNT, direction: DESC}) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node {
+      id name amount stage { key name } status strength canAdvance
+      owner { name team { name } }
+      milestones { milestone { key } completed completedAt completedBy { name } }
+      remainingMilestones { key ask }
+      blockers { key }
+      competitors { key }
+      plays { milestone { key } play { competitor { key } play } }
+      history { kind actor { name } fromStage { key } toStage { key } milestone { key } }
+    } }
+  }
+}
+"""
+
+
+@contextmanager
+def counting_statements(database: Database) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", count)
+
+
+async def test_deal_board_costs_the_same_statements_for_10_and_100_deals(client, database, people):
+    # given: 120 deals over three owners, with milestones done, competitors and history
+    owners = (people.rep_a, people.rep_b, people.manager)
+    for index in range(120):
+        await create_deal(database, owner=owners[index % 3], stage=("mql", "sql", "sal", "commit")[index % 4],
+                          amount=f"{1000 + index}.00", competitors=("acme",) if index % 2 else ())
+
+    # when
+    with counting_statements(database) as small:
+        ten = await gql(client, BOARD, {"first": 10}, token=people.manager.token)
+    with counting_statements(database) as large:
+        hundred = await gql(client, BOARD, {"first": 100}, token=people.manager.token)
+
+    # then
+    assert len(ten["data"]["deals"]["edges"]) == 10
+    assert len(hundred["data"]["deals"]["edges"]) == 100
+    assert len(small) == len(large), (small, large)
+    print(f"statements: first:10 -> {len(small)}, first:100 -> {len(large)}")
+    assert len(large) <= 8, large
