@@ -82,8 +82,11 @@ def _box(stage: Stage, at: tuple[int, int]) -> str:
     name = stage.name if len(stage.name) <= NAME_CHARS else stage.name[: NAME_CHARS - 1] + "…"
     detail = _detail(stage)
     dash = ' stroke-dasharray="6 4"' if outcome == "lost" else ""
+    # The link's name is its visible text (a screen reader hears what a sighted reader sees);
+    # a <title> carries the full name when the box shortens it.
+    full_name = f"<title>{attribute(stage.name)}</title>" if name != stage.name else ""
     return (
-        f'<a href="{stage.key}/" aria-label="{attribute(stage.name)}: {attribute(detail)}">'
+        f'<a href="{stage.key}/">{full_name}'
         f'<rect x="{x}" y="{y}" width="{BOX_W}" height="{BOX_H}" rx="8" fill="{_FILL[outcome]}" '
         f'stroke="{_STROKE[outcome]}" stroke-width="2"{dash}/>'
         f'<text x="{x + BOX_W // 2}" y="{y + 27}" text-anchor="middle" font-family="sans-serif" '

@@ -43,5 +43,6 @@ def _checklist(process: Process, stage: Stage, page: str) -> str:
     for m in ordered:
         label = "mandatory" if m.mandatory else "optional"
         target = link(page, urls.stage_page(process.key, stage.key), m.key)
-        lines.append(f"- [ ] [{inline(m.title)}]({target}) ({label})")
-    return "\n".join(lines)
+        lines.append(f"- [{inline(m.title)}]({target}) ({label})")
+    # A plain list drawn with empty boxes: tick them with a pen on the printed sheet.
+    return '<div class="waymark-checklist" markdown>\n\n' + "\n".join(lines) + "\n\n</div>"

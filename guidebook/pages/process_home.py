@@ -30,6 +30,6 @@ def process_home(process: Process) -> str:
             f"### [{inline(stage.name)}]({link(page, stage_page)})",
             f"**Objective:** {inline(stage.objective)}",
             " · ".join(facts),
-            f"**Gate:** {step_markdown(process, stage, from_page=page)}",
+            step_markdown(process, stage, from_page=page),
         ]
     return "\n\n".join(parts) + "\n"

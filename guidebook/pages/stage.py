@@ -45,7 +45,7 @@ def _milestone_section(definitions: ProcessDefinitions, milestone: Milestone, *,
         f"{required} · typically {days(milestone.typical_days)} · weight {milestone.weight}",
     ]
     if milestone.ask:
-        parts.append(f'!!! tip "The ask"\n\n{indent(inline(milestone.ask))}')
+        parts.append(f'!!! tip waymark-ask "The ask"\n\n{indent(inline(milestone.ask))}')
     else:
         parts.append(
             '!!! warning "No ask yet"\n\n'

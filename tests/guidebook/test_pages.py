@@ -49,7 +49,7 @@ def test_the_ask_is_an_admonition(definitions: ProcessDefinitions) -> None:
     process = definitions.processes[0]
     stage = process.open_stages[0]
     milestone = next(m for m in stage.milestones if m.ask)
-    assert '!!! tip "The ask"' in pages[urls.stage_page(process.key, stage.key)]
+    assert '!!! tip waymark-ask "The ask"' in pages[urls.stage_page(process.key, stage.key)]
     assert " ".join(milestone.ask.split()[:4]) in pages[urls.stage_page(process.key, stage.key)]
 
 
