@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from api.process import DefinitionsInvalid, read_definitions
+from api.process import DefinitionsInvalid
+from guidebook import source
 from guidebook.source import PROCESS_DIR_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,9 +27,10 @@ def build_site(*, process_dir: Path, site_dir: Path, strict: bool = True, config
     Raises `DefinitionsInvalid` (every `file:line:column` error) when the process files are invalid,
     and `GuidebookBuildFailed` when MkDocs fails, or in strict mode warns.
     """
-    report = read_definitions(process_dir)
-    if report.definitions is None:
-        raise DefinitionsInvalid(report.problems)
+    source.set_preview(False)  # a build never falls back to an earlier good reading
+    loaded = source.load(process_dir)  # the hook reuses this reading
+    if loaded.definitions is None:
+        raise DefinitionsInvalid(loaded.errors)
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's notice about MkDocs 2 on every import
     from mkdocs.commands.build import build
     from mkdocs.config import load_config

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from api.process import Problem, ProcessDefinitions, read_definitions
+from api.process.loader import CheckReport
 
 PROCESS_DIR_KEY = "waymark_process_dir"
 """The `extra` key in the MkDocs config that names the process definitions folder."""
 
 _last_good: dict[Path, ProcessDefinitions] = {}
+_readings: dict[Path, tuple[tuple[tuple[str, int, int], ...], CheckReport]] = {}
 _preview = False
 
 
@@ -40,8 +42,14 @@ def is_preview() -> bool:
 
 
 def load(process_dir: Path) -> Loaded:
+    """Read the folder, or reuse the last reading while no file in it has changed (YAML parsing is most
+    of a build's time, and `build_site` checks the files before MkDocs' hook renders them)."""
     folder = Path(process_dir).resolve()
-    report = read_definitions(folder)
+    fingerprint = _fingerprint(folder)
+    cached = _readings.get(folder)
+    if cached is None or cached[0] != fingerprint:
+        cached = _readings[folder] = (fingerprint, read_definitions(folder))
+    report = cached[1]
     if report.definitions is not None:
         _last_good[folder] = report.definitions
         return Loaded(report.definitions)
@@ -52,3 +60,12 @@ def unrenderable(process_dir: Path, problem: Problem) -> Loaded:
     """Definitions that loaded but cannot be rendered: forget them and report why."""
     _last_good.pop(Path(process_dir).resolve(), None)
     return Loaded(None, (problem,))
+
+
+def _fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            found.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(found)

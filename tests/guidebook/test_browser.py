@@ -191,3 +191,17 @@ def test_axe_finds_no_serious_or_critical_violations(
     (ARTIFACTS / "guidebook-axe.json").write_text(json.dumps(report, indent=2))
     serious = {name: [v for v in found if v["impact"] in ("serious", "critical")] for name, found in report.items()}
     assert serious == {name: [] for name in report}
+
+
+def test_a_call_sheet_prints_as_content_only(page: Any, site_url: str, definitions: ProcessDefinitions) -> None:
+    process = definitions.processes[0]
+    stage = next(s for s in process.stages if s.milestones)
+    page.goto(urls.call_sheet_url(site_url, process.key, stage.key))
+    page.emulate_media(media="print")
+    for chrome in (".md-header", ".md-sidebar--primary", ".md-sidebar--secondary", ".md-footer"):
+        assert not page.locator(chrome).first.is_visible(), f"{chrome} shows in print"
+    assert page.get_by_role("heading", name="Exit checklist").is_visible()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pdf = page.pdf(path=str(ARTIFACTS / "guidebook-call-sheet.pdf"), format="A4")
+    sheets = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 1 <= sheets <= 2, f"the call sheet prints on {sheets} A4 sheets"
