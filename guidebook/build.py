@@ -15,6 +15,7 @@ from guidebook.source import PROCESS_DIR_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_FILE = ROOT / "mkdocs.yml"
+DOCS_DIR = ROOT / "guidebook" / "docs"
 
 
 class GuidebookBuildFailed(Exception):

@@ -19,7 +19,6 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from api.process import Problem
 from guidebook import source, urls
 
-HOME_MARKER = "<!-- waymark:processes -->"
 RENDERING_MODULES = (
     "guidebook.text",
     "guidebook.urls",
@@ -80,10 +79,11 @@ def on_files(files: Files, *, config: Any) -> Files:
 
 def on_page_markdown(markdown: str, *, page: Any, config: Any, files: Files) -> str:
     assert _loaded is not None
+    rendering = importlib.import_module("guidebook.pages")
     here = page.file.src_uri
-    if HOME_MARKER in markdown:
-        listing = importlib.import_module("guidebook.pages").home_listing(_loaded.definitions, from_page=here)
-        markdown = markdown.replace(HOME_MARKER, listing)
+    if rendering.HOME_MARKER in markdown:
+        listing = rendering.home_listing(_loaded.definitions, from_page=here)
+        markdown = markdown.replace(rendering.HOME_MARKER, listing)
     if _loaded.errors and here != urls.ERRORS_PAGE:
         errors = posixpath.relpath(urls.ERRORS_PAGE, posixpath.dirname(here) or ".")
         shown = "This page shows the last version that loaded." if _loaded.definitions else ""

@@ -11,9 +11,10 @@ from typing import Annotated
 
 import typer
 
-from api.process import DefinitionsInvalid
+from api.process import DefinitionsInvalid, load_definitions
 from api.settings import default_process_dir
-from guidebook.build import CONFIG_FILE, GuidebookBuildFailed, build_site
+from guidebook.build import CONFIG_FILE, DOCS_DIR, GuidebookBuildFailed, build_site
+from guidebook.pages import write_docs_folder
 
 guide_app = typer.Typer(
     help="Build or preview the guidebook: the process as a playbook for reps.", no_args_is_help=True
@@ -74,6 +75,22 @@ def serve(
     from mkdocs.commands.serve import serve as mkdocs_serve
 
     mkdocs_serve(config_file=str(CONFIG_FILE), livereload=livereload, dev_addr=dev_addr, strict=False)
+
+
+@guide_app.command()
+def markdown(
+    out: Annotated[Path, typer.Option("--out", help="The folder to write the Markdown pages into.")],
+    process_dir: ProcessDir = None,
+) -> None:
+    """Write the guidebook as plain Markdown files (for a generator that runs no MkDocs hooks, e.g. Zensical)."""
+    folder = process_dir or default_process_dir()
+    try:
+        definitions = load_definitions(folder)
+    except DefinitionsInvalid as invalid:
+        typer.echo(str(invalid), err=True)
+        raise typer.Exit(1) from invalid
+    written = write_docs_folder(definitions, hand_written=DOCS_DIR, out_dir=out)
+    typer.echo(f"wrote {len(written)} generated pages and the hand-written ones into {out}/")
 
 
 def _log_to_stderr(level: int) -> None:

@@ -7,6 +7,7 @@ Nothing here imports MkDocs. The MkDocs hook hands these pages to MkDocs as virt
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from api.process import Problem, ProcessDefinitions
@@ -123,6 +124,18 @@ def error_page(problems: tuple[Problem, ...], *, showing_last_good: bool) -> str
         "`waymark check` lists the same problems.\n\n"
         f"```text\n{listing}\n```\n"
     )
+
+
+HOME_MARKER = "<!-- waymark:processes -->"
+
+
+def write_docs_folder(definitions: ProcessDefinitions, *, hand_written: Path, out_dir: Path) -> list[Path]:
+    """A complete Markdown docs folder: the hand-written pages and assets, then every generated page."""
+    shutil.copytree(hand_written, out_dir, dirs_exist_ok=True)
+    home = out_dir / "index.md"
+    if home.exists():
+        home.write_text(home.read_text(encoding="utf-8").replace(HOME_MARKER, home_listing(definitions)))
+    return write_markdown(render_pages(definitions), out_dir)
 
 
 def write_markdown(pages: dict[str, str], docs_dir: Path) -> list[Path]:

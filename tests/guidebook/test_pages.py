@@ -101,3 +101,18 @@ def test_no_generated_or_copied_process_content_in_the_docs_folder(definitions: 
         for milestone in process.milestones:
             for text in (milestone.why, milestone.ask or ""):
                 assert not text or " ".join(text.split()) not in hand_written
+
+
+def test_the_cli_writes_a_complete_markdown_docs_folder(tmp_path: Path, synthetic_dir: Path) -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    out = tmp_path / "docs"
+    result = CliRunner().invoke(app, ["guide", "markdown", "--process-dir", str(synthetic_dir), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "synthetic" / "stage-1" / "call-sheet.md").is_file()
+    assert (out / "assets" / "print.css").is_file()
+    home = (out / "index.md").read_text()
+    assert "waymark:processes" not in home
+    assert "(synthetic/index.md)" in home
