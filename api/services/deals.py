@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db.models import Deal, DealCompetitor, DealEvent, DealStatus, EventKind, MilestoneCompletion, utc_now
@@ -58,8 +58,16 @@ def touch(deal: Deal) -> None:
 async def deal_for_change(
     session: AsyncSession, *, viewer: Viewer, deal_id: int, expected_version: int | None = None
 ) -> Deal | Failure:
-    """The deal, if the viewer may see it and change it and it still has the version they saw."""
-    deal = await session.scalar(select(Deal).where(Deal.id == deal_id, visible_deals(viewer)))
+    """The deal, if the viewer may see it and change it and it still has the version they saw.
+
+    A deal the viewer may change is locked first, so every check that follows sees the latest committed
+    state and no other request can change the deal before this one commits or rolls back.
+    """
+    if viewer.may_change_deals:
+        await lock_deal(session, deal_id=deal_id, viewer=viewer)
+    deal = await session.scalar(
+        select(Deal).where(Deal.id == deal_id, visible_deals(viewer)).execution_options(populate_existing=True)
+    )
     if deal is None:
         return DealNotFound(deal_id=str(deal_id))
     if not viewer.may_change_deals:
@@ -67,6 +75,21 @@ async def deal_for_change(
     if expected_version is not None and deal.version != expected_version:
         return VersionConflict(current_version=deal.version)
     return deal
+
+
+async def lock_deal(session: AsyncSession, *, deal_id: int, viewer: Viewer) -> None:
+    """Hold the deal's write lock until the transaction ends; a concurrent change waits for it.
+
+    A no-op UPDATE rather than `SELECT ... FOR UPDATE`, because SQLite has no row locks: there it takes the
+    database's write lock (waiting up to `busy_timeout`), on PostgreSQL the row's. Without it two requests
+    could both pass the version check and the second would fail at flush with a `StaleDataError`.
+    """
+    await session.execute(
+        update(Deal)
+        .where(Deal.id == deal_id, visible_deals(viewer))
+        .values(version=Deal.version)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def process_of(deal: Deal, *, definitions: ProcessDefinitions) -> Process | InvalidInput:

@@ -33,6 +33,8 @@ class WaymarkContext:
     token: str
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     """One AsyncSession runs one statement at a time; resolvers run concurrently, so they take turns."""
+    wrote: bool = False
+    """Whether a mutation of this request has changed the database (a rollback would undo it)."""
     _viewer: Viewer | None = None
     _viewer_looked_up: bool = False
     _loaders: Loaders | None = None

@@ -8,10 +8,12 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import strawberry
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 
 from api.db.models import Deal
-from api.graphql.core.context import Info_
+from api.graphql.core.context import Info_, WaymarkContext
 from api.graphql.core.ids import pk_of
 from api.graphql.core.results import (
     DealNotFound,
@@ -114,13 +116,29 @@ async def _on_deal(info: Info_, deal_id: str, operation: Operation) -> Deal | Er
     pk = pk_of(deal_id, type_name="Deal")
     if pk is None:
         return DealNotFound(message="no such deal", deal_id=strawberry.ID(deal_id))
-    definitions = context.definitions
     async with context.lock:
-        outcome = await operation(context.session, viewer, definitions, pk)
+        outcome = await _run(context, viewer, pk, operation)
     if isinstance(outcome, Deal):
+        context.wrote = True
         context.loaders.forget_deal(outcome.id)
         return outcome
     return error_type(outcome, deal_id=deal_id)
+
+
+async def _run(context: WaymarkContext, viewer: Viewer, pk: int, operation: Operation) -> Deal | Failure:
+    """Run `operation`; should a concurrent change still slip past the deal lock, run it again on fresh state.
+
+    The rerun sees the other change, so it answers as it would have after it: `VersionConflict` for a stale
+    `expectedVersion`, success for an idempotent completion. Not when an earlier mutation of this request
+    already wrote: the rollback would undo that, so the whole request fails instead.
+    """
+    try:
+        return await operation(context.session, viewer, context.definitions, pk)
+    except (StaleDataError, IntegrityError):
+        if context.wrote:
+            raise
+        await context.session.rollback()
+    return await operation(context.session, viewer, context.definitions, pk)
 
 
 def _owner_pk(owner_id: str | None) -> int | None | InvalidInput:
@@ -151,6 +169,7 @@ class DealMutation:
                 context.session, viewer=viewer, definitions=context.definitions, draft=draft
             )
         if isinstance(outcome, Deal):
+            context.wrote = True
             return CreateDealSuccess(deal=DealType(row=outcome))
         failure = error_type(outcome)
         assert isinstance(failure, InvalidInput | PermissionDenied), failure
