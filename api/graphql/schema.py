@@ -10,7 +10,7 @@ from strawberry.extensions import MaskErrors, MaxAliasesLimiter, ParserCache, Qu
 
 from api.graphql.accounts.resolvers import AccountsQuery
 from api.graphql.accounts.types import TeamType, UserType
-from api.graphql.core.errors import is_unexpected
+from api.graphql.core.errors import WaymarkSchema, is_unexpected
 from api.graphql.deals.mutations import DealMutation
 from api.graphql.deals.resolvers import DealQuery
 from api.graphql.deals.types import DealType
@@ -29,10 +29,10 @@ MAX_ALIASES = 30
 def build_schema(
     *, queries: list[type[Any]] | None = None, mutations: list[type[Any]] | None = None,
     max_depth: int = MAX_DEPTH, max_aliases: int = MAX_ALIASES,
-) -> strawberry.Schema:
+) -> WaymarkSchema:
     query = _root("Query", "Read the process and the deals you may see.", queries or QUERIES)
     mutation = _root("Mutation", "Work deals through the process; every change is recorded.", mutations or MUTATIONS)
-    return strawberry.Schema(
+    return WaymarkSchema(
         query=query,
         mutation=mutation,
         types=[DealType, UserType, TeamType],

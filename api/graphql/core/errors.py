@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import strawberry
 from graphql import GraphQLError
+from strawberry.types import ExecutionContext
 
 from api.graphql.core.context import Info_
 from api.services.auth import Viewer
+
+log = logging.getLogger("waymark.graphql")
 
 
 class ClientError(Exception):
@@ -35,3 +40,17 @@ async def require_viewer(info: Info_) -> Viewer:
     if viewer is None:
         raise NotAuthenticated("send a valid API token as `Authorization: Bearer <token>`")
     return viewer
+
+
+class WaymarkSchema(strawberry.Schema):
+    """A schema that logs only bugs at ERROR, with their traceback; a client's mistakes are not our errors."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        operation = execution_context.operation_name if execution_context is not None else None
+        for error in errors:
+            if is_unexpected(error):
+                log.error("unexpected error in operation %s at %s: %s", operation, error.path, error.message,
+                          exc_info=error.original_error)
+            else:
+                code = (error.extensions or {}).get("code", "GRAPHQL_VALIDATION_FAILED")
+                log.debug("client error (%s) in operation %s: %s", code, operation, error.message)
