@@ -55,6 +55,7 @@ async def test_a_bug_is_logged_once_at_error_with_its_traceback(client, database
     assert response.json()["errors"][0]["message"] == "Unexpected error."
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1, [r.getMessage() for r in errors]
-    assert errors[0].exc_info is not None and isinstance(errors[0].exc_info[1], RuntimeError)
+    assert errors[0].exc_info is not None
+    assert isinstance(errors[0].exc_info[1], RuntimeError)
     assert "hunter2" in caplog.text
     assert "Traceback" in caplog.text
