@@ -10,7 +10,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 Key = Annotated[
     str,
@@ -81,7 +81,7 @@ class Competitor(_Model):
     """A stable identifier: lower-case letters, digits and dashes (e.g. `finance-sign-off`).
     Recorded deal work refers to it; to rename, change the key and list the old one under `formerly`."""
     name: Text
-    status_quo: bool = False
+    status_quo: StrictBool = False
     """True for the buyer doing nothing (or keeping what they have)."""
     summary: Text
     """Who they are, in a sentence or two."""
@@ -122,7 +122,7 @@ class Milestone(_Model):
     """A stable identifier: lower-case letters, digits and dashes (e.g. `finance-sign-off`).
     Recorded deal work refers to it; to rename, change the key and list the old one under `formerly`."""
     title: Text
-    mandatory: bool = False
+    mandatory: StrictBool = False
     """Mandatory milestones are exit criteria: no deal enters a later stage without them."""
     weight: int = Field(default=1, ge=0, le=100)
     """How much the milestone counts toward deal strength, relative to the others."""
