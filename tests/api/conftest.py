@@ -81,18 +81,20 @@ async def _empty_tables(request: pytest.FixtureRequest) -> None:
             await connection.execute(table.delete())
 
 
-def make_settings(*, process_dir: Path = FIXTURE_DEFINITIONS) -> Settings:
+def make_settings(*, process_dir: Path = FIXTURE_DEFINITIONS, site_dir: Path = Path("/nonexistent-site")) -> Settings:
     return Settings(
         database_url="unused: the tests hand over a Database",
         process_dir=process_dir,
         guide_base_url="/guide/",
-        site_dir=Path("/nonexistent-site"),
+        site_dir=site_dir,
         migrate_on_start=False,
     )
 
 
-async def started_app(*, database: Database, process_dir: Path = FIXTURE_DEFINITIONS) -> AsyncIterator[Starlette]:
-    app = create_app(make_settings(process_dir=process_dir), database=database)
+async def started_app(
+    *, database: Database, process_dir: Path = FIXTURE_DEFINITIONS, site_dir: Path = Path("/nonexistent-site")
+) -> AsyncIterator[Starlette]:
+    app = create_app(make_settings(process_dir=process_dir, site_dir=site_dir), database=database)
     app.state.database.dispose = _keep_engine  # the session-wide engine outlives each app
     async with app.router.lifespan_context(app):
         yield app

@@ -1,4 +1,4 @@
-"""`waymark serve --demo` starts on a fresh folder and answers a query with a demo token."""
+"""`waymark serve --demo` starts on a fresh folder, builds the guidebook, and answers a query with a demo token."""
 
 from __future__ import annotations
 
@@ -61,6 +61,11 @@ def test_serve_demo_starts_and_answers_with_a_demo_token(tmp_path):
         stages = {e["node"]["stage"]["key"] for e in body["data"]["deals"]["edges"]}
         assert {"mql", "sql", "sal", "commit"} <= stages
         assert f"http://127.0.0.1:{port}/graphql" in output
+        guide = httpx.get(f"http://127.0.0.1:{port}/guide/", timeout=5)
+        assert guide.status_code == 200
+        assert (tmp_path / "site" / "index.html").is_file()
+        sal = httpx.get(f"http://127.0.0.1:{port}/guide/new-business/sal/", timeout=5)
+        assert sal.status_code == 200
     finally:
         server.terminate()
         server.wait(timeout=10)
