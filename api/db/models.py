@@ -53,6 +53,10 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+MAX_ID = 2**31 - 1
+"""The largest primary key: `INTEGER` is 32-bit on PostgreSQL, so a larger id cannot name a row (nor be sent)."""
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 

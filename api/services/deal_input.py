@@ -1,7 +1,8 @@
-"""Checks on what a user types into a deal: name, amount, currency, competitors."""
+"""Checks on what a user types into a deal: name, amount, currency, competitors, notes and reasons."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from api.process import ProcessDefinitions
@@ -9,6 +10,12 @@ from api.services.failures import InvalidInput
 
 MAX_AMOUNT = Decimal("999999999999.99")
 MAX_NAME = 200
+MAX_TEXT = 4000
+"""Notes and reasons: a few paragraphs."""
+
+# PostgreSQL cannot store NUL in text, and no control character belongs in a name; notes keep tabs and newlines.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_BUT_WHITESPACE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # ISO 4217 codes in use for B2B contracts; extend when a team sells in another currency.
 CURRENCIES = frozenset({
@@ -24,6 +31,8 @@ def parse_name(value: str, *, field: str) -> str | InvalidInput:
         return InvalidInput(field=field, message="must not be empty")
     if len(text) > MAX_NAME:
         return InvalidInput(field=field, message=f"must be at most {MAX_NAME} characters (got {len(text)})")
+    if _CONTROL.search(text):
+        return InvalidInput(field=field, message="must not contain control characters")
     return text
 
 
@@ -38,9 +47,13 @@ def parse_amount(value: str, *, field: str) -> Decimal | InvalidInput:
         return InvalidInput(field=field, message=f"must not be negative (got {value})")
     if amount > MAX_AMOUNT:
         return InvalidInput(field=field, message=f"must be at most {MAX_AMOUNT} (got {value})")
-    if amount != amount.quantize(Decimal("0.01")):
+    try:
+        cents = amount.quantize(Decimal("0.01"))
+    except InvalidOperation:  # an exponent too small for the context's precision, e.g. 1e-999999999
+        cents = None
+    if cents is None or amount != cents:
         return InvalidInput(field=field, message=f"at most two decimal places (got {value})")
-    return amount.quantize(Decimal("0.01"))
+    return cents + 0  # `-0` becomes `0.00`
 
 
 def parse_currency(value: str, *, field: str) -> str | InvalidInput:
@@ -60,8 +73,18 @@ def parse_competitors(
     return tuple(dict.fromkeys(keys))
 
 
-def parse_reason(value: str | None, *, field: str, required: bool) -> str | None | InvalidInput:
+def parse_note(value: str | None, *, field: str) -> str | None | InvalidInput:
+    """Free text a person writes (a note, a reason): trimmed, at most MAX_TEXT characters; None when empty."""
     text = (value or "").strip()
-    if required and not text:
-        return InvalidInput(field=field, message="a written reason is required")
+    if len(text) > MAX_TEXT:
+        return InvalidInput(field=field, message=f"must be at most {MAX_TEXT} characters (got {len(text)})")
+    if _CONTROL_BUT_WHITESPACE.search(text):
+        return InvalidInput(field=field, message="must not contain control characters other than tabs and newlines")
     return text or None
+
+
+def parse_reason(value: str | None, *, field: str, required: bool) -> str | None | InvalidInput:
+    text = parse_note(value, field=field)
+    if required and text is None:
+        return InvalidInput(field=field, message="a written reason is required")
+    return text

@@ -14,12 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.db.models import Deal, DealStatus, EventKind, MilestoneCompletion, utc_now
 from api.process import Process, ProcessDefinitions, Stage
 from api.services.auth import Viewer
-from api.services.deal_input import parse_reason
+from api.services.deal_input import parse_note, parse_reason
 from api.services.deals import completed_keys, deal_for_change, process_of, record_event, touch
 from api.services.failures import Failure, GateBlocked, InvalidInput, PermissionDenied
 from api.services.gates import check_gate
-
-MAX_NOTE = 4000
 
 
 class CloseOutcome(StrEnum):
@@ -54,14 +52,14 @@ async def complete_milestone(
     milestone = process.milestone(milestone_key)
     if milestone is None:
         return _unknown_milestone(process, milestone_key)
-    if note is not None and len(note) > MAX_NOTE:
-        return InvalidInput(field="note", message=f"must be at most {MAX_NOTE} characters")
+    written = parse_note(note, field="note")
+    if isinstance(written, InvalidInput):
+        return written
     done = {process.canonical_milestone_key(key) for key in await completed_keys(session, deal_id=deal.id)}
     if milestone.key in done:
         return deal
     completion = MilestoneCompletion(
-        deal_id=deal.id, milestone_key=milestone.key, completed_by_id=viewer.id,
-        completed_at=utc_now(), note=(note or "").strip() or None,
+        deal_id=deal.id, milestone_key=milestone.key, completed_by_id=viewer.id, completed_at=utc_now(), note=written,
     )
     session.add(completion)
     touch(deal)
@@ -87,6 +85,9 @@ async def reopen_milestone(
     milestone = process.milestone(milestone_key)
     if milestone is None:
         return _unknown_milestone(process, milestone_key)
+    written = parse_reason(reason, field="reason", required=False)
+    if isinstance(written, InvalidInput):
+        return written
     completions = await session.scalars(select(MilestoneCompletion).where(MilestoneCompletion.deal_id == deal.id))
     matching = [c for c in completions if process.canonical_milestone_key(c.milestone_key) == milestone.key]
     if not matching:
@@ -96,7 +97,7 @@ async def reopen_milestone(
     touch(deal)
     record_event(
         session, deal=deal, kind=EventKind.MILESTONE_REOPENED, actor=viewer, milestone_key=milestone.key,
-        reason=(reason or "").strip() or None,
+        reason=written,
     )
     await session.flush()
     return deal

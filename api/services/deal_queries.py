@@ -13,11 +13,12 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, false, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.db.models import Deal, DealCompetitor, DealEvent, MilestoneCompletion, Team, User
+from api.db.models import MAX_ID, Deal, DealCompetitor, DealEvent, MilestoneCompletion, Team, User
 from api.services.auth import Viewer, visible_deals
+from api.services.deal_input import MAX_AMOUNT
 
 MAX_PAGE = 100
 
@@ -72,6 +73,8 @@ def filtered_deals(*, viewer: Viewer, deal_filter: DealFilter) -> Select[Deal]:
         conditions.append(Deal.close_date <= deal_filter.close_date_to)
     if deal_filter.search and deal_filter.search.strip():
         text = deal_filter.search.strip().lower()
+        if "\x00" in text:  # names never hold NUL, and PostgreSQL refuses it even in a pattern
+            conditions.append(false())
         conditions.append(or_(
             func.lower(Deal.name).contains(text, autoescape=True),
             func.lower(Deal.account_name).contains(text, autoescape=True),
@@ -111,7 +114,9 @@ def decode_cursor(cursor: str, *, order: DealOrder) -> tuple[Any, int]:
         field_name, descending, value, deal_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as error:
         raise BadCursor(f"{cursor!r} is not a cursor from this list") from error
-    if field_name != order.field.value or descending != order.descending or not isinstance(deal_id, int):
+    if not isinstance(deal_id, int) or isinstance(deal_id, bool) or not 0 < deal_id <= MAX_ID:
+        raise BadCursor(f"{cursor!r} is not a cursor from this list")
+    if field_name != order.field.value or descending != order.descending:
         raise BadCursor(f"{cursor!r} was handed out for another ordering; start again without `after`")
     try:
         parsed = _parse_cursor_value(order.field, value)
@@ -128,7 +133,10 @@ def _parse_cursor_value(field_name: DealOrderField, value: str) -> Any:
     if field_name is DealOrderField.CLOSE_DATE:
         return date.fromisoformat(value)
     if field_name is DealOrderField.AMOUNT:
-        return Decimal(value)
+        amount = Decimal(value)
+        if not amount.is_finite() or abs(amount) > MAX_AMOUNT:
+            raise ValueError(f"{value!r} is no deal's amount")
+        return amount
     return datetime.fromisoformat(value)
 
 

@@ -7,6 +7,8 @@ import binascii
 
 import strawberry
 
+from api.db.models import MAX_ID
+
 
 def to_global_id(type_name: str, pk: int) -> strawberry.ID:
     return strawberry.ID(base64.b64encode(f"{type_name}:{pk}".encode()).decode())
@@ -19,7 +21,7 @@ def from_global_id(global_id: str) -> tuple[str, int] | None:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
     type_name, _, pk = decoded.partition(":")
-    if not type_name or not pk.isdigit():
+    if not type_name or not (pk.isascii() and pk.isdigit()) or not 0 < int(pk) <= MAX_ID:
         return None
     return type_name, int(pk)
 
