@@ -1,18 +1,17 @@
 """Who am I."""
 
-# mypy: disable-error-code="untyped-decorator"
-
 from __future__ import annotations
 
 import strawberry
 
 from api.graphql.accounts.types import UserType
+from api.graphql.core import fields
 from api.graphql.core.context import Info_
 
 
 @strawberry.type
 class AccountsQuery:
-    @strawberry.field(description="The user the request's token belongs to; null without a valid token.")
+    @fields.field(description="The user the request's token belongs to; null without a valid token.")
     async def me(self, info: Info_) -> UserType | None:
         viewer = await info.context.viewer()
         if viewer is None:

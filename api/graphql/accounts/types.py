@@ -1,7 +1,5 @@
 """Users and teams as GraphQL types."""
 
-# mypy: disable-error-code="untyped-decorator"
-
 from __future__ import annotations
 
 from enum import Enum
@@ -9,6 +7,7 @@ from enum import Enum
 import strawberry
 
 from api.db.models import Team, User
+from api.graphql.core import fields
 from api.graphql.core.context import Info_
 from api.graphql.core.ids import to_global_id
 from api.graphql.core.node import Node
@@ -26,11 +25,11 @@ class UserRole(Enum):
 class TeamType(Node):
     row: strawberry.Private[Team]
 
-    @strawberry.field(description="The global ID.")
+    @fields.field(description="The global ID.")
     def id(self) -> strawberry.ID:
         return to_global_id("Team", self.row.id)
 
-    @strawberry.field(description="The team's name.")
+    @fields.field(description="The team's name.")
     def name(self) -> str:
         return self.row.name
 
@@ -39,19 +38,19 @@ class TeamType(Node):
 class UserType(Node):
     row: strawberry.Private[User]
 
-    @strawberry.field(description="The global ID.")
+    @fields.field(description="The global ID.")
     def id(self) -> strawberry.ID:
         return to_global_id("User", self.row.id)
 
-    @strawberry.field(description="The user's name.")
+    @fields.field(description="The user's name.")
     def name(self) -> str:
         return self.row.name
 
-    @strawberry.field(description="The user's role.")
+    @fields.field(description="The user's role.")
     def role(self) -> UserRole:
         return UserRole(self.row.role)
 
-    @strawberry.field(description="The user's team, if any.")
+    @fields.field(description="The user's team, if any.")
     async def team(self, info: Info_) -> TeamType | None:
         if self.row.team_id is None:
             return None

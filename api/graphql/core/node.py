@@ -1,14 +1,14 @@
 """The Relay `Node` interface: anything with a global ID."""
 
-# mypy: disable-error-code="untyped-decorator"
-
 from __future__ import annotations
 
 import strawberry
 
+from api.graphql.core import fields
+
 
 @strawberry.interface(description="An object with a global ID, fetchable with `node(id)`.")
 class Node:
-    @strawberry.field(description="The global ID.")
+    @fields.field(description="The global ID.")
     def id(self) -> strawberry.ID:
         raise NotImplementedError

@@ -1,11 +1,10 @@
 """The Relay-style connection for lists of deals."""
 
-# mypy: disable-error-code="untyped-decorator"
-
 from __future__ import annotations
 
 import strawberry
 
+from api.graphql.core import fields
 from api.graphql.core.context import Info_
 from api.graphql.deals.types import DealType
 from api.services import deal_queries
@@ -33,7 +32,7 @@ class DealConnection:
     viewer: strawberry.Private[Viewer]
     deal_filter: strawberry.Private[deal_queries.DealFilter]
 
-    @strawberry.field(description="How many deals match the filter, over all pages.")
+    @fields.field(description="How many deals match the filter, over all pages.")
     async def total_count(self, info: Info_) -> int:
         async with info.context.lock:
             return await deal_queries.count_deals(

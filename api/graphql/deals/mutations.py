@@ -1,7 +1,5 @@
 """Deal mutations. Each returns a union: its success type or a typed failure, never a top-level error."""
 
-# mypy: disable-error-code="untyped-decorator"
-
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
@@ -13,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from api.db.models import Deal
+from api.graphql.core import fields
 from api.graphql.core.context import Info_, WaymarkContext
 from api.graphql.core.ids import pk_of
 from api.graphql.core.results import (
@@ -150,7 +149,7 @@ def _owner_pk(owner_id: str | None) -> int | None | InvalidInput:
 
 @strawberry.type
 class DealMutation:
-    @strawberry.mutation(description="Open a deal in its process's entry stage.")
+    @fields.mutation(description="Open a deal in its process's entry stage.")
     async def create_deal(self, info: Info_, input: CreateDealInput) -> CreateDealResult:
         context = info.context
         viewer = await context.viewer()
@@ -175,7 +174,7 @@ class DealMutation:
         assert isinstance(failure, InvalidInput | PermissionDenied), failure
         return failure
 
-    @strawberry.mutation(description="Change a deal's details; `expectedVersion` guards against lost updates.")
+    @fields.mutation(description="Change a deal's details; `expectedVersion` guards against lost updates.")
     async def update_deal(self, info: Info_, input: UpdateDealInput) -> UpdateDealResult:
         owner = _owner_pk(input.owner_id)
         if isinstance(owner, InvalidInput):
@@ -196,7 +195,7 @@ class DealMutation:
         outcome = await _on_deal(info, input.deal_id, update)
         return UpdateDealSuccess(deal=DealType(row=outcome)) if isinstance(outcome, Deal) else _narrow(outcome)
 
-    @strawberry.mutation(description="Mark a milestone done. Idempotent; a later stage's milestone may be done early.")
+    @fields.mutation(description="Mark a milestone done. Idempotent; a later stage's milestone may be done early.")
     async def complete_milestone(
         self, info: Info_, deal_id: strawberry.ID, milestone_key: str, note: str | None = None,
         expected_version: int | None = None,
@@ -215,7 +214,7 @@ class DealMutation:
             return CompleteMilestoneSuccess(deal=DealType(row=outcome), milestone=milestone)
         return _narrow(outcome)
 
-    @strawberry.mutation(description="Undo a completed milestone. Idempotent.")
+    @fields.mutation(description="Undo a completed milestone. Idempotent.")
     async def reopen_milestone(
         self, info: Info_, deal_id: strawberry.ID, milestone_key: str, reason: str | None = None,
         expected_version: int | None = None,
@@ -234,7 +233,7 @@ class DealMutation:
             return ReopenMilestoneSuccess(deal=DealType(row=outcome), milestone=milestone)
         return _narrow(outcome)
 
-    @strawberry.mutation(
+    @fields.mutation(
         description="Move a deal to an open stage: forward through the gate, back with a reason. A manager may "
         "override a blocked gate with `override: true` and a reason; the override is recorded."
     )
@@ -256,7 +255,7 @@ class DealMutation:
         skipped = await _skipped_by_last_move(info, outcome)
         return MoveDealSuccess(deal=DealType(row=outcome), overridden_milestones=skipped)
 
-    @strawberry.mutation(
+    @fields.mutation(
         description="Close a deal. LOST needs a reason and works from any open stage; WON enters the won stage, "
         "so the gate applies (a manager may override it)."
     )

@@ -1,7 +1,5 @@
 """Deal queries: one deal, the deals connection, and `node(id)`."""
 
-# mypy: disable-error-code="untyped-decorator"
-
 from __future__ import annotations
 
 from typing import Annotated
@@ -9,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from api.graphql.accounts.types import TeamType, UserType
+from api.graphql.core import fields
 from api.graphql.core.context import Info_
 from api.graphql.core.errors import ClientError, require_viewer
 from api.graphql.core.ids import from_global_id, pk_of
@@ -48,14 +47,14 @@ def to_deal_order(given: DealOrderInput | None) -> deal_queries.DealOrder:
 
 @strawberry.type
 class DealQuery:
-    @strawberry.field(description="One deal by ID; null when there is none you may see.")
+    @fields.field(description="One deal by ID; null when there is none you may see.")
     async def deal(self, info: Info_, id: strawberry.ID) -> DealType | None:
         await require_viewer(info)
         pk = pk_of(id, type_name="Deal")
         found = None if pk is None else await info.context.loaders.deal_by_id.load(pk)
         return None if found is None else DealType(row=found)
 
-    @strawberry.field(description=f"Deals you may see, a page at a time (at most {deal_queries.MAX_PAGE} per page).")
+    @fields.field(description=f"Deals you may see, a page at a time (at most {deal_queries.MAX_PAGE} per page).")
     async def deals(
         self,
         info: Info_,
@@ -94,7 +93,7 @@ class DealQuery:
             deal_filter=deal_filter,
         )
 
-    @strawberry.field(description="Any object by its global ID; null when there is none you may see.")
+    @fields.field(description="Any object by its global ID; null when there is none you may see.")
     async def node(self, info: Info_, id: strawberry.ID) -> Node | None:
         await require_viewer(info)
         parsed = from_global_id(id)

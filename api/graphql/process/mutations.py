@@ -1,7 +1,5 @@
 """Reloading the process definitions from disk (enablement and admin)."""
 
-# mypy: disable-error-code="untyped-decorator"
-
 from __future__ import annotations
 
 from enum import Enum
@@ -9,6 +7,7 @@ from typing import Annotated
 
 import strawberry
 
+from api.graphql.core import fields
 from api.graphql.core.context import Info_
 from api.graphql.core.results import PermissionDenied, UserError
 from api.graphql.process.types import ProcessType
@@ -59,7 +58,7 @@ ReloadProcessDefinitionsResult = Annotated[
 
 @strawberry.type
 class ProcessMutation:
-    @strawberry.mutation(description="Read the process definitions again; a failed reload changes nothing.")
+    @fields.mutation(description="Read the process definitions again; a failed reload changes nothing.")
     async def reload_process_definitions(self, info: Info_) -> ReloadProcessDefinitionsResult:
         viewer = await info.context.viewer()
         if viewer is None or not viewer.may_edit_process:

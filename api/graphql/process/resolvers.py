@@ -1,11 +1,10 @@
 """Queries on the process content; a valid token is needed here too."""
 
-# mypy: disable-error-code="untyped-decorator"
-
 from __future__ import annotations
 
 import strawberry
 
+from api.graphql.core import fields
 from api.graphql.core.context import Info_
 from api.graphql.core.errors import require_viewer
 from api.graphql.process.types import CompetitorType, ProcessType
@@ -13,18 +12,18 @@ from api.graphql.process.types import CompetitorType, ProcessType
 
 @strawberry.type
 class ProcessQuery:
-    @strawberry.field(description="Every sales process, as loaded from the process definitions.")
+    @fields.field(description="Every sales process, as loaded from the process definitions.")
     async def processes(self, info: Info_) -> list[ProcessType]:
         await require_viewer(info)
         return [ProcessType(process=p) for p in info.context.definitions.processes]
 
-    @strawberry.field(description="One process by key, or null when there is none.")
+    @fields.field(description="One process by key, or null when there is none.")
     async def process(self, info: Info_, key: str) -> ProcessType | None:
         await require_viewer(info)
         found = info.context.definitions.process(key)
         return None if found is None else ProcessType(process=found)
 
-    @strawberry.field(description="Every competitor battlecard, the status quo included.")
+    @fields.field(description="Every competitor battlecard, the status quo included.")
     async def competitors(self, info: Info_) -> list[CompetitorType]:
         await require_viewer(info)
         return [CompetitorType(competitor=c) for c in info.context.definitions.competitors]

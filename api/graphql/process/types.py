@@ -1,13 +1,12 @@
 """The process as GraphQL types: thin views over the immutable process model."""
 
-# mypy: disable-error-code="untyped-decorator"
-
 from __future__ import annotations
 
 from enum import Enum
 
 import strawberry
 
+from api.graphql.core import fields
 from api.graphql.core.context import Info_
 from api.process import Competitor, ContentUse, Milestone, Objection, Play, Process, Stage
 
@@ -38,47 +37,47 @@ class ObjectionType:
 class CompetitorType:
     competitor: strawberry.Private[Competitor]
 
-    @strawberry.field(description="Stable key, e.g. `status-quo`.")
+    @fields.field(description="Stable key, e.g. `status-quo`.")
     def key(self) -> str:
         return self.competitor.key
 
-    @strawberry.field(description="Display name.")
+    @fields.field(description="Display name.")
     def name(self) -> str:
         return self.competitor.name
 
-    @strawberry.field(description="True for the buyer doing nothing (or keeping what they have).")
+    @fields.field(description="True for the buyer doing nothing (or keeping what they have).")
     def is_status_quo(self) -> bool:
         return self.competitor.status_quo
 
-    @strawberry.field(description="Who they are, in a sentence or two.")
+    @fields.field(description="Who they are, in a sentence or two.")
     def summary(self) -> str:
         return self.competitor.summary
 
-    @strawberry.field(description="Where we tend to win against them.")
+    @fields.field(description="Where we tend to win against them.")
     def when_we_win(self) -> list[str]:
         return list(self.competitor.when_we_win)
 
-    @strawberry.field(description="Where they tend to win against us.")
+    @fields.field(description="Where they tend to win against us.")
     def when_they_win(self) -> list[str]:
         return list(self.competitor.when_they_win)
 
-    @strawberry.field(description="Their strengths.")
+    @fields.field(description="Their strengths.")
     def strengths(self) -> list[str]:
         return list(self.competitor.strengths)
 
-    @strawberry.field(description="Their weaknesses.")
+    @fields.field(description="Their weaknesses.")
     def weaknesses(self) -> list[str]:
         return list(self.competitor.weaknesses)
 
-    @strawberry.field(description="Questions that expose their weak spots without naming them.")
+    @fields.field(description="Questions that expose their weak spots without naming them.")
     def landmines(self) -> list[str]:
         return list(self.competitor.landmines)
 
-    @strawberry.field(description="Objections buyers raise when they are in the deal, with answers.")
+    @fields.field(description="Objections buyers raise when they are in the deal, with answers.")
     def objections(self) -> list[ObjectionType]:
         return [ObjectionType.of(o) for o in self.competitor.objections]
 
-    @strawberry.field(description="Evidence that we beat them.")
+    @fields.field(description="Evidence that we beat them.")
     def proof_points(self) -> list[str]:
         return list(self.competitor.proof_points)
 
@@ -87,26 +86,26 @@ class CompetitorType:
 class ContentType:
     use: strawberry.Private[ContentUse]
 
-    @strawberry.field(description="The content library key.")
+    @fields.field(description="The content library key.")
     def key(self) -> str:
         return self.use.content
 
-    @strawberry.field(description="The title the buyer sees.")
+    @fields.field(description="The title the buyer sees.")
     def title(self, info: Info_) -> str:
         item = info.context.definitions.content_item(self.use.content)
         return item.title if item else self.use.content
 
-    @strawberry.field(description="Where the rep finds it, if it has a link.")
+    @fields.field(description="Where the rep finds it, if it has a link.")
     def url(self, info: Info_) -> str | None:
         item = info.context.definitions.content_item(self.use.content)
         return item.url if item else None
 
-    @strawberry.field(description="What sort of content it is, e.g. `case-study`.")
+    @fields.field(description="What sort of content it is, e.g. `case-study`.")
     def kind(self, info: Info_) -> str:
         item = info.context.definitions.content_item(self.use.content)
         return item.kind.value if item else "other"
 
-    @strawberry.field(description="When in the milestone to send it.")
+    @fields.field(description="When in the milestone to send it.")
     def send_when(self) -> str:
         return self.use.send_when
 
@@ -115,18 +114,18 @@ class ContentType:
 class PlayType:
     play_model: strawberry.Private[Play]
 
-    @strawberry.field(description="The competitor (or status quo) this play is against.")
+    @fields.field(description="The competitor (or status quo) this play is against.")
     def competitor(self, info: Info_) -> CompetitorType:
         found = info.context.definitions.competitor(self.play_model.competitor)
         if found is None:
             raise LookupError(f"competitor {self.play_model.competitor!r} is not defined")
         return CompetitorType(competitor=found)
 
-    @strawberry.field(description="What the rep does differently against this competitor at this milestone.")
+    @fields.field(description="What the rep does differently against this competitor at this milestone.")
     def play(self) -> str:
         return self.play_model.play
 
-    @strawberry.field(description="Words the rep can use, if any.")
+    @fields.field(description="Words the rep can use, if any.")
     def talk_track(self) -> str | None:
         return self.play_model.talk_track
 
@@ -137,59 +136,59 @@ class MilestoneType:
     stage_model: strawberry.Private[Stage]
     milestone: strawberry.Private[Milestone]
 
-    @strawberry.field(description="Stable key, e.g. `finance-sign-off`.")
+    @fields.field(description="Stable key, e.g. `finance-sign-off`.")
     def key(self) -> str:
         return self.milestone.key
 
-    @strawberry.field(description="Short title.")
+    @fields.field(description="Short title.")
     def title(self) -> str:
         return self.milestone.title
 
-    @strawberry.field(description="Mandatory milestones are exit criteria: no deal enters a later stage without them.")
+    @fields.field(description="Mandatory milestones are exit criteria: no deal enters a later stage without them.")
     def mandatory(self) -> bool:
         return self.milestone.mandatory
 
-    @strawberry.field(description="How much the milestone counts toward deal strength, relative to the others.")
+    @fields.field(description="How much the milestone counts toward deal strength, relative to the others.")
     def weight(self) -> int:
         return self.milestone.weight
 
-    @strawberry.field(description="How many days the milestone typically takes.")
+    @fields.field(description="How many days the milestone typically takes.")
     def typical_days(self) -> int:
         return self.milestone.typical_days
 
-    @strawberry.field(description="Why the milestone matters.")
+    @fields.field(description="Why the milestone matters.")
     def why(self) -> str:
         return self.milestone.why
 
-    @strawberry.field(description="The next step the rep asks the buyer for.")
+    @fields.field(description="The next step the rep asks the buyer for.")
     def ask(self) -> str | None:
         return self.milestone.ask
 
-    @strawberry.field(description="Questions to ask the buyer.")
+    @fields.field(description="Questions to ask the buyer.")
     def questions(self) -> list[str]:
         return list(self.milestone.questions)
 
-    @strawberry.field(description="Activities to do.")
+    @fields.field(description="Activities to do.")
     def activities(self) -> list[str]:
         return list(self.milestone.activities)
 
-    @strawberry.field(description="Content to send, and when.")
+    @fields.field(description="Content to send, and when.")
     def content(self) -> list[ContentType]:
         return [ContentType(use=use) for use in self.milestone.content]
 
-    @strawberry.field(description="Plays against each competitor and the status quo.")
+    @fields.field(description="Plays against each competitor and the status quo.")
     def plays(self) -> list[PlayType]:
         return [PlayType(play_model=play) for play in self.milestone.plays]
 
-    @strawberry.field(description="Keys this milestone had before a rename.")
+    @fields.field(description="Keys this milestone had before a rename.")
     def formerly(self) -> list[str]:
         return list(self.milestone.formerly)
 
-    @strawberry.field(description="The stage the milestone belongs to.")
+    @fields.field(description="The stage the milestone belongs to.")
     def stage(self) -> StageType:
         return StageType(process=self.process, stage=self.stage_model)
 
-    @strawberry.field(description="The milestone's section on its stage page in the guidebook.")
+    @fields.field(description="The milestone's section on its stage page in the guidebook.")
     def guide_url(self, info: Info_) -> str:
         return guide_url(info, self.process, self.stage_model, self.milestone)
 
@@ -206,35 +205,35 @@ class StageType:
     process: strawberry.Private[Process]
     stage: strawberry.Private[Stage]
 
-    @strawberry.field(description="Stable key, e.g. `commit`.")
+    @fields.field(description="Stable key, e.g. `commit`.")
     def key(self) -> str:
         return self.stage.key
 
-    @strawberry.field(description="Display name.")
+    @fields.field(description="Display name.")
     def name(self) -> str:
         return self.stage.name
 
-    @strawberry.field(description="What must be true for a deal to be in this stage.")
+    @fields.field(description="What must be true for a deal to be in this stage.")
     def objective(self) -> str:
         return self.stage.objective
 
-    @strawberry.field(description="0-based position in the process.")
+    @fields.field(description="0-based position in the process.")
     def position(self) -> int:
         return self.process.position(self.stage.key)
 
-    @strawberry.field(description="Forecast probability of winning a deal in this stage, 0 to 1.")
+    @fields.field(description="Forecast probability of winning a deal in this stage, 0 to 1.")
     def probability(self) -> float:
         return self.stage.probability
 
-    @strawberry.field(description="OPEN for a working stage, WON or LOST for the terminal ones.")
+    @fields.field(description="OPEN for a working stage, WON or LOST for the terminal ones.")
     def outcome(self) -> StageOutcome:
         return StageOutcome(self.stage.outcome.value)
 
-    @strawberry.field(description="The stage's milestones, in order.")
+    @fields.field(description="The stage's milestones, in order.")
     def milestones(self) -> list[MilestoneType]:
         return [MilestoneType(process=self.process, stage_model=self.stage, milestone=m) for m in self.stage.milestones]
 
-    @strawberry.field(description="The stage's page in the guidebook.")
+    @fields.field(description="The stage's page in the guidebook.")
     def guide_url(self, info: Info_) -> str:
         return guide_url(info, self.process, self.stage)
 
@@ -243,31 +242,31 @@ class StageType:
 class ProcessType:
     process: strawberry.Private[Process]
 
-    @strawberry.field(description="Stable key, e.g. `new-business`.")
+    @fields.field(description="Stable key, e.g. `new-business`.")
     def key(self) -> str:
         return self.process.key
 
-    @strawberry.field(description="Display name.")
+    @fields.field(description="Display name.")
     def name(self) -> str:
         return self.process.name
 
-    @strawberry.field(description="What the process is for.")
+    @fields.field(description="What the process is for.")
     def description(self) -> str:
         return self.process.description
 
-    @strawberry.field(description="Bumped when the process changes in a way reps should notice.")
+    @fields.field(description="Bumped when the process changes in a way reps should notice.")
     def version(self) -> str:
         return self.process.version
 
-    @strawberry.field(description="The stages, in order: open stages, then won and lost.")
+    @fields.field(description="The stages, in order: open stages, then won and lost.")
     def stages(self) -> list[StageType]:
         return [StageType(process=self.process, stage=s) for s in self.process.stages]
 
-    @strawberry.field(description="The stage new deals start in.")
+    @fields.field(description="The stage new deals start in.")
     def entry_stage(self) -> StageType:
         return StageType(process=self.process, stage=self.process.first_stage)
 
-    @strawberry.field(description="More milestones than this in one stage is a lint warning.")
+    @fields.field(description="More milestones than this in one stage is a lint warning.")
     def milestone_limit(self) -> int:
         return self.process.milestone_limit
 
