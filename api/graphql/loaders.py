@@ -16,6 +16,8 @@ from api.graphql.deals.dataloaders import (
     deal_by_id_loader,
     events_by_deal_id_loader,
 )
+from api.graphql.insights.dataloaders import learned_history_by_process_key_loader
+from api.services.learned_history import LearnedHistory
 
 
 class Loaders:
@@ -45,6 +47,10 @@ class Loaders:
     @cached_property
     def team_by_id(self) -> DataLoader[int, Team | None]:
         return team_by_id_loader(self._context)
+
+    @cached_property
+    def learned_history_by_process_key(self) -> DataLoader[str, LearnedHistory]:
+        return learned_history_by_process_key_loader(self._context)
 
     def forget_deal(self, deal_id: int) -> None:
         """Drop cached rows of a deal a mutation just changed, so its result shows the change."""

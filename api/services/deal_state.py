@@ -85,16 +85,6 @@ def strength(process: Process, stage_key: str, completed_keys: Iterable[str]) ->
     return round(sum(m.weight for m in milestones if m.key in done) / total, 4)
 
 
-def estimated_days_to_close(process: Process, stage_key: str, completed_keys: Iterable[str]) -> int:
-    """Stages run one after another; milestones within a stage in parallel (the longest one counts)."""
-    longest: dict[str, int] = {}
-    for milestone in remaining_milestones(process, stage_key, completed_keys):
-        stage = process.stage_of(milestone.key)
-        if stage is not None:
-            longest[stage.key] = max(longest.get(stage.key, 0), milestone.typical_days)
-    return sum(longest.values())
-
-
 def plays_for_deal(
     definitions: ProcessDefinitions,
     process: Process,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, select
@@ -65,21 +65,23 @@ async def load_snapshots(
             .order_by(DealEvent.id)
         ):
             closed_at[deal_id] = at
-    return [
-        DealSnapshot(
-            deal_id=str(d.id),
-            name=d.name,
-            owner_id=str(d.owner_id),
-            stage_key=d.stage_key,
-            status=Outcome(d.status),
-            amount=d.amount,
-            entered_stage_at=d.stage_entered_at,
-            completed_milestones=frozenset(done.get(d.id, ())),
-            close_date=d.close_date,
-            closed_at=closed_at.get(d.id) if d.status != Outcome.OPEN.value else None,
-        )
-        for d in deal_rows
-    ]
+    return [snapshot_of(d, completed=done.get(d.id, ()), closed_at=closed_at.get(d.id)) for d in deal_rows]
+
+
+def snapshot_of(deal: Deal, *, completed: Iterable[str], closed_at: datetime | None = None) -> DealSnapshot:
+    """The plain record of a deal row and the keys of its completed milestones (as stored)."""
+    return DealSnapshot(
+        deal_id=str(deal.id),
+        name=deal.name,
+        owner_id=str(deal.owner_id),
+        stage_key=deal.stage_key,
+        status=Outcome(deal.status),
+        amount=deal.amount,
+        entered_stage_at=deal.stage_entered_at,
+        completed_milestones=frozenset(completed),
+        close_date=deal.close_date,
+        closed_at=closed_at if deal.status != Outcome.OPEN.value else None,
+    )
 
 
 async def load_events(

@@ -1,24 +1,26 @@
 """Prioritisation, pipeline and insights for one viewer, read from the database in a fixed number of
 statements (whatever the number of deals) and computed by the pure functions in `api.services`.
 
-What prioritisation learns from (observed durations, stage win rates) comes from the deals the viewer may
-see that were created in the last `LEARNING_WINDOW_DAYS` days: recent enough to describe how the team
-sells now, and bounded so the cost does not grow with the age of the database.
+What prioritisation, the pipeline and the deal page learn from (observed durations, stage win rates) is
+`api.services.learned_history`: aggregate SQL over the process's recent history, cached until it changes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.process.models import Process
+from api.db.models import Deal, DealEvent, EventKind
+from api.process.models import Outcome, Process
 from api.services.auth import Viewer, visible_deals
-from api.services.durations import MilestoneDurations, milestone_durations
-from api.services.history_queries import load_events, load_snapshots
+from api.services.durations import MilestoneDurations
+from api.services.history_queries import deals_query, load_events, load_snapshots
 from api.services.insights import ProcessInsights, process_insights
+from api.services.learned_history import LearnedHistory, utc_midnight
 from api.services.pipeline import PipelineSummary, summarize_pipeline
 from api.services.prioritization import (
     PrioritizedDeal,
@@ -27,9 +29,7 @@ from api.services.prioritization import (
     prioritize,
     start_of_quarter,
 )
-from api.services.quota_plan import QuotaPlan, plan_for_quota, won_in_period
-
-LEARNING_WINDOW_DAYS = 365
+from api.services.quota_plan import QuotaPlan, plan_for_quota
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +50,15 @@ async def insights_for(
 
 
 async def pipeline_for(
-    session: AsyncSession, *, viewer: Viewer, process: Process, owner_id: int | None, now: datetime
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    process: Process,
+    owner_id: int | None,
+    now: datetime,
+    learned: LearnedHistory,
 ) -> PipelineSummary:
-    """Open deals only: two statements. Stale uses typical days (see `api.services.pipeline`)."""
+    """Open deals only: two statements."""
     deals = await load_snapshots(
         session,
         process_key=process.key,
@@ -60,7 +66,7 @@ async def pipeline_for(
         owner_ids=None if owner_id is None else (owner_id,),
         only_open=True,
     )
-    return summarize_pipeline(process=process, deals=deals, durations=milestone_durations(process=process), now=now)
+    return summarize_pipeline(process=process, deals=deals, durations=learned.durations, now=now)
 
 
 async def prioritized_for(
@@ -72,11 +78,10 @@ async def prioritized_for(
     today: date,
     period_end: date | None,
     quota: Decimal | None,
+    learned: LearnedHistory,
 ) -> Prioritization:
+    """Two statements, three with a quota."""
     end = period_end or end_of_quarter(today)
-    learned_since = datetime.combine(today - timedelta(days=LEARNING_WINDOW_DAYS), datetime.min.time(), tzinfo=UTC)
-    learned = await insights_for(session, viewer=viewer, process=process, since=learned_since)
-    durations = milestone_durations(process=process, observed=learned.observed_durations())
     owners = None if owner_id is None else (owner_id,)
     visible = visible_deals(viewer)
     open_deals = await load_snapshots(
@@ -86,26 +91,42 @@ async def prioritized_for(
         assess_deal(
             process=process,
             deal=deal,
-            durations=durations,
+            durations=learned.durations,
             today=today,
             period_end=end,
-            learned_win_rates=learned.learned_win_rates(),
+            learned_win_rates=learned.win_rates,
         )
         for deal in open_deals
     ]
     ranked = prioritize(assessments=assessments, today=today)
     plan = None
     if quota is not None:
-        period_start = start_of_quarter(end)
-        closed = await load_snapshots(
+        won = await won_in_period(
             session,
-            process_key=process.key,
-            visible=visible,
-            owner_ids=owners,
-            since=datetime.combine(
-                period_start - timedelta(days=LEARNING_WINDOW_DAYS), datetime.min.time()
-            ).astimezone(),
+            deals=deals_query(process_key=process.key, since=None, owner_ids=owners, visible=visible),
+            period_start=start_of_quarter(end),
+            period_end=end,
         )
-        won = won_in_period(deals=closed, period_start=period_start, period_end=end)
         plan = plan_for_quota(ranked=ranked, quota=quota, won_this_period=won)
-    return Prioritization(period_end=end, ranked=ranked, plan=plan, durations=durations)
+    return Prioritization(period_end=end, ranked=ranked, plan=plan, durations=learned.durations)
+
+
+async def won_in_period(
+    session: AsyncSession, *, deals: Select[int], period_start: date, period_end: date
+) -> Decimal:
+    """One statement: the amount of the `deals` (a query of ids) that are won and whose last close as won
+    fell between the two dates (UTC, both included), whenever they were created."""
+    last_won = (
+        select(DealEvent.deal_id)
+        .where(DealEvent.kind == EventKind.CLOSED_WON.value, DealEvent.occurred_at >= utc_midnight(period_start))
+        .group_by(DealEvent.deal_id)
+        .having(func.max(DealEvent.occurred_at) < utc_midnight(period_end + timedelta(days=1)))
+    )
+    total = await session.scalar(
+        select(func.coalesce(func.sum(Deal.amount), 0)).where(
+            Deal.status == Outcome.WON.value,
+            Deal.id.in_(last_won.scalar_subquery()),
+            Deal.id.in_(deals.scalar_subquery()),
+        )
+    )
+    return Decimal(total or 0)

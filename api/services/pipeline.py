@@ -21,7 +21,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from api.process.models import Milestone, Outcome, Process, Stage
-from api.services.deal_records import DealSnapshot, completed_keys, days_between
+from api.services.deal_records import DealSnapshot, days_between
+from api.services.deal_state import blockers, strength
 from api.services.durations import MilestoneDurations
 
 STALE_FACTOR = 1.5
@@ -67,31 +68,21 @@ class PipelineSummary:
     stale: tuple[StaleDeal, ...]
     """Most overdue first."""
     strength: tuple[StrengthBucket, ...]
+    durations: MilestoneDurations
+    """What stale and the deals' close estimates were measured with."""
 
 
-def next_stage(process: Process, stage_key: str) -> Stage | None:
-    """The stage a deal moves into next: the next open stage, or the won stage from the last open one."""
-    later = [s for s in process.stages[process.position(stage_key) + 1 :] if not s.is_terminal]
-    if later:
-        return later[0]
-    stage = process.stage(stage_key)
-    return None if stage is None or stage.is_terminal else process.won_stage
+@dataclass(frozen=True, slots=True)
+class StagePace:
+    """How long an open deal has been in its stage against how long the stage should take."""
 
+    days_in_stage: float
+    expected_days: int | None
+    """None when the stage has no milestones (it is then never stale)."""
 
-def missing_for(process: Process, *, completed: frozenset[str], to_stage: Stage) -> tuple[Milestone, ...]:
-    """Mandatory milestones of every stage before `to_stage` not in `completed` (current keys)."""
-    before = process.stages[: process.position(to_stage.key)]
-    return tuple(m for s in before if not s.is_terminal for m in s.mandatory_milestones if m.key not in completed)
-
-
-def deal_strength(process: Process, deal: DealSnapshot) -> float:
-    done = completed_keys(process, deal)
-    so_far = process.stages[: process.position(deal.stage_key) + 1]
-    milestones = [m for s in so_far for m in s.milestones]
-    total = sum(m.weight for m in milestones)
-    if total == 0:
-        return 0.0
-    return sum(m.weight for m in milestones if m.key in done) / total
+    @property
+    def stale(self) -> bool:
+        return self.expected_days is not None and self.days_in_stage > self.expected_days
 
 
 def expected_stage_days(stage: Stage, durations: MilestoneDurations) -> int | None:
@@ -101,6 +92,15 @@ def expected_stage_days(stage: Stage, durations: MilestoneDurations) -> int | No
         return None
     longest = max(durations.of(m).days for m in pacing)
     return max(1, math.ceil(longest * STALE_FACTOR))
+
+
+def stage_pace(process: Process, deal: DealSnapshot, *, durations: MilestoneDurations, now: datetime) -> StagePace:
+    """For a closed deal, or one in a stage the process no longer has, nothing is expected."""
+    stage = process.stage(deal.stage_key)
+    in_stage = days_between(deal.entered_stage_at, now)
+    if stage is None or stage.is_terminal or deal.status is not Outcome.OPEN:
+        return StagePace(days_in_stage=in_stage, expected_days=None)
+    return StagePace(days_in_stage=in_stage, expected_days=expected_stage_days(stage, durations))
 
 
 def strength_bucket_index(strength: float) -> int:
@@ -120,15 +120,19 @@ def summarize_pipeline(
         if stage is None or stage.is_terminal:
             continue
         by_stage[stage.key].append(deal)
-        target = next_stage(process, stage.key)
-        missing = missing_for(process, completed=completed_keys(process, deal), to_stage=target) if target else ()
-        if target is not None and missing:
-            blocked.append(BlockedDeal(deal=deal, next_stage=target, missing=missing))
-        in_stage = days_between(deal.entered_stage_at, now)
-        expected = expected_stage_days(stage, durations)
-        if expected is not None and in_stage > expected:
-            stale.append((in_stage / expected, StaleDeal(deal=deal, days_in_stage=in_stage, expected_days=expected)))
-        buckets[strength_bucket_index(deal_strength(process, deal))] += 1
+        gate = blockers(process, stage.key, deal.completed_milestones)
+        if gate is not None and not gate.passed:
+            blocked.append(BlockedDeal(deal=deal, next_stage=gate.stage, missing=gate.missing))
+        pace = stage_pace(process, deal, durations=durations, now=now)
+        if pace.stale:
+            assert pace.expected_days is not None
+            stale.append(
+                (
+                    pace.days_in_stage / pace.expected_days,
+                    StaleDeal(deal=deal, days_in_stage=pace.days_in_stage, expected_days=pace.expected_days),
+                )
+            )
+        buckets[strength_bucket_index(strength(process, stage.key, deal.completed_milestones))] += 1
     return PipelineSummary(
         stages=tuple(_totals(stage, by_stage[stage.key]) for stage in process.open_stages),
         blocked=tuple(sorted(blocked, key=lambda b: (b.deal.entered_stage_at, b.deal.deal_id))),
@@ -137,6 +141,7 @@ def summarize_pipeline(
             StrengthBucket(low=i / STRENGTH_BUCKETS, high=(i + 1) / STRENGTH_BUCKETS, count=n)
             for i, n in enumerate(buckets)
         ),
+        durations=durations,
     )
 
 

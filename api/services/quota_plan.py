@@ -12,11 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
-from api.process.models import Outcome
-from api.services.deal_records import DealSnapshot
 from api.services.prioritization import PrioritizedDeal
 
 
@@ -40,18 +37,6 @@ class QuotaPlan:
     def shortfall(self) -> Decimal:
         """How much of the gap the plan's expected value does not cover."""
         return max(Decimal(0), self.gap - self.planned_expected_value)
-
-
-def won_in_period(*, deals: Iterable[DealSnapshot], period_start: date, period_end: date) -> Decimal:
-    """The amount of deals closed won between the two dates, both included."""
-    return sum(
-        (
-            d.amount
-            for d in deals
-            if d.status is Outcome.WON and d.closed_at is not None and period_start <= d.closed_at.date() <= period_end
-        ),
-        Decimal(0),
-    )
 
 
 def plan_for_quota(*, ranked: Iterable[PrioritizedDeal], quota: Decimal, won_this_period: Decimal) -> QuotaPlan:

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from decimal import Decimal
+
 import pytest
 
+from api.process import Outcome
 from api.services import deal_state
+from api.services.days_to_close import estimate_days_to_close
+from api.services.deal_records import DealSnapshot
+from api.services.durations import milestone_durations
 from api.services.gates import check_gate
 from tests.api.factories import fixture_definitions
 
@@ -56,4 +63,8 @@ def test_remaining_includes_mandatory_milestones_skipped_by_an_override():
 
 def test_estimated_days_run_stages_in_sequence_and_milestones_in_parallel():
     # sal: longest open is finance-sign-off (10); commit: order-form-sent (3)
-    assert deal_state.estimated_days_to_close(PROCESS, "sal", ["icp-fit", "pain-confirmed"]) == 10 + 3
+    deal = DealSnapshot(deal_id="1", name="d", owner_id="1", stage_key="sal", status=Outcome.OPEN,
+                        amount=Decimal(1), entered_stage_at=datetime.now(UTC),
+                        completed_milestones=frozenset({"icp-fit", "pain-confirmed"}))
+    estimate = estimate_days_to_close(process=PROCESS, deal=deal, durations=milestone_durations(process=PROCESS))
+    assert estimate.days_to_close == 10 + 3

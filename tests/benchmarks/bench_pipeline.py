@@ -1,7 +1,9 @@
-"""`pipeline` and `prioritizedDeals` over HTTP on a seeded database, against a floor query in the same run.
+"""`pipeline`, `prioritizedDeals` and `processInsights` over HTTP on a seeded database, against a floor query
+in the same run, as an admin (every deal) and as one rep (their own deals).
 
 Run: `python -m tests.benchmarks.bench_pipeline --deals 100000 --database postgresql`
-(PostgreSQL at $WAYMARK_TEST_POSTGRES_URL, default postgres@127.0.0.1:5432/test, in a throwaway schema).
+(PostgreSQL at $WAYMARK_TEST_POSTGRES_URL, default postgres@127.0.0.1:5432/test, in a throwaway schema;
+`--schema NAME` keeps a seeded schema and reuses it on the next run).
 """
 
 from __future__ import annotations
@@ -18,21 +20,24 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from sqlalchemy import event, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from api.app import create_app
 from api.db import Database, upgrade
-from api.db.models import Role
+from api.db.models import Deal, Role, User
 from api.process import load_definitions
 from api.seed.seeding import seed_database
-from api.services.auth import add_user
+from api.services.auth import add_user, issue_token
+from api.services.learned_history import forget_learned_history
 from api.settings import Settings
 
 POSTGRES_URL = os.environ.get("WAYMARK_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 PIPELINE = "{ pipeline { stages { stage { key } count amount weightedAmount } blockedCount staleCount "
 PIPELINE += "blocked(first: 20) { deal { id name } missingMilestones { key } } strength { count } } }"
 PRIORITIZED = "{ prioritizedDeals(quota: 1000000) { deals { rank expectedValue fits reason } plan { gap } } }"
+INSIGHTS = '{ processInsights(processKey: "new-business") { stages { entered conversionRate medianDaysInStage winRate }'
+INSIGHTS += " milestones { observedMedianDays observations lift } overrides { outcome } } }"
 
 
 async def _timed(action: Callable[[], Awaitable[object]], repeat: int) -> float:
@@ -44,23 +49,33 @@ async def _timed(action: Callable[[], Awaitable[object]], repeat: int) -> float:
     return statistics.median(samples) * 1000
 
 
-async def run(*, deals: int, database: str, repeat: int) -> None:
-    schema = f"waymark_bench_{uuid.uuid4().hex[:8]}"
+async def run(*, deals: int, database: str, repeat: int, keep_schema: str | None) -> None:
+    schema = keep_schema or f"waymark_bench_{uuid.uuid4().hex[:8]}"
     if database == "postgresql":
         admin = create_async_engine(POSTGRES_URL)
         async with admin.begin() as connection:
-            await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+            await connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
         db = Database(url=POSTGRES_URL, engine_options={"connect_args": {"server_settings": {"search_path": schema}}})
     else:
         db = Database(url=f"sqlite+aiosqlite:///{tempfile.mkdtemp()}/bench.sqlite3")
     try:
         await upgrade(db.engine)
         process = load_definitions(Path("process_definitions")).processes[0]
-        started = time.perf_counter()
-        await seed_database(db.engine, process=process, deals=deals, seed=1)
-        print(f"seeded {deals:,} deals in {time.perf_counter() - started:.1f} s")
+        async with db.transaction() as session:
+            seeded = await session.scalar(select(func.count()).select_from(Deal))
+        if not seeded:
+            started = time.perf_counter()
+            await seed_database(db.engine, process=process, deals=deals, seed=1)
+            print(f"seeded {deals:,} deals in {time.perf_counter() - started:.1f} s")
         async with db.transaction() as session:
             _, token = await add_user(session, name="Bench Admin", role=Role.ADMIN)
+            rep_id = await session.scalar(select(Deal.owner_id).limit(1))
+            rep = await session.get(User, rep_id)
+            assert rep is not None
+            rep_token = await issue_token(session, user=rep)
+            rep_deals = await session.scalar(
+                select(func.count()).select_from(Deal).where(Deal.owner_id == rep_id, Deal.status == "open")
+            )
         settings = Settings(database_url=db.url, process_dir=Path("process_definitions"), migrate_on_start=False)
         app = create_app(settings, database=db)
         statements: list[str] = []
@@ -70,9 +85,12 @@ async def run(*, deals: int, database: str, repeat: int) -> None:
             httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client,
         ):
 
-            async def ask(query: str) -> None:
+            async def ask(query: str, *, as_rep: bool = False, cold: bool = False) -> None:
+                if cold:
+                    forget_learned_history()
+                bearer = rep_token if as_rep else token
                 response = await client.post(
-                    "/graphql", json={"query": query}, headers={"Authorization": f"Bearer {token}"}
+                    "/graphql", json={"query": query}, headers={"Authorization": f"Bearer {bearer}"}
                 )
                 assert "errors" not in response.json(), response.text
 
@@ -80,10 +98,18 @@ async def run(*, deals: int, database: str, repeat: int) -> None:
                 async with db.engine.connect() as connection:
                     await connection.execute(text("SELECT count(*) FROM deals WHERE status = 'open'"))
 
+            print(f"rep: {rep_deals} open deals")
             for name, action in (
                 ("floor: count open deals", floor),
                 ("pipeline", lambda: ask(PIPELINE)),
+                ("pipeline, cold", lambda: ask(PIPELINE, cold=True)),
                 ("prioritizedDeals(quota)", lambda: ask(PRIORITIZED)),
+                ("prioritizedDeals(quota), cold", lambda: ask(PRIORITIZED, cold=True)),
+                ("rep: prioritizedDeals(quota)", lambda: ask(PRIORITIZED, as_rep=True)),
+                ("rep: prioritizedDeals, cold", lambda: ask(PRIORITIZED, as_rep=True, cold=True)),
+                ("rep: pipeline", lambda: ask(PIPELINE, as_rep=True)),
+                ("processInsights", lambda: ask(INSIGHTS)),
+                ("rep: processInsights", lambda: ask(INSIGHTS, as_rep=True)),
             ):
                 await action()
                 statements.clear()
@@ -94,8 +120,9 @@ async def run(*, deals: int, database: str, repeat: int) -> None:
     finally:
         await db.dispose()
         if database == "postgresql":
-            async with admin.begin() as connection:
-                await connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            if keep_schema is None:
+                async with admin.begin() as connection:
+                    await connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
             await admin.dispose()
     print(f"({datetime.now(UTC):%Y-%m-%d}, {database}, median of {repeat})")
 
@@ -105,8 +132,11 @@ def main() -> None:
     parser.add_argument("--deals", type=int, default=10_000)
     parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--schema", help="PostgreSQL: seed into this schema once, keep it and reuse it")
     arguments = parser.parse_args()
-    asyncio.run(run(deals=arguments.deals, database=arguments.database, repeat=arguments.repeat))
+    asyncio.run(
+        run(deals=arguments.deals, database=arguments.database, repeat=arguments.repeat, keep_schema=arguments.schema)
+    )
 
 
 if __name__ == "__main__":

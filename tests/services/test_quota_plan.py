@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
-from api.process.models import Outcome
 from api.services.deal_records import DealSnapshot
 from api.services.durations import milestone_durations
 from api.services.prioritization import PrioritizedDeal, assess_deal, prioritize
-from api.services.quota_plan import plan_for_quota, won_in_period
+from api.services.quota_plan import plan_for_quota
 from tests.services.sample_process import ALL_MANDATORY, SALES, TODAY, make_deal
 
 TYPICAL = milestone_durations(process=SALES)
@@ -84,17 +83,3 @@ def test_zero_amount_deals_are_left_out_of_the_plan() -> None:
 
 def test_equal_deals_keep_their_rank_order_in_the_plan() -> None:
     assert _planned_ids(_commit_deal("y", "1000"), _commit_deal("x", "1000"), quota="700") == ["x"]
-
-
-def test_won_this_period_counts_deals_closed_won_inside_the_period() -> None:
-    def won(deal_id: str, amount: str, day: date) -> DealSnapshot:
-        closed_at = datetime(day.year, day.month, day.day, 18, tzinfo=UTC)
-        return make_deal(deal_id, stage="won", status=Outcome.WON, amount=amount, closed_at=closed_at)
-
-    deals = [
-        won("in", "100", date(2026, 1, 1)),
-        won("also-in", "50", date(2026, 3, 31)),
-        won("before", "1000", date(2025, 12, 31)),
-        make_deal("lost", stage="lost", status=Outcome.LOST, closed_at=datetime(2026, 2, 1, tzinfo=UTC)),
-    ]
-    assert won_in_period(deals=deals, period_start=date(2026, 1, 1), period_end=date(2026, 3, 31)) == Decimal(150)

@@ -15,9 +15,13 @@ from api.graphql.accounts.types import UserType, load_user
 from api.graphql.core.context import Info_
 from api.graphql.core.ids import to_global_id
 from api.graphql.core.node import Node
+from api.graphql.insights.estimates import CloseEstimateType
 from api.graphql.process.types import CompetitorType, MilestoneType, PlayType, ProcessType, StageType
 from api.process import Process
 from api.services import deal_state
+from api.services.days_to_close import estimate_days_to_close
+from api.services.history_queries import snapshot_of
+from api.services.pipeline import STALE_FACTOR, StagePace, stage_pace
 
 
 @strawberry.enum(description="Whether a deal is still being worked, won or lost.")
@@ -238,11 +242,35 @@ class DealType(Node):
         return deal_state.strength(process, self.row.stage_key, done)
 
     @strawberry.field(
-        description="Typical days the remaining milestones take: stages in sequence, milestones in a stage in parallel."
+        description="Days to close, exactly as `prioritizedDeals` and `pipeline` estimate it (see `closeEstimate`)."
     )
     async def estimated_days_to_close(self, info: Info_) -> int:
+        return (await self._close_estimate(info)).estimate.days_to_close
+
+    @strawberry.field(
+        description="The estimate behind `estimatedDaysToClose`: remaining mandatory milestones, each with the "
+        "duration used and where it came from (observed or typical days)."
+    )
+    async def close_estimate(self, info: Info_) -> CloseEstimateType:
+        return await self._close_estimate(info)
+
+    @strawberry.field(
+        description=f"Days after which the deal is stale in its stage: {STALE_FACTOR} × the stage's longest mandatory "
+        "milestone (observed median once it has enough observations, else typical days), rounded up; null when "
+        "closed or when the stage has no milestones."
+    )
+    async def expected_days_in_stage(self, info: Info_) -> int | None:
+        return (await self._pace(info)).expected_days
+
+    @strawberry.field(description="Whether the deal has been in its stage longer than `expectedDaysInStage`.")
+    async def stale(self, info: Info_) -> bool:
+        return (await self._pace(info)).stale
+
+    @strawberry.field(description="Whether the deal is open and fails the gate into its next stage (see `blockers`).")
+    async def blocked(self, info: Info_) -> bool:
         process, done = await self._progress(info)
-        return deal_state.estimated_days_to_close(process, self.row.stage_key, done)
+        gate = deal_state.blockers(process, self.row.stage_key, done)
+        return gate is not None and not gate.passed
 
     @strawberry.field(description="Competitors the buyer is weighing against us.")
     async def competitors(self, info: Info_) -> list[CompetitorType]:
@@ -293,3 +321,16 @@ class DealType(Node):
     async def _progress(self, info: Info_) -> tuple[Process, list[str]]:
         completions = await info.context.loaders.completions_by_deal_id.load(self.row.id)
         return self._process(info), [c.milestone_key for c in completions]
+
+    async def _close_estimate(self, info: Info_) -> CloseEstimateType:
+        process, done = await self._progress(info)
+        learned = await info.context.loaders.learned_history_by_process_key.load(process.key)
+        snapshot = snapshot_of(self.row, completed=done)
+        estimate = estimate_days_to_close(process=process, deal=snapshot, durations=learned.durations)
+        return CloseEstimateType(estimate=estimate, process=process)
+
+    async def _pace(self, info: Info_) -> StagePace:
+        process = self._process(info)
+        learned = await info.context.loaders.learned_history_by_process_key.load(process.key)
+        snapshot = snapshot_of(self.row, completed=())
+        return stage_pace(process, snapshot, durations=learned.durations, now=datetime.now(UTC))

@@ -65,6 +65,7 @@ class InsightsQuery:
     ) -> PrioritizedDeals:
         viewer = await require_viewer(info)
         process = _process(info, process_key)
+        learned = await info.context.loaders.learned_history_by_process_key.load(process.key)
         async with info.context.lock:
             result = await prioritized_for(
                 info.context.session,
@@ -74,6 +75,7 @@ class InsightsQuery:
                 today=datetime.now(UTC).date(),
                 period_end=period_end,
                 quota=quota,
+                learned=learned,
             )
         return PrioritizedDeals(
             period_end=result.period_end,
@@ -90,6 +92,7 @@ class InsightsQuery:
         viewer = await require_viewer(info)
         given = filter or PipelineFilterInput()
         process = _process(info, given.process_key)
+        learned = await info.context.loaders.learned_history_by_process_key.load(process.key)
         async with info.context.lock:
             summary = await pipeline_for(
                 info.context.session,
@@ -97,6 +100,7 @@ class InsightsQuery:
                 process=process,
                 owner_id=_owner(given.owner_id, "filter.ownerId"),
                 now=datetime.now(UTC),
+                learned=learned,
             )
         return Pipeline(summary=summary, process=process)
 

@@ -12,19 +12,16 @@ import strawberry
 
 from api.graphql.core.context import Info_
 from api.graphql.deals.types import DealStatus, DealType
+from api.graphql.insights.estimates import RemainingMilestoneEstimate
 from api.graphql.process.types import MilestoneType, StageType
 from api.process import Process
-from api.services.days_to_close import RemainingMilestone
+from api.services.days_to_close import estimate_days_to_close
+from api.services.deal_records import DealSnapshot
+from api.services.durations import MIN_OBSERVATIONS
 from api.services.insights import ProcessInsights
 from api.services.pipeline import STALE_FACTOR, PipelineSummary
 from api.services.prioritization import PrioritizedDeal
 from api.services.quota_plan import QuotaPlan
-
-
-@strawberry.enum(description="Where a duration came from.")
-class DurationSourceKind(Enum):
-    TYPICAL_DAYS = "typical_days"
-    OBSERVED = "observed"
 
 
 @strawberry.enum(description="Where a win probability came from.")
@@ -38,24 +35,6 @@ async def _deal(info: Info_, deal_id: str) -> DealType:
     if row is None:
         raise LookupError(f"deal {deal_id} vanished during the request")
     return DealType(row=row)
-
-
-@strawberry.type(description="A milestone still needed to close, with the duration the estimate used.")
-class RemainingMilestoneEstimate:
-    item: strawberry.Private[RemainingMilestone]
-    process: strawberry.Private[Process]
-
-    @strawberry.field(description="The milestone.")
-    def milestone(self) -> MilestoneType:
-        return MilestoneType.of(self.process, self.item.milestone)
-
-    @strawberry.field(description="Days the estimate counts for it.")
-    def days(self) -> int:
-        return self.item.duration.days
-
-    @strawberry.field(description="TYPICAL_DAYS from the definition, or OBSERVED once there are enough observations.")
-    def duration_source(self) -> DurationSourceKind:
-        return DurationSourceKind(self.item.duration.source.value)
 
 
 @strawberry.type(description="An open deal ranked for period end.")
@@ -163,9 +142,14 @@ class PipelineStage:
     weighted_amount: Decimal = strawberry.field(description="Amount × the stage's forecast probability.")
 
 
+def _days_to_close(process: Process, summary: PipelineSummary, deal: DealSnapshot) -> int:
+    return estimate_days_to_close(process=process, deal=deal, durations=summary.durations).days_to_close
+
+
 @strawberry.type(description="A deal failing the gate into its next stage.")
 class BlockedDeal:
     deal_id: strawberry.Private[str]
+    estimated_days_to_close: int = strawberry.field(description="As on the deal (`Deal.estimatedDaysToClose`).")
     next_stage: StageType = strawberry.field(description="The stage it cannot enter yet.")
     missing_milestones: list[MilestoneType] = strawberry.field(description="What is missing, in process order.")
 
@@ -177,9 +161,11 @@ class BlockedDeal:
 @strawberry.type(description="A deal in its stage longer than the stage's expected duration.")
 class StaleDeal:
     deal_id: strawberry.Private[str]
+    estimated_days_to_close: int = strawberry.field(description="As on the deal (`Deal.estimatedDaysToClose`).")
     days_in_stage: float = strawberry.field(description="Days since it entered its stage.")
     expected_days: int = strawberry.field(
-        description=f"{STALE_FACTOR} × the stage's longest mandatory milestone (typical days), rounded up."
+        description=f"{STALE_FACTOR} × the stage's longest mandatory milestone (its observed median once it has "
+        f"{MIN_OBSERVATIONS} observations, else typical days), rounded up; as `Deal.expectedDaysInStage`."
     )
 
     @strawberry.field(description="The deal.")
@@ -220,6 +206,7 @@ class Pipeline:
         return [
             BlockedDeal(
                 deal_id=b.deal.deal_id,
+                estimated_days_to_close=_days_to_close(self.process, self.summary, b.deal),
                 next_stage=StageType(process=self.process, stage=b.next_stage),
                 missing_milestones=[MilestoneType.of(self.process, m) for m in b.missing],
             )
@@ -231,12 +218,18 @@ class Pipeline:
         return len(self.summary.stale)
 
     @strawberry.field(
-        description=f"Deals in their stage longer than {STALE_FACTOR} × its longest mandatory milestone's typical "
-        "days (its longest milestone when none is mandatory), most overdue first."
+        description=f"Deals in their stage longer than {STALE_FACTOR} × its longest mandatory milestone (its longest "
+        f"milestone when none is mandatory), measured by its observed median once it has {MIN_OBSERVATIONS} "
+        "observations, else by typical days; most overdue first."
     )
     def stale(self, first: int = 50) -> list[StaleDeal]:
         return [
-            StaleDeal(deal_id=s.deal.deal_id, days_in_stage=round(s.days_in_stage, 1), expected_days=s.expected_days)
+            StaleDeal(
+                deal_id=s.deal.deal_id,
+                estimated_days_to_close=_days_to_close(self.process, self.summary, s.deal),
+                days_in_stage=round(s.days_in_stage, 1),
+                expected_days=s.expected_days,
+            )
             for s in self.summary.stale[: max(0, min(first, 500))]
         ]
 

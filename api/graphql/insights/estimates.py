@@ -1,0 +1,71 @@
+"""How long a deal has left, as GraphQL types shared by the deal page and the board, so they agree."""
+
+# mypy: disable-error-code="untyped-decorator"
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+from api.graphql.process.types import MilestoneType
+from api.process import Process
+from api.services.days_to_close import CloseEstimate, RemainingMilestone
+from api.services.durations import MIN_OBSERVATIONS
+
+
+@strawberry.enum(description="Where a duration came from.")
+class DurationSourceKind(Enum):
+    TYPICAL_DAYS = "typical_days"
+    OBSERVED = "observed"
+
+
+@strawberry.type(description="A milestone still needed to close, with the duration the estimate used.")
+class RemainingMilestoneEstimate:
+    item: strawberry.Private[RemainingMilestone]
+    process: strawberry.Private[Process]
+
+    @strawberry.field(description="The milestone.")
+    def milestone(self) -> MilestoneType:
+        return MilestoneType.of(self.process, self.item.milestone)
+
+    @strawberry.field(description="Days the estimate counts for it.")
+    def days(self) -> int:
+        return self.item.duration.days
+
+    @strawberry.field(
+        description=f"OBSERVED (the median of first completions over the last year of the process's deals) once "
+        f"there are {MIN_OBSERVATIONS} observations, else TYPICAL_DAYS from the definition."
+    )
+    def duration_source(self) -> DurationSourceKind:
+        return DurationSourceKind(self.item.duration.source.value)
+
+    @strawberry.field(description="How many completions the observed median was measured on.")
+    def observations(self) -> int:
+        return self.item.duration.observations
+
+
+@strawberry.type(
+    description="Days to close: only mandatory milestones count; stages run in sequence, the milestones of a stage "
+    "in parallel (the longest counts); missing mandatory milestones of earlier stages run with the current stage's."
+)
+class CloseEstimateType:
+    estimate: strawberry.Private[CloseEstimate]
+    process: strawberry.Private[Process]
+
+    @strawberry.field(description="The sum of the critical path's days; 0 for a closed deal.")
+    def days_to_close(self) -> int:
+        return self.estimate.days_to_close
+
+    @strawberry.field(description="Mandatory milestones still needed to close, in process order.")
+    def remaining_milestones(self) -> list[RemainingMilestoneEstimate]:
+        return [RemainingMilestoneEstimate(item=m, process=self.process) for m in self.estimate.remaining]
+
+    @strawberry.field(description="The longest remaining milestone of each step: their days add up to daysToClose.")
+    def critical_path(self) -> list[RemainingMilestoneEstimate]:
+        return [RemainingMilestoneEstimate(item=m, process=self.process) for m in self.estimate.critical_path]
+
+    @strawberry.field(description="What to start now: the longest milestone of the first unfinished step.")
+    def next_milestone(self) -> RemainingMilestoneEstimate | None:
+        found = self.estimate.next_milestone
+        return None if found is None else RemainingMilestoneEstimate(item=found, process=self.process)
