@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.process.models import Process
@@ -54,4 +55,8 @@ async def seed_database(
         written = await write_history(
             connection, process_key=process.key, deals=simulated, owners=owners, on_batch=on_batch
         )
+    async with engine.begin() as connection:
+        # Fresh planner statistics: without them (autovacuum may be off or not yet run) PostgreSQL plans
+        # the history aggregates as nested loops over what it thinks are empty tables, and takes minutes.
+        await connection.execute(text("ANALYZE"))
     return SeedResult(deals=written, owners=tuple(owners), truth=head.truth, as_of=head.as_of)

@@ -36,7 +36,7 @@ POSTGRES_URL = os.environ.get("WAYMARK_TEST_POSTGRES_URL", "postgresql+asyncpg:/
 PIPELINE = "{ pipeline { stages { stage { key } count amount weightedAmount } blockedCount staleCount "
 PIPELINE += "blocked(first: 20) { deal { id name } missingMilestones { key } } strength { count } } }"
 PRIORITIZED = "{ prioritizedDeals(quota: 1000000) { deals { rank expectedValue fits reason } plan { gap } } }"
-INSIGHTS = '{ processInsights(processKey: "new-business") { stages { entered conversionRate medianDaysInStage winRate }'
+INSIGHTS = '{ processInsights(processKey: "%s") { stages { entered conversionRate medianDaysInStage winRate }'
 INSIGHTS += " milestones { observedMedianDays observations lift } overrides { outcome } } }"
 
 
@@ -67,6 +67,8 @@ async def run(*, deals: int, database: str, repeat: int, keep_schema: str | None
             started = time.perf_counter()
             await seed_database(db.engine, process=process, deals=deals, seed=1)
             print(f"seeded {deals:,} deals in {time.perf_counter() - started:.1f} s")
+        async with db.engine.begin() as connection:
+            await connection.execute(text("ANALYZE"))
         async with db.transaction() as session:
             _, token = await add_user(session, name="Bench Admin", role=Role.ADMIN)
             rep_id = await session.scalar(select(Deal.owner_id).limit(1))
@@ -108,15 +110,15 @@ async def run(*, deals: int, database: str, repeat: int, keep_schema: str | None
                 ("rep: prioritizedDeals(quota)", lambda: ask(PRIORITIZED, as_rep=True)),
                 ("rep: prioritizedDeals, cold", lambda: ask(PRIORITIZED, as_rep=True, cold=True)),
                 ("rep: pipeline", lambda: ask(PIPELINE, as_rep=True)),
-                ("processInsights", lambda: ask(INSIGHTS)),
-                ("rep: processInsights", lambda: ask(INSIGHTS, as_rep=True)),
+                ("rep: processInsights", lambda: ask(INSIGHTS % process.key, as_rep=True)),
+                ("processInsights", lambda: ask(INSIGHTS % process.key)),
             ):
                 await action()
                 statements.clear()
                 await action()
                 per_request = len(statements)
                 ms = await _timed(action, repeat)
-                print(f"{name:28} {ms:9.1f} ms  {per_request} statements")
+                print(f"{name:32} {ms:9.1f} ms  {per_request} statements", flush=True)
     finally:
         await db.dispose()
         if database == "postgresql":
