@@ -1,35 +1,33 @@
-"""A small fixed demo: a team (a manager, two reps), an enablement user, and a dozen deals in flight.
+"""The demo: a team (a manager, two reps) and an enablement user, on two years of simulated history.
 
-Deals are worked through the same services as the API, so their history is real; the data adapts to
-whatever process is loaded (the `new-business` process when there is one).
+The history comes from the seed generator (`api.seed`) at a small size, so prioritisation, the pipeline
+and the insights have something real to learn from: deals created over past months, worked, stalled, won
+and lost. The deals still open are the demo team's (spread over every open stage, with partial progress,
+some overdue); the closed ones belong to a field team of simulated colleagues, so the demo team's board
+shows work in flight while observed durations and win rates are learned from everyone's history. One more
+deal is worked through the API's own services: the article's enthusiastic champion without finance sign-off.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.db.models import Deal, Role
-from api.process import Process, ProcessDefinitions
+from api.db.models import Deal, DealCompetitor, Role
+from api.process import Outcome, Process, ProcessDefinitions
+from api.seed.simulation import simulate
+from api.seed.writer import SeedOwner, create_seed_teams, write_history
 from api.services import deal_progress, deals
 from api.services.auth import Viewer, add_user
 
 DEMO_TEAM = "Demo team"
-
-# name, account, amount, rep (0 or 1), open-stage index reached, share of the current stage done
-DEMO_DEALS: tuple[tuple[str, str, str, int, int, float], ...] = (
-    ("Spend platform rollout", "Northwind Traders", "48000.00", 0, 0, 0.5),
-    ("Procurement pilot", "Contoso Pharma", "12500.00", 1, 0, 0.0),
-    ("AP automation", "Fabrikam Logistics", "36000.00", 0, 1, 0.5),
-    ("Three-entity consolidation", "Tailspin Toys", "72000.00", 1, 1, 1.0),
-    ("Finance suite", "Litware Health", "95000.00", 0, 2, 0.5),
-    ("Controller's toolkit", "Adatum Energy", "27000.00", 1, 2, 0.0),
-    ("Spend controls", "Wingtip Outfitters", "54000.00", 0, 3, 0.5),
-    ("Group procurement", "Proseware Foods", "130000.00", 1, 3, 1.0),
-    ("Supplier onboarding", "Woodgrove Retail", "18000.00", 0, 1, 0.0),
-    ("Invoice matching", "Coho Vineyards", "22000.00", 1, 2, 1.0),
-)
+DEMO_HISTORY_DEALS = 400
+DEMO_SEED = 12
+"""Chosen so that the demo team's open deals cover every open stage of the shipped new-business process."""
+HISTORY_DAYS = 730
+FIELD_REPS = 6
 
 
 async def seed_demo(session: AsyncSession, *, definitions: ProcessDefinitions) -> dict[str, str]:
@@ -39,35 +37,15 @@ async def seed_demo(session: AsyncSession, *, definitions: ProcessDefinitions) -
     rep_a, rep_a_token = await add_user(session, name="Ravi Rep", role=Role.REP, team_name=DEMO_TEAM)
     rep_b, rep_b_token = await add_user(session, name="Rosa Rep", role=Role.REP, team_name=DEMO_TEAM)
     _, enablement_token = await add_user(session, name="Elena Enablement", role=Role.ENABLEMENT)
-    reps = [
-        _viewer(rep_a.id, rep_a.name, Role.REP, rep_a.team_id),
-        _viewer(rep_b.id, rep_b.name, Role.REP, rep_b.team_id),
-    ]
-    boss = _viewer(manager.id, manager.name, Role.MANAGER, manager.team_id)
-    competitors = [c.key for c in definitions.competitors if not c.status_quo][:2]
-    today = date.today()
-
-    for index, (name, account, amount, rep, stage_index, share) in enumerate(DEMO_DEALS):
-        owner = reps[rep]
-        deal = await _open(
-            session, definitions=definitions, process=process, owner=owner, name=name, account=account,
-            amount=amount, close_date=today + timedelta(days=14 + 9 * index),
-            competitor_keys=competitors[index % 2 : index % 2 + 1] if competitors else [],
-        )
-        await _work_to(session, definitions=definitions, process=process, owner=owner, deal=deal,
-                       stage_index=stage_index, share=share)
-
-    await _article_deal(session, definitions=definitions, process=process, owner=reps[0], boss=boss, today=today)
-    won = await _open(session, definitions=definitions, process=process, owner=reps[1], name="Spend analytics",
-                      account="Fourth Coffee", amount="41000.00", close_date=today, competitor_keys=[])
-    await _work_to(session, definitions=definitions, process=process, owner=reps[1], deal=won,
-                   stage_index=len(process.open_stages) - 1, share=1.0)
-    await deal_progress.close_deal(session, viewer=reps[1], definitions=definitions, deal_id=won.id,
-                                   outcome=deal_progress.CloseOutcome.WON, reason="signed order form")
-    lost = await _open(session, definitions=definitions, process=process, owner=reps[0], name="Card programme",
-                       account="Humongous Insurance", amount="15000.00", close_date=today, competitor_keys=[])
-    await deal_progress.close_deal(session, viewer=reps[0], definitions=definitions, deal_id=lost.id,
-                                   outcome=deal_progress.CloseOutcome.LOST, reason="no budget this year")
+    await _simulated_history(
+        session,
+        process=process,
+        demo_team=[SeedOwner(rep_id=rep.id, manager_id=manager.id) for rep in (rep_a, rep_b)],
+        competitor_keys=[c.key for c in definitions.competitors if not c.status_quo][:2],
+    )
+    await _article_deal(
+        session, definitions=definitions, process=process, owner=_viewer(rep_a.id, rep_a.name, rep_a.team_id)
+    )
     return {
         "manager (Maya Manager)": manager_token,
         "rep (Ravi Rep)": rep_a_token,
@@ -76,53 +54,60 @@ async def seed_demo(session: AsyncSession, *, definitions: ProcessDefinitions) -
     }
 
 
-def _viewer(user_id: int, name: str, role: Role, team_id: int | None) -> Viewer:
-    return Viewer(id=user_id, name=name, role=role, team_id=team_id)
-
-
-async def _open(
-    session: AsyncSession, *, definitions: ProcessDefinitions, process: Process, owner: Viewer, name: str,
-    account: str, amount: str, close_date: date, competitor_keys: list[str],
-) -> Deal:
-    draft = deals.DealDraft(name=name, account_name=account, process_key=process.key, amount=amount,
-                            currency="EUR", close_date=close_date, competitor_keys=competitor_keys)
-    created = await deals.create_deal(session, viewer=owner, definitions=definitions, draft=draft)
-    if not isinstance(created, Deal):
-        raise RuntimeError(f"demo deal {name!r} was refused: {created}")
-    return created
-
-
-async def _work_to(
-    session: AsyncSession, *, definitions: ProcessDefinitions, process: Process, owner: Viewer, deal: Deal,
-    stage_index: int, share: float,
+async def _simulated_history(
+    session: AsyncSession, *, process: Process, demo_team: list[SeedOwner], competitor_keys: list[str]
 ) -> None:
-    """Complete what each earlier stage needs, move the deal on, then do `share` of the current stage."""
-    stages = process.open_stages
-    for position, stage in enumerate(stages[: stage_index + 1]):
-        todo = stage.milestones if position < stage_index else stage.milestones[: round(len(stage.milestones) * share)]
-        for milestone in todo:
-            await deal_progress.complete_milestone(session, viewer=owner, definitions=definitions, deal_id=deal.id,
-                                                   milestone_key=milestone.key, note="done in the demo")
-        if position < stage_index:
-            await deal_progress.move_deal(session, viewer=owner, definitions=definitions, deal_id=deal.id,
-                                          to_stage=stages[position + 1].key)
+    # The history ends yesterday, so no event lies in the future of the demo.
+    start = datetime.now(UTC).date() - timedelta(days=HISTORY_DAYS + 1)
+    history = simulate(process=process, deals=DEMO_HISTORY_DEALS, seed=DEMO_SEED, start=start, days=HISTORY_DAYS)
+    connection = await session.connection()
+    field_team = await create_seed_teams(connection, reps=FIELD_REPS, label="Field")
+    still_open = [d for d in history.deals if d.snapshot.status is Outcome.OPEN]
+    await write_history(connection, process_key=process.key, deals=still_open, owners=demo_team, currency="EUR")
+    await write_history(
+        connection,
+        process_key=process.key,
+        deals=[d for d in history.deals if d.snapshot.status is not Outcome.OPEN],
+        owners=field_team,
+        currency="EUR",
+    )
+    if competitor_keys:
+        demo_deals = select(Deal.id).where(Deal.owner_id.in_([o.rep_id for o in demo_team])).order_by(Deal.id)
+        open_ids = (await session.scalars(demo_deals)).all()
+        await connection.execute(
+            insert(DealCompetitor),
+            [{"deal_id": deal_id, "competitor_key": competitor_keys[i % len(competitor_keys)]}
+             for i, deal_id in enumerate(open_ids) if i % 3 != 2],
+        )
+
+
+def _viewer(user_id: int, name: str, team_id: int | None) -> Viewer:
+    return Viewer(id=user_id, name=name, role=Role.REP, team_id=team_id)
 
 
 async def _article_deal(
-    session: AsyncSession, *, definitions: ProcessDefinitions, process: Process, owner: Viewer, boss: Viewer,
-    today: date,
+    session: AsyncSession, *, definitions: ProcessDefinitions, process: Process, owner: Viewer
 ) -> None:
-    """The article's deal: the champion loves it, finance has not signed off; a manager pushed it once."""
-    deal = await _open(session, definitions=definitions, process=process, owner=owner, name="Enthusiastic champion",
-                       account="Blue Yonder Airlines", amount="64000.00", close_date=today + timedelta(days=30),
-                       competitor_keys=[])
+    """The article's deal: the champion loves it, finance has not signed off, so it cannot enter the next stage."""
+    draft = deals.DealDraft(
+        name="Enthusiastic champion", account_name="Blue Yonder Airlines", process_key=process.key,
+        amount="64000.00", currency="EUR", close_date=date.today() + timedelta(days=30), competitor_keys=[],
+    )
+    deal = await deals.create_deal(session, viewer=owner, definitions=definitions, draft=draft)
+    if not isinstance(deal, Deal):
+        raise RuntimeError(f"the demo deal was refused: {deal}")
     gated = [s for s in process.open_stages if s.mandatory_milestones]
     if not gated:
         return
-    stage_index = process.open_stages.index(gated[-1])
-    await _work_to(session, definitions=definitions, process=process, owner=owner, deal=deal,
-                   stage_index=stage_index, share=0.0)
-    for milestone in gated[-1].milestones:
-        if milestone.key != "finance-sign-off":
-            await deal_progress.complete_milestone(session, viewer=owner, definitions=definitions, deal_id=deal.id,
-                                                   milestone_key=milestone.key)
+    target = process.open_stages.index(gated[-1])
+    for position, stage in enumerate(process.open_stages[: target + 1]):
+        for milestone in stage.milestones:
+            if milestone.key != "finance-sign-off":
+                await deal_progress.complete_milestone(
+                    session, viewer=owner, definitions=definitions, deal_id=deal.id, milestone_key=milestone.key
+                )
+        if position < target:
+            await deal_progress.move_deal(
+                session, viewer=owner, definitions=definitions, deal_id=deal.id,
+                to_stage=process.open_stages[position + 1].key,
+            )

@@ -94,7 +94,9 @@ async def test_a_deal_page_and_the_board_give_the_same_estimate(
     assert "errors" not in body, body
     ranked = body["data"]["prioritizedDeals"]["deals"]
     pipeline = body["data"]["pipeline"]
-    assert ranked and pipeline["blocked"] and pipeline["stale"]
+    assert ranked
+    assert pipeline["blocked"]
+    assert pipeline["stale"]
     for entry in ranked:
         assert entry["estimatedDaysToClose"] == entry["deal"]["estimatedDaysToClose"], entry
         assert entry["deal"]["closeEstimate"]["daysToClose"] == entry["estimatedDaysToClose"], entry
