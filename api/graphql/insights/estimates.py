@@ -59,7 +59,7 @@ class CloseEstimateType:
 
     @strawberry.field(description="Mandatory milestones still needed to close, in process order.")
     def remaining_milestones(self) -> list[RemainingMilestoneEstimate]:
-        return [RemainingMilestoneEstimate(item=m, process=self.process) for m in self.estimate.remaining]
+        return remaining_estimates(self.estimate, self.process)
 
     @strawberry.field(description="The longest remaining milestone of each step: their days add up to daysToClose.")
     def critical_path(self) -> list[RemainingMilestoneEstimate]:
@@ -67,5 +67,13 @@ class CloseEstimateType:
 
     @strawberry.field(description="What to start now: the longest milestone of the first unfinished step.")
     def next_milestone(self) -> RemainingMilestoneEstimate | None:
-        found = self.estimate.next_milestone
-        return None if found is None else RemainingMilestoneEstimate(item=found, process=self.process)
+        return next_estimate(self.estimate, self.process)
+
+
+def remaining_estimates(estimate: CloseEstimate, process: Process) -> list[RemainingMilestoneEstimate]:
+    return [RemainingMilestoneEstimate(item=m, process=process) for m in estimate.remaining]
+
+
+def next_estimate(estimate: CloseEstimate, process: Process) -> RemainingMilestoneEstimate | None:
+    found = estimate.next_milestone
+    return None if found is None else RemainingMilestoneEstimate(item=found, process=process)

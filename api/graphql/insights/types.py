@@ -12,7 +12,12 @@ import strawberry
 
 from api.graphql.core.context import Info_
 from api.graphql.deals.types import DealStatus, DealType
-from api.graphql.insights.estimates import RemainingMilestoneEstimate
+from api.graphql.insights.estimates import (
+    CloseEstimateType,
+    RemainingMilestoneEstimate,
+    next_estimate,
+    remaining_estimates,
+)
 from api.graphql.process.types import MilestoneType, StageType
 from api.process import Process
 from api.services.days_to_close import estimate_days_to_close
@@ -50,20 +55,21 @@ class PrioritizedDealType:
     async def deal(self, info: Info_) -> DealType:
         return await _deal(info, self.item.assessment.deal.deal_id)
 
-    @strawberry.field(description="Mandatory milestones still needed to close (stages in sequence, parallel within).")
+    @strawberry.field(description="As `closeEstimate.daysToClose`, and as on the deal (`Deal.estimatedDaysToClose`).")
     def estimated_days_to_close(self) -> int:
         return self.item.assessment.estimate.days_to_close
 
-    @strawberry.field(description="Mandatory milestones still needed to close, in process order.")
-    def remaining_milestones(self) -> list[RemainingMilestoneEstimate]:
-        return [
-            RemainingMilestoneEstimate(item=m, process=self.process) for m in self.item.assessment.estimate.remaining
-        ]
+    @strawberry.field(description="The estimate behind the ranking, as on the deal (`Deal.closeEstimate`).")
+    def close_estimate(self) -> CloseEstimateType:
+        return CloseEstimateType(estimate=self.item.assessment.estimate, process=self.process)
 
-    @strawberry.field(description="What to start now: the longest milestone of the first unfinished step.")
+    @strawberry.field(description="As `closeEstimate.remainingMilestones`.")
+    def remaining_milestones(self) -> list[RemainingMilestoneEstimate]:
+        return remaining_estimates(self.item.assessment.estimate, self.process)
+
+    @strawberry.field(description="As `closeEstimate.nextMilestone`.")
     def next_milestone(self) -> RemainingMilestoneEstimate | None:
-        found = self.item.assessment.estimate.next_milestone
-        return None if found is None else RemainingMilestoneEstimate(item=found, process=self.process)
+        return next_estimate(self.item.assessment.estimate, self.process)
 
     @strawberry.field(description="Days from today to period end; negative once the period is over.")
     def days_left(self) -> int:
