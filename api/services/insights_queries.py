@@ -11,16 +11,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db.models import Deal, DealEvent, EventKind
 from api.process.models import Outcome, Process
 from api.services.auth import Viewer, visible_deals
 from api.services.durations import MilestoneDurations
-from api.services.history_queries import deals_query, load_events, load_snapshots
-from api.services.insights import ProcessInsights, process_insights
-from api.services.learned_history import LearnedHistory, utc_midnight
+from api.services.history_queries import deals_query, load_snapshots
+from api.services.insights import ProcessInsights
+from api.services.learned_history import LearnedHistory, of_process, utc_midnight
 from api.services.pipeline import PipelineSummary, summarize_pipeline
 from api.services.prioritization import (
     PrioritizedDeal,
@@ -29,6 +29,7 @@ from api.services.prioritization import (
     prioritize,
     start_of_quarter,
 )
+from api.services.process_statistics import process_statistics
 from api.services.quota_plan import QuotaPlan, plan_for_quota
 
 
@@ -43,10 +44,11 @@ class Prioritization:
 async def insights_for(
     session: AsyncSession, *, viewer: Viewer, process: Process, since: datetime | None
 ) -> ProcessInsights:
-    visible = visible_deals(viewer)
-    deals = await load_snapshots(session, process_key=process.key, since=since, visible=visible)
-    events = await load_events(session, process_key=process.key, since=since, visible=visible)
-    return process_insights(process=process, deals=deals, events=events)
+    """Over the deals the viewer may see (a rep's own, a manager's team's, everyone's for an admin), unlike
+    `learned_history`: these figures name deals (overrides) and answer "how are *my* deals doing", so they
+    follow visibility. Five aggregate statements (`api.services.process_statistics`)."""
+    deals = and_(of_process(process, since), visible_deals(viewer))
+    return await process_statistics(session, process=process, deals=deals)
 
 
 async def pipeline_for(

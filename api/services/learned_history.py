@@ -117,7 +117,7 @@ def days_between(session: AsyncSession, start: Any, end: Any) -> ColumnElement[A
 def first_completion_durations(
     session: AsyncSession, *, process: Process, deals: ColumnElement[bool]
 ) -> Any:
-    """A subquery of (milestone, days) for each matching deal's first completion of each milestone, days
+    """A subquery of (key, days): the milestone and the days of each matching deal's first completion of it,
     counted from when the deal entered the stage it was in at the time (see `api.services.insights`)."""
     entered = case((DealEvent.kind.in_(ENTERS_A_STAGE) & DealEvent.to_stage.is_not(None), DealEvent.occurred_at))
     milestone = canonical_milestone(process, DealEvent.milestone_key)
@@ -151,28 +151,33 @@ def first_completion_durations(
         )
         .subquery("completions")
     )
-    return select(completions.c.milestone, completions.c.days).where(completions.c.nth == 1).subquery("firsts")
+    return (
+        select(completions.c.milestone.label("key"), completions.c.days)
+        .where(completions.c.nth == 1)
+        .subquery("firsts")
+    )
 
 
-async def median_days_by_milestone(session: AsyncSession, durations: Any) -> dict[str, ObservedDuration]:
-    """Median and count per milestone of a (milestone, days) subquery, in one statement: `percentile_cont`
-    on PostgreSQL; SQLite has none, so there the middle row(s) of each sorted group are averaged."""
+async def median_days_by_key(session: AsyncSession, durations: Any) -> dict[str, ObservedDuration]:
+    """Median and count per key (a milestone's or a stage's) of a (key, days) subquery, in one statement:
+    `percentile_cont` on PostgreSQL; SQLite has none, so there the middle row(s) of each sorted group are
+    averaged."""
     if session.get_bind().dialect.name == "postgresql":
         query = select(
-            durations.c.milestone, func.percentile_cont(0.5).within_group(durations.c.days), func.count()
-        ).group_by(durations.c.milestone)
+            durations.c.key, func.percentile_cont(0.5).within_group(durations.c.days), func.count()
+        ).group_by(durations.c.key)
     else:
         ranked = select(
-            durations.c.milestone,
+            durations.c.key,
             durations.c.days,
-            func.row_number().over(partition_by=durations.c.milestone, order_by=durations.c.days).label("place"),
-            func.count().over(partition_by=durations.c.milestone).label("n"),
+            func.row_number().over(partition_by=durations.c.key, order_by=durations.c.days).label("place"),
+            func.count().over(partition_by=durations.c.key).label("n"),
         ).subquery("ranked")
-        middle = (ranked.c.n + 1) / 2, (ranked.c.n + 2) / 2
+        middle = (ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2  # integer division: `/` is true division
         query = (
-            select(ranked.c.milestone, func.avg(ranked.c.days), func.max(ranked.c.n))
+            select(ranked.c.key, func.avg(ranked.c.days), func.max(ranked.c.n))
             .where(ranked.c.place.in_(middle))
-            .group_by(ranked.c.milestone)
+            .group_by(ranked.c.key)
         )
     return {
         str(key): ObservedDuration(median_days=float(median), observations=int(n))
@@ -185,8 +190,8 @@ async def observed_milestone_durations(
     session: AsyncSession, *, process: Process, since: datetime | None, deals: ColumnElement[bool] | None = None
 ) -> dict[str, ObservedDuration]:
     """One statement: median first-completion duration per milestone over deals created since `since`."""
-    condition = _of_process(process, since) if deals is None else and_(_of_process(process, since), deals)
-    return await median_days_by_milestone(
+    condition = of_process(process, since) if deals is None else and_(of_process(process, since), deals)
+    return await median_days_by_key(
         session, first_completion_durations(session, process=process, deals=condition)
     )
 
@@ -195,7 +200,7 @@ async def stage_win_rates(
     session: AsyncSession, *, process: Process, since: datetime | None, deals: ColumnElement[bool] | None = None
 ) -> dict[str, StageWinRate]:
     """One statement: per open stage, the closed deals created since `since` that entered it, and those won."""
-    condition = _of_process(process, since) if deals is None else and_(_of_process(process, since), deals)
+    condition = of_process(process, since) if deals is None else and_(of_process(process, since), deals)
     rows = await session.execute(
         select(
             DealEvent.to_stage,
@@ -222,7 +227,8 @@ async def stage_win_rates(
     }
 
 
-def _of_process(process: Process, since: datetime | None) -> ColumnElement[bool]:
+def of_process(process: Process, since: datetime | None) -> ColumnElement[bool]:
+    """A filter on `Deal`: the deals of `process` created since `since` (None: ever)."""
     condition = Deal.process_key == process.key
     return condition if since is None else and_(condition, Deal.created_at >= since)
 

@@ -1,0 +1,241 @@
+"""What the recorded history says about a process, by aggregate SQL: the figures of
+`api.services.insights.process_insights` (the reference walk over events, which defines how each one is
+measured), in five statements whatever the number of deals, on SQLite (≥ 3.25, window functions) and
+PostgreSQL.
+
+* **Conversion** and **stage win rate**: the distinct stages each deal ever entered, the furthest non-lost
+  stage it reached (a deal "advanced" from a stage when it reached a later one), grouped by stage.
+* **Time in stage**: each stage entry paired with the deal's next stage entry (`lead`), medians as in
+  `api.services.learned_history`.
+* **Observed milestone durations**: `api.services.learned_history`'s first-completion query.
+* **Lift**: closed deals outer-joined to their completed milestones, grouped by milestone.
+* **Overridden gates**: the override events with the deal's status.
+
+One difference from the walk, for history the walk never meets: after a deal entered a stage that is no
+longer in the process (removed, not renamed), the walk stops measuring milestone durations until the
+deal enters a known stage; here they are measured from that unknown stage's entry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.db.models import Deal, DealEvent, EventKind, MilestoneCompletion
+from api.process.models import Outcome, Process
+from api.services.deal_records import DealEvent as DealRecordEvent
+from api.services.deal_records import DealEventKind
+from api.services.insights import (
+    GateOverrideOutcome,
+    MilestoneDurationInsight,
+    MilestoneLift,
+    ProcessInsights,
+    StageConversion,
+    TimeInStage,
+)
+from api.services.learned_history import (
+    ENTERS_A_STAGE,
+    canonical_milestone,
+    days_between,
+    first_completion_durations,
+    median_days_by_key,
+)
+from api.services.win_probability import StageWinRate
+
+_CLOSED = (Outcome.WON.value, Outcome.LOST.value)
+
+
+async def process_statistics(session: AsyncSession, *, process: Process, deals: ColumnElement[bool]) -> ProcessInsights:
+    """Insights over the deals matching `deals` (a filter on `Deal`, e.g. the process, visibility, since)."""
+    conversions, win_rates = await _conversions_and_win_rates(session, process=process, deals=deals)
+    visits = await median_days_by_key(session, _stage_visits(session, process=process, deals=deals))
+    observed = await median_days_by_key(session, first_completion_durations(session, process=process, deals=deals))
+    return ProcessInsights(
+        conversions=conversions,
+        time_in_stage=tuple(
+            TimeInStage(
+                stage=s,
+                median_days=visits[s.key].median_days if s.key in visits else None,
+                visits=visits[s.key].observations if s.key in visits else 0,
+            )
+            for s in process.open_stages
+        ),
+        milestone_durations=tuple(
+            MilestoneDurationInsight(milestone=m, observed=observed.get(m.key)) for m in process.milestones
+        ),
+        lifts=await _lifts(session, process=process, deals=deals),
+        stage_win_rates=win_rates,
+        overrides=await _overrides(session, deals=deals),
+    )
+
+
+def canonical_stage(process: Process, stored_key: Any) -> ColumnElement[str | None]:
+    """The stored stage key (maybe a former one) as the process's current key, in SQL."""
+    renamed = {former: s.key for s in process.stages for former in s.formerly}
+    if not renamed:
+        return stored_key  # type: ignore[no-any-return]
+    return case(renamed, value=stored_key, else_=stored_key)
+
+
+def _known_stage_keys(process: Process) -> list[str]:
+    return [key for s in process.stages for key in (s.key, *s.formerly)]
+
+
+async def _conversions_and_win_rates(
+    session: AsyncSession, *, process: Process, deals: ColumnElement[bool]
+) -> tuple[tuple[StageConversion, ...], tuple[StageWinRate, ...]]:
+    """One statement: per stage, the deals that entered it, advanced, were lost, were closed and were won."""
+    entries = (
+        select(DealEvent.deal_id, canonical_stage(process, DealEvent.to_stage).label("stage"))
+        .join(Deal, Deal.id == DealEvent.deal_id)
+        .where(deals, DealEvent.kind.in_(ENTERS_A_STAGE), DealEvent.to_stage.in_(_known_stage_keys(process)))
+        .distinct()
+        .subquery("entries")
+    )
+    not_lost = {s.key: i for i, s in enumerate(process.stages) if s.outcome is not Outcome.LOST}
+    reach = (
+        select(
+            entries.c.deal_id,
+            func.coalesce(func.max(case(not_lost, value=entries.c.stage)), -1).label("furthest"),
+        )
+        .group_by(entries.c.deal_id)
+        .subquery("reach")
+    )
+    position = case({s.key: i for i, s in enumerate(process.stages)}, value=entries.c.stage)
+    advanced = reach.c.furthest > position
+    rows = await session.execute(
+        select(
+            entries.c.stage,
+            func.count(),
+            func.sum(case((advanced, 1), else_=0)),
+            func.sum(case((~advanced & (Deal.status == Outcome.LOST.value), 1), else_=0)),
+            func.sum(case((Deal.status.in_(_CLOSED), 1), else_=0)),
+            func.sum(case((Deal.status == Outcome.WON.value, 1), else_=0)),
+        )
+        .join(reach, reach.c.deal_id == entries.c.deal_id)
+        .join(Deal, Deal.id == entries.c.deal_id)
+        .group_by(entries.c.stage)
+    )
+    counts = {str(stage): tuple(int(n or 0) for n in numbers) for stage, *numbers in rows}
+    conversions, win_rates = [], []
+    for s in process.open_stages:
+        entered, went_on, lost, closed, won = counts.get(s.key, (0, 0, 0, 0, 0))
+        conversions.append(
+            StageConversion(stage=s, entered=entered, advanced=went_on, lost=lost, still_open=entered - went_on - lost)
+        )
+        win_rates.append(StageWinRate(stage_key=s.key, won=won, closed=closed))
+    return tuple(conversions), tuple(win_rates)
+
+
+def _stage_visits(session: AsyncSession, *, process: Process, deals: ColumnElement[bool]) -> Any:
+    """A subquery of (key, days): every finished visit of an open stage, to the deal's next stage entry."""
+    entries = (
+        select(
+            canonical_stage(process, DealEvent.to_stage).label("stage"),
+            DealEvent.occurred_at.label("entered_at"),
+            func.lead(DealEvent.occurred_at)
+            .over(partition_by=DealEvent.deal_id, order_by=(DealEvent.occurred_at, DealEvent.id))
+            .label("left_at"),
+        )
+        .join(Deal, Deal.id == DealEvent.deal_id)
+        .where(deals, DealEvent.kind.in_(ENTERS_A_STAGE), DealEvent.to_stage.is_not(None))
+        .subquery("stage_entries")
+    )
+    return (
+        select(
+            entries.c.stage.label("key"),
+            days_between(session, entries.c.entered_at, entries.c.left_at).label("days"),
+        )
+        .where(entries.c.left_at.is_not(None), entries.c.stage.in_([s.key for s in process.open_stages]))
+        .subquery("visits")
+    )
+
+
+async def _lifts(session: AsyncSession, *, process: Process, deals: ColumnElement[bool]) -> tuple[MilestoneLift, ...]:
+    """One statement: closed deals (with their totals) outer-joined to their completed milestones."""
+    is_won = Deal.status == Outcome.WON.value
+    closed = (
+        select(
+            Deal.id,
+            is_won.label("won"),
+            func.count().over().label("closed_total"),
+            func.sum(case((is_won, 1), else_=0)).over().label("won_total"),
+        )
+        .where(deals, Deal.status.in_(_CLOSED))
+        .subquery("closed")
+    )
+    known = [key for m in process.milestones for key in (m.key, *m.formerly)]
+    done = (
+        select(
+            MilestoneCompletion.deal_id,
+            canonical_milestone(process, MilestoneCompletion.milestone_key).label("key"),
+        )
+        .where(MilestoneCompletion.milestone_key.in_(known))
+        .subquery("done")
+    )
+    rows = await session.execute(
+        select(
+            done.c.key,
+            func.count(closed.c.id.distinct()),
+            func.count(case((closed.c.won, closed.c.id)).distinct()),
+            func.max(closed.c.closed_total),
+            func.max(closed.c.won_total),
+        )
+        .select_from(closed)
+        .outerjoin(done, done.c.deal_id == closed.c.id)
+        .group_by(done.c.key)
+    )
+    closed_total = won_total = 0
+    by_milestone: dict[str, tuple[int, int]] = {}
+    for key, closed_with, won_with, all_closed, all_won in rows:
+        closed_total, won_total = int(all_closed), int(all_won or 0)
+        if key is not None:
+            by_milestone[str(key)] = (int(won_with), int(closed_with))
+    lifts = []
+    for m in process.milestones:
+        won_with, closed_with = by_milestone.get(m.key, (0, 0))
+        lifts.append(
+            MilestoneLift(
+                milestone=m,
+                won_with=won_with,
+                closed_with=closed_with,
+                won_without=won_total - won_with,
+                closed_without=closed_total - closed_with,
+            )
+        )
+    return tuple(lifts)
+
+
+async def _overrides(session: AsyncSession, *, deals: ColumnElement[bool]) -> tuple[GateOverrideOutcome, ...]:
+    """One statement: every overridden gate of the matching deals, by deal, oldest first."""
+    rows = await session.execute(
+        select(
+            DealEvent.deal_id,
+            DealEvent.occurred_at,
+            DealEvent.from_stage,
+            DealEvent.to_stage,
+            DealEvent.reason,
+            DealEvent.skipped_milestones,
+            Deal.status,
+        )
+        .join(Deal, Deal.id == DealEvent.deal_id)
+        .where(deals, DealEvent.kind == EventKind.GATE_OVERRIDDEN.value)
+        .order_by(DealEvent.deal_id, DealEvent.occurred_at, DealEvent.id)
+    )
+    return tuple(
+        GateOverrideOutcome(
+            event=DealRecordEvent(
+                deal_id=str(deal_id),
+                kind=DealEventKind.GATE_OVERRIDDEN,
+                at=at,
+                from_stage=from_stage,
+                to_stage=to_stage,
+                reason=reason,
+                skipped_milestones=tuple(skipped or ()),
+            ),
+            outcome=Outcome(status),
+        )
+        for deal_id, at, from_stage, to_stage, reason, skipped, status in rows
+    )
