@@ -93,10 +93,17 @@ def plays_for_deal(
     competitor_keys: Iterable[str],
 ) -> tuple[DealPlay, ...]:
     """The plays on the deal's remaining milestones against its competitors and the status quo."""
+    return plays_for_remaining(definitions, remaining_milestones(process, stage_key, completed_keys), competitor_keys)
+
+
+def plays_for_remaining(
+    definitions: ProcessDefinitions, remaining: Iterable[Milestone], competitor_keys: Iterable[str]
+) -> tuple[DealPlay, ...]:
+    """The plays on these remaining milestones against the deal's competitors and the status quo."""
     against = set(competitor_keys) | {c.key for c in definitions.status_quo}
     return tuple(
         DealPlay(milestone=milestone, play=play)
-        for milestone in remaining_milestones(process, stage_key, completed_keys)
+        for milestone in remaining
         for play in milestone.plays
         if play.competitor in against
     )

@@ -10,6 +10,7 @@ from api.db.models import Team, User
 from api.graphql.core import fields
 from api.graphql.core.context import Info_
 from api.graphql.core.ids import to_global_id
+from api.graphql.core.loaded import Resolved, then
 from api.graphql.core.node import Node
 
 
@@ -50,16 +51,19 @@ class UserType(Node):
     def role(self) -> UserRole:
         return UserRole(self.row.role)
 
-    @fields.field(description="The user's team, if any.")
-    async def team(self, info: Info_) -> TeamType | None:
+    @fields.field(description="The user's team, if any.", graphql_type=TeamType | None)
+    def team(self, info: Info_) -> Resolved[TeamType | None]:
         if self.row.team_id is None:
             return None
-        team = await info.context.loaders.team_by_id.load(self.row.team_id)
-        return None if team is None else TeamType(row=team)
+        return then(info.context.loaders.team_by_id, self.row.team_id, lambda t: None if t is None else TeamType(row=t))
 
 
-async def load_user(info: Info_, user_id: int) -> UserType:
-    user = await info.context.loaders.user_by_id.load(user_id)
+def resolve_user(info: Info_, user_id: int) -> Resolved[UserType]:
+    """A user a row refers to: at once when the request has loaded them already."""
+    return then(info.context.loaders.user_by_id, user_id, lambda user: _referenced(user, user_id))
+
+
+def _referenced(user: User | None, user_id: int) -> UserType:
     if user is None:
         raise LookupError(f"user {user_id} is referenced but missing")
     return UserType(row=user)

@@ -14,6 +14,7 @@ from api.graphql.core.ids import from_global_id, pk_of
 from api.graphql.core.node import Node
 from api.graphql.deals.connection import DealConnection, DealEdge, PageInfo
 from api.graphql.deals.inputs import DealFilterInput, DealOrderInput, OrderDirection
+from api.graphql.deals.prefetch import prefetch_deal_page
 from api.graphql.deals.types import DealType
 from api.services import deal_queries
 
@@ -80,6 +81,7 @@ class DealQuery:
             raise ClientError(f"after: {error}") from error
         for deal in page.deals:
             info.context.loaders.deal_by_id.prime(deal.id, deal)
+        await prefetch_deal_page(info, page.deals, node_path=("deals", "edges", "node"))
         edges = [DealEdge(cursor=deal_queries.encode_cursor(d, order=order), node=DealType(row=d)) for d in page.deals]
         return DealConnection(
             edges=edges,

@@ -4,17 +4,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
+from typing import TypeVar
 
 import strawberry
 
 from api.db.models import Deal, DealEvent, MilestoneCompletion
-from api.graphql.accounts.types import UserType, load_user
+from api.graphql.accounts.types import UserType, resolve_user
+from api.graphql.core import fields
 from api.graphql.core.context import Info_
 from api.graphql.core.ids import to_global_id
+from api.graphql.core.loaded import Resolved, then
 from api.graphql.core.node import Node
+from api.graphql.deals.progress import DealProgress
 from api.graphql.insights.estimates import CloseEstimateType
 from api.graphql.process.types import CompetitorType, MilestoneType, PlayType, ProcessType, StageType
 from api.process import Process
@@ -22,6 +27,8 @@ from api.services import deal_state
 from api.services.days_to_close import estimate_days_to_close
 from api.services.history_queries import snapshot_of
 from api.services.pipeline import STALE_FACTOR, StagePace, stage_pace
+
+T = TypeVar("T")
 
 
 @strawberry.enum(description="Whether a deal is still being worked, won or lost.")
@@ -64,9 +71,9 @@ class DealEventType:
     def kind(self) -> DealEventKind:
         return DealEventKind(self.row.kind)
 
-    @strawberry.field(description="Who did it.")
-    async def actor(self, info: Info_) -> UserType:
-        return await load_user(info, self.row.actor_id)
+    @fields.field(description="Who did it.", graphql_type=UserType)
+    def actor(self, info: Info_) -> Resolved[UserType]:
+        return resolve_user(info, self.row.actor_id)
 
     @strawberry.field(description="When it happened (UTC).")
     def occurred_at(self) -> datetime:
@@ -136,9 +143,9 @@ class DealMilestone:
     def completed_at(self) -> datetime | None:
         return None if self.completion is None else self.completion.completed_at
 
-    @strawberry.field(description="Who completed it.")
-    async def completed_by(self, info: Info_) -> UserType | None:
-        return None if self.completion is None else await load_user(info, self.completion.completed_by_id)
+    @fields.field(description="Who completed it.", graphql_type=UserType | None)
+    def completed_by(self, info: Info_) -> Resolved[UserType | None]:
+        return None if self.completion is None else resolve_user(info, self.completion.completed_by_id)
 
     @strawberry.field(description="The note left when completing it.")
     def note(self) -> str | None:
@@ -154,6 +161,8 @@ class DealPlay:
 @strawberry.type(name="Deal", description="A sales opportunity moving through a process.")
 class DealType(Node):
     row: strawberry.Private[Deal]
+    memo: strawberry.Private[DealProgress | None] = None
+    """The deal's progress, computed by the first field that needs it and reused by the others."""
 
     @strawberry.field(description="The global ID.")
     def id(self) -> strawberry.ID:
@@ -179,9 +188,9 @@ class DealType(Node):
     def close_date(self) -> date:
         return self.row.close_date
 
-    @strawberry.field(description="The rep who owns the deal.")
-    async def owner(self, info: Info_) -> UserType:
-        return await load_user(info, self.row.owner_id)
+    @fields.field(description="The rep who owns the deal.", graphql_type=UserType)
+    def owner(self, info: Info_) -> Resolved[UserType]:
+        return resolve_user(info, self.row.owner_id)
 
     @strawberry.field(description="The process the deal follows.")
     def process(self, info: Info_) -> ProcessType:
@@ -199,24 +208,30 @@ class DealType(Node):
     def status(self) -> DealStatus:
         return DealStatus(self.row.status)
 
-    @strawberry.field(description="Every milestone of the process, in order, with what the deal has done.")
-    async def milestones(self, info: Info_) -> list[DealMilestone]:
+    @fields.field(
+        description="Every milestone of the process, in order, with what the deal has done.",
+        graphql_type=list[DealMilestone],
+    )
+    def milestones(self, info: Info_) -> Resolved[list[DealMilestone]]:
         process = self._process(info)
-        completions = await info.context.loaders.completions_by_deal_id.load(self.row.id)
-        by_key = {process.canonical_milestone_key(c.milestone_key): c for c in completions}
-        return [DealMilestone(milestone=MilestoneType.of(process, m), completion=by_key.get(m.key))
-                for m in process.milestones]
 
-    @strawberry.field(description="What is left to close, in process order.")
-    async def remaining_milestones(self, info: Info_) -> list[MilestoneType]:
-        process, done = await self._progress(info)
-        remaining = deal_state.remaining_milestones(process, self.row.stage_key, done)
-        return [MilestoneType.of(process, m) for m in remaining]
+        def listed(completions: list[MilestoneCompletion]) -> list[DealMilestone]:
+            by_key = {process.canonical_milestone_key(c.milestone_key): c for c in completions}
+            return [DealMilestone(milestone=MilestoneType.of(process, m), completion=by_key.get(m.key))
+                    for m in process.milestones]
 
-    @strawberry.field(description="The current stage's open milestones, mandatory first; each has its ask.")
-    async def next_steps(self, info: Info_) -> list[MilestoneType]:
-        process, done = await self._progress(info)
-        return [MilestoneType.of(process, m) for m in deal_state.next_steps(process, self.row.stage_key, done)]
+        return then(info.context.loaders.completions_by_deal_id, self.row.id, listed)
+
+    @fields.field(description="What is left to close, in process order.", graphql_type=list[MilestoneType])
+    def remaining_milestones(self, info: Info_) -> Resolved[list[MilestoneType]]:
+        return self._from_progress(info, lambda p: [MilestoneType.of(p.process, m) for m in p.remaining])
+
+    @fields.field(
+        description="The current stage's open milestones, mandatory first; each has its ask.",
+        graphql_type=list[MilestoneType],
+    )
+    def next_steps(self, info: Info_) -> Resolved[list[MilestoneType]]:
+        return self._from_progress(info, lambda p: [MilestoneType.of(p.process, m) for m in p.next_steps])
 
     @strawberry.field(description="The stage the deal would advance into (the won stage from the last open one).")
     def next_stage(self, info: Info_) -> StageType | None:
@@ -224,22 +239,24 @@ class DealType(Node):
         stage = deal_state.next_stage(process, self.row.stage_key)
         return None if stage is None else StageType(process=process, stage=stage)
 
-    @strawberry.field(description="Mandatory milestones missing to enter the next stage, in process order.")
-    async def blockers(self, info: Info_) -> list[MilestoneType]:
-        process, done = await self._progress(info)
-        gate = deal_state.blockers(process, self.row.stage_key, done)
-        return [] if gate is None else [MilestoneType.of(process, m) for m in gate.missing]
+    @fields.field(
+        description="Mandatory milestones missing to enter the next stage, in process order.",
+        graphql_type=list[MilestoneType],
+    )
+    def blockers(self, info: Info_) -> Resolved[list[MilestoneType]]:
+        return self._from_progress(
+            info, lambda p: [] if p.gate is None else [MilestoneType.of(p.process, m) for m in p.gate.missing]
+        )
 
-    @strawberry.field(description="Whether the deal is open and may enter its next stage now.")
-    async def can_advance(self, info: Info_) -> bool:
-        process, done = await self._progress(info)
-        gate = deal_state.blockers(process, self.row.stage_key, done)
-        return gate is not None and gate.passed
+    @fields.field(description="Whether the deal is open and may enter its next stage now.", graphql_type=bool)
+    def can_advance(self, info: Info_) -> Resolved[bool]:
+        return self._from_progress(info, lambda p: p.gate is not None and p.gate.passed)
 
-    @strawberry.field(description="Completed weight over the total weight of the stages reached so far, 0 to 1.")
-    async def strength(self, info: Info_) -> float:
-        process, done = await self._progress(info)
-        return deal_state.strength(process, self.row.stage_key, done)
+    @fields.field(
+        description="Completed weight over the total weight of the stages reached so far, 0 to 1.", graphql_type=float
+    )
+    def strength(self, info: Info_) -> Resolved[float]:
+        return self._from_progress(info, lambda p: p.strength)
 
     @strawberry.field(
         description="Days to close, exactly as `prioritizedDeals` and `pipeline` estimate it (see `closeEstimate`)."
@@ -266,31 +283,47 @@ class DealType(Node):
     async def stale(self, info: Info_) -> bool:
         return (await self._pace(info)).stale
 
-    @strawberry.field(description="Whether the deal is open and fails the gate into its next stage (see `blockers`).")
-    async def blocked(self, info: Info_) -> bool:
-        process, done = await self._progress(info)
-        gate = deal_state.blockers(process, self.row.stage_key, done)
-        return gate is not None and not gate.passed
+    @fields.field(
+        description="Whether the deal is open and fails the gate into its next stage (see `blockers`).",
+        graphql_type=bool,
+    )
+    def blocked(self, info: Info_) -> Resolved[bool]:
+        return self._from_progress(info, lambda p: p.gate is not None and not p.gate.passed)
 
-    @strawberry.field(description="Competitors the buyer is weighing against us.")
-    async def competitors(self, info: Info_) -> list[CompetitorType]:
-        keys = await info.context.loaders.competitor_keys_by_deal_id.load(self.row.id)
+    @fields.field(description="Competitors the buyer is weighing against us.", graphql_type=list[CompetitorType])
+    def competitors(self, info: Info_) -> Resolved[list[CompetitorType]]:
         definitions = info.context.definitions
-        return [CompetitorType(competitor=c) for c in map(definitions.competitor, keys) if c is not None]
 
-    @strawberry.field(description="Plays for the deal's competitors and the status quo on its remaining milestones.")
-    async def plays(self, info: Info_) -> list[DealPlay]:
-        process, done = await self._progress(info)
-        keys = await info.context.loaders.competitor_keys_by_deal_id.load(self.row.id)
-        plays = deal_state.plays_for_deal(info.context.definitions, process, self.row.stage_key, done, keys)
-        return [DealPlay(milestone=MilestoneType.of(process, p.milestone), play=PlayType(play_model=p.play))
-                for p in plays]
+        def listed(keys: list[str]) -> list[CompetitorType]:
+            return [CompetitorType(competitor=c) for c in map(definitions.competitor, keys) if c is not None]
 
-    @strawberry.field(description="Everything that happened to the deal, oldest first.")
-    async def history(self, info: Info_) -> list[DealEventType]:
+        return then(info.context.loaders.competitor_keys_by_deal_id, self.row.id, listed)
+
+    @fields.field(
+        description="Plays for the deal's competitors and the status quo on its remaining milestones.",
+        graphql_type=list[DealPlay],
+    )
+    def plays(self, info: Info_) -> Resolved[list[DealPlay]]:
+        definitions = info.context.definitions
+
+        def listed(progress: DealProgress, keys: list[str]) -> list[DealPlay]:
+            process = progress.process
+            return [DealPlay(milestone=MilestoneType.of(process, p.milestone), play=PlayType(play_model=p.play))
+                    for p in progress.plays(definitions, keys)]
+
+        competitor_keys = info.context.loaders.competitor_keys_by_deal_id
+        return self._from_progress(info, lambda progress: then(
+            competitor_keys, self.row.id, lambda keys: listed(progress, keys)
+        ))
+
+    @fields.field(description="Everything that happened to the deal, oldest first.", graphql_type=list[DealEventType])
+    def history(self, info: Info_) -> Resolved[list[DealEventType]]:
         process = self._process(info)
-        events = await info.context.loaders.events_by_deal_id.load(self.row.id)
-        return [DealEventType(row=event, process=process) for event in events]
+
+        def listed(events: list[DealEvent]) -> list[DealEventType]:
+            return [DealEventType(row=event, process=process) for event in events]
+
+        return then(info.context.loaders.events_by_deal_id, self.row.id, listed)
 
     @strawberry.field(description="When the deal entered its current stage.")
     def stage_entered_at(self) -> datetime:
@@ -318,14 +351,31 @@ class DealType(Node):
             raise LookupError(f"process {self.row.process_key!r} is no longer defined")
         return process
 
-    async def _progress(self, info: Info_) -> tuple[Process, list[str]]:
+    def _from_progress(self, info: Info_, compute: Callable[[DealProgress], Resolved[T]]) -> Resolved[T]:
+        """`compute` over the deal's progress: now when its completions are loaded, else once they are."""
+
+        def progressed(completions: list[MilestoneCompletion]) -> Resolved[T]:
+            return compute(self._progress_of(info, completions))
+
+        return then(info.context.loaders.completions_by_deal_id, self.row.id, progressed)
+
+    def _progress_of(self, info: Info_, completions: list[MilestoneCompletion]) -> DealProgress:
+        if self.memo is None:
+            self.memo = DealProgress(
+                process=self._process(info), stage_key=self.row.stage_key,
+                completed_keys=tuple(c.milestone_key for c in completions),
+            )
+        return self.memo
+
+    async def _progress(self, info: Info_) -> DealProgress:
         completions = await info.context.loaders.completions_by_deal_id.load(self.row.id)
-        return self._process(info), [c.milestone_key for c in completions]
+        return self._progress_of(info, completions)
 
     async def _close_estimate(self, info: Info_) -> CloseEstimateType:
-        process, done = await self._progress(info)
+        progress = await self._progress(info)
+        process = progress.process
         learned = await info.context.loaders.learned_history_by_process_key.load(process.key)
-        snapshot = snapshot_of(self.row, completed=done)
+        snapshot = snapshot_of(self.row, completed=progress.completed_keys)
         estimate = estimate_days_to_close(process=process, deal=snapshot, durations=learned.durations)
         return CloseEstimateType(estimate=estimate, process=process)
 
