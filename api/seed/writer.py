@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from api.db.models import Deal, DealEvent, EventKind, MilestoneCompletion, Role, Team, User, utc_now
@@ -31,11 +31,16 @@ class SeedOwner:
 
 
 async def create_seed_teams(connection: AsyncConnection, *, reps: int, label: str) -> list[SeedOwner]:
-    """Teams of up to eight reps with a manager each, named after `label` (e.g. the seed)."""
+    """Teams of up to eight reps with a manager each, named after `label` (e.g. the seed).
+
+    Seeding again (another process, more deals) reuses the teams and people of the same names, so the
+    same reps sell in every process, as they would.
+    """
     owners: list[SeedOwner] = []
     for team_number in range(1, (reps + REPS_PER_TEAM - 1) // REPS_PER_TEAM + 1):
-        team_id = await connection.scalar(
-            insert(Team).values(name=f"{label} team {team_number}", created_at=utc_now()).returning(Team.id)
+        team_name = f"{label} team {team_number}"
+        team_id = await connection.scalar(select(Team.id).where(Team.name == team_name)) or await connection.scalar(
+            insert(Team).values(name=team_name, created_at=utc_now()).returning(Team.id)
         )
         manager_id = await _add_user(
             connection, name=f"{label} manager {team_number}", role=Role.MANAGER, team_id=team_id
@@ -90,6 +95,11 @@ async def write_history(
 
 
 async def _add_user(connection: AsyncConnection, *, name: str, role: Role, team_id: int | None) -> int:
+    existing = await connection.scalar(
+        select(User.id).where(User.name == name, User.role == role.value, User.team_id == team_id)
+    )
+    if existing is not None:
+        return int(existing)
     user_id = await connection.scalar(
         insert(User).values(name=name, role=role.value, team_id=team_id, created_at=utc_now()).returning(User.id)
     )
