@@ -35,8 +35,7 @@ class WaymarkContext:
     """One AsyncSession runs one statement at a time; resolvers run concurrently, so they take turns."""
     wrote: bool = False
     """Whether a mutation of this request has changed the database (a rollback would undo it)."""
-    _viewer: Viewer | None = None
-    _viewer_looked_up: bool = False
+    _viewer: asyncio.Future[Viewer | None] | None = None
     _loaders: Loaders | None = None
 
     @property
@@ -52,11 +51,14 @@ class WaymarkContext:
         return self._loaders
 
     async def viewer(self) -> Viewer | None:
-        if not self._viewer_looked_up:
-            async with self.lock:
-                self._viewer = await viewer_for_token(self.session, token=self.token)
-            self._viewer_looked_up = True
-        return self._viewer
+        """The token's user, looked up once per request however many resolvers ask at the same time."""
+        if self._viewer is None:
+            self._viewer = asyncio.ensure_future(self._look_up_viewer())
+        return await asyncio.shield(self._viewer)
+
+    async def _look_up_viewer(self) -> Viewer | None:
+        async with self.lock:
+            return await viewer_for_token(self.session, token=self.token)
 
     def loader(self, load: Callable[[AsyncSession, Sequence[K]], Awaitable[Sequence[V]]]) -> DataLoader[K, V]:
         """A per-request DataLoader whose batch function takes the session lock."""
