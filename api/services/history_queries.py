@@ -19,14 +19,17 @@ _CLOSES = (EventKind.CLOSED_WON.value, EventKind.CLOSED_LOST.value)
 
 def deals_query(
     *,
-    process_key: str,
+    process_key: str | Collection[str],
     since: datetime | None,
     owner_ids: Collection[int] | None,
     visible: ColumnElement[bool] | None = None,
 ) -> Select[int]:
-    """The ids of the deals of a process created since `since`, owned by `owner_ids` (None: anyone),
-    within `visible` (see `api.services.auth.visible_deals`)."""
-    query = select(Deal.id).where(Deal.process_key == process_key)
+    """The ids of the deals of a process (or of any of several) created since `since`, owned by `owner_ids`
+    (None: anyone), within `visible` (see `api.services.auth.visible_deals`)."""
+    if isinstance(process_key, str):
+        query = select(Deal.id).where(Deal.process_key == process_key)
+    else:
+        query = select(Deal.id).where(Deal.process_key.in_(process_key))
     if visible is not None:
         query = query.where(visible)
     if since is not None:
@@ -39,13 +42,31 @@ def deals_query(
 async def load_snapshots(
     session: AsyncSession,
     *,
-    process_key: str,
+    process_key: str | Collection[str],
     since: datetime | None = None,
     owner_ids: Collection[int] | None = None,
     visible: ColumnElement[bool] | None = None,
     only_open: bool = False,
 ) -> list[DealSnapshot]:
     """Three statements (two with `only_open`): deals, their completions, and when closed deals closed."""
+    return [
+        snapshot
+        for _, snapshot in await load_snapshots_by_process(
+            session, process_key=process_key, since=since, owner_ids=owner_ids, visible=visible, only_open=only_open
+        )
+    ]
+
+
+async def load_snapshots_by_process(
+    session: AsyncSession,
+    *,
+    process_key: str | Collection[str],
+    since: datetime | None = None,
+    owner_ids: Collection[int] | None = None,
+    visible: ColumnElement[bool] | None = None,
+    only_open: bool = False,
+) -> list[tuple[str, DealSnapshot]]:
+    """As `load_snapshots`, each deal with its process's key."""
     ids = deals_query(process_key=process_key, since=since, owner_ids=owner_ids, visible=visible)
     if only_open:
         ids = ids.where(Deal.status == Outcome.OPEN.value)
@@ -65,7 +86,9 @@ async def load_snapshots(
             .order_by(DealEvent.id)
         ):
             closed_at[deal_id] = at
-    return [snapshot_of(d, completed=done.get(d.id, ()), closed_at=closed_at.get(d.id)) for d in deal_rows]
+    return [
+        (d.process_key, snapshot_of(d, completed=done.get(d.id, ()), closed_at=closed_at.get(d.id))) for d in deal_rows
+    ]
 
 
 def snapshot_of(deal: Deal, *, completed: Iterable[str], closed_at: datetime | None = None) -> DealSnapshot:

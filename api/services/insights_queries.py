@@ -7,9 +7,12 @@ What prioritisation, the pipeline and the deal page learn from (observed duratio
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,10 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.db.models import Deal, DealEvent, EventKind
 from api.process.models import Outcome, Process
 from api.services.auth import Viewer, visible_deals
-from api.services.durations import MilestoneDurations
-from api.services.history_queries import deals_query, load_snapshots
+from api.services.deal_records import DealSnapshot
+from api.services.history_queries import deals_query, load_snapshots_by_process
 from api.services.insights import ProcessInsights
-from api.services.learned_history import LearnedHistory, of_process, utc_midnight
+from api.services.learned_history import CACHED_PROCESSES, LearnedHistory, history_stamp, of_process, utc_midnight
 from api.services.pipeline import PipelineSummary, summarize_pipeline
 from api.services.prioritization import (
     PrioritizedDeal,
@@ -34,11 +37,33 @@ from api.services.quota_plan import QuotaPlan, plan_for_quota
 
 
 @dataclass(frozen=True, slots=True)
+class OpenDeals:
+    """The open deals a board covers, by process: one named process (even without deals), or, when none is
+    named, every loaded process the viewer has an open deal in, in the definitions' order."""
+
+    processes: tuple[Process, ...]
+    by_process: Mapping[str, tuple[DealSnapshot, ...]]
+    won_counted_in: tuple[str, ...]
+    """The processes whose deals count as won in the period: the named one, or every loaded one."""
+
+    def of(self, process: Process) -> tuple[DealSnapshot, ...]:
+        return self.by_process.get(process.key, ())
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessPipeline:
+    process: Process
+    summary: PipelineSummary
+
+
+@dataclass(frozen=True, slots=True)
 class Prioritization:
     period_end: date
     ranked: tuple[PrioritizedDeal, ...]
+    """Across the processes, each deal estimated against its own process."""
     plan: QuotaPlan | None
-    durations: MilestoneDurations
+    process_of: Mapping[str, Process]
+    """By deal id."""
 
 
 async def insights_for(
@@ -46,76 +71,110 @@ async def insights_for(
 ) -> ProcessInsights:
     """Over the deals the viewer may see (a rep's own, a manager's team's, everyone's for an admin), unlike
     `learned_history`: these figures name deals (overrides) and answer "how are *my* deals doing", so they
-    follow visibility. Five aggregate statements (`api.services.process_statistics`)."""
+    follow visibility. Five aggregate statements (`api.services.process_statistics`); for a viewer who sees
+    every deal, one while the history is unchanged (see `history_stamp`): over the whole history those five
+    take seconds, while a rep's or a team's few deals take milliseconds and are not cached."""
     deals = and_(of_process(process, since), visible_deals(viewer))
-    return await process_statistics(session, process=process, deals=deals)
+    if not viewer.sees_every_deal:
+        return await process_statistics(session, process=process, deals=deals)
+    key = (id(session.get_bind()), process.key, since)
+    stamp = await history_stamp(session)
+    cached = _whole_history_insights.get(key)
+    if cached is not None and cached[0] is process and cached[1] == stamp:
+        return cached[2]
+    insights = await process_statistics(session, process=process, deals=deals)
+    if len(_whole_history_insights) >= CACHED_PROCESSES:
+        _whole_history_insights.pop(next(iter(_whole_history_insights)))
+    _whole_history_insights[key] = (process, stamp, insights)
+    return insights
 
 
-async def pipeline_for(
+_whole_history_insights: dict[tuple[int, str, datetime | None], tuple[Process, tuple[Any, ...], ProcessInsights]] = {}
+
+
+def forget_whole_history_insights() -> None:
+    """Drop every cached answer (benchmarks measuring the cold path use it)."""
+    _whole_history_insights.clear()
+
+
+async def open_deals_for(
     session: AsyncSession,
     *,
     viewer: Viewer,
-    process: Process,
+    processes: Sequence[Process],
     owner_id: int | None,
-    now: datetime,
-    learned: LearnedHistory,
-) -> PipelineSummary:
-    """Open deals only: two statements."""
-    deals = await load_snapshots(
+    named: bool,
+) -> OpenDeals:
+    """Two statements: the open deals of `processes` the viewer may see (of one owner, if given)."""
+    found = await load_snapshots_by_process(
         session,
-        process_key=process.key,
+        process_key=[p.key for p in processes],
         visible=visible_deals(viewer),
         owner_ids=None if owner_id is None else (owner_id,),
         only_open=True,
     )
-    return summarize_pipeline(process=process, deals=deals, durations=learned.durations, now=now)
+    by_process: dict[str, list[DealSnapshot]] = defaultdict(list)
+    for process_key, deal in found:
+        by_process[process_key].append(deal)
+    return OpenDeals(
+        processes=tuple(p for p in processes if named or p.key in by_process),
+        by_process={key: tuple(deals) for key, deals in by_process.items()},
+        won_counted_in=tuple(p.key for p in processes),
+    )
+
+
+def pipelines_of(
+    open_deals: OpenDeals, *, learned: Mapping[str, LearnedHistory], now: datetime
+) -> tuple[ProcessPipeline, ...]:
+    """One summary per process of `open_deals`, measured with that process's learned durations."""
+    return tuple(
+        ProcessPipeline(
+            process=p,
+            summary=summarize_pipeline(process=p, deals=open_deals.of(p), durations=learned[p.key].durations, now=now),
+        )
+        for p in open_deals.processes
+    )
 
 
 async def prioritized_for(
     session: AsyncSession,
     *,
     viewer: Viewer,
-    process: Process,
+    open_deals: OpenDeals,
     owner_id: int | None,
     today: date,
     period_end: date | None,
     quota: Decimal | None,
-    learned: LearnedHistory,
+    learned: Mapping[str, LearnedHistory],
 ) -> Prioritization:
-    """Two statements, three with a quota."""
+    """No statement, one with a quota: every open deal assessed against its own process, ranked together."""
     end = period_end or end_of_quarter(today)
-    owners = None if owner_id is None else (owner_id,)
-    visible = visible_deals(viewer)
-    open_deals = await load_snapshots(
-        session, process_key=process.key, visible=visible, owner_ids=owners, only_open=True
-    )
+    process_of = {deal.deal_id: p for p in open_deals.processes for deal in open_deals.of(p)}
     assessments = [
         assess_deal(
-            process=process,
+            process=p,
             deal=deal,
-            durations=learned.durations,
+            durations=learned[p.key].durations,
             today=today,
             period_end=end,
-            learned_win_rates=learned.win_rates,
+            learned_win_rates=learned[p.key].win_rates,
         )
-        for deal in open_deals
+        for p in open_deals.processes
+        for deal in open_deals.of(p)
     ]
     ranked = prioritize(assessments=assessments, today=today)
     plan = None
     if quota is not None:
-        won = await won_in_period(
-            session,
-            deals=deals_query(process_key=process.key, since=None, owner_ids=owners, visible=visible),
-            period_start=start_of_quarter(end),
-            period_end=end,
+        owners = None if owner_id is None else (owner_id,)
+        deals = deals_query(
+            process_key=open_deals.won_counted_in, since=None, owner_ids=owners, visible=visible_deals(viewer)
         )
+        won = await won_in_period(session, deals=deals, period_start=start_of_quarter(end), period_end=end)
         plan = plan_for_quota(ranked=ranked, quota=quota, won_this_period=won)
-    return Prioritization(period_end=end, ranked=ranked, plan=plan, durations=learned.durations)
+    return Prioritization(period_end=end, ranked=ranked, plan=plan, process_of=process_of)
 
 
-async def won_in_period(
-    session: AsyncSession, *, deals: Select[int], period_start: date, period_end: date
-) -> Decimal:
+async def won_in_period(session: AsyncSession, *, deals: Select[int], period_start: date, period_end: date) -> Decimal:
     """One statement: the amount of the `deals` (a query of ids) that are won and whose last close as won
     fell between the two dates (UTC, both included), whenever they were created."""
     last_won = (

@@ -75,8 +75,7 @@ async def learned_history(session: AsyncSession, *, process: Process, today: dat
     """One statement when the history has not changed since the last call, three when it has."""
     engine = session.get_bind()
     window_start = learning_window_start(today)
-    newest = select(DealEvent.id, DealEvent.occurred_at).order_by(DealEvent.id.desc()).limit(1)
-    stamp = tuple((await session.execute(newest)).all())
+    stamp = await history_stamp(session)
     key = (id(engine), process.key)
     cached = _cache.get(key)
     if (
@@ -97,6 +96,13 @@ async def learned_history(session: AsyncSession, *, process: Process, today: dat
         _cache.pop(next(iter(_cache)))
     _cache[key] = _Cached(engine=engine, process=process, window_start=window_start, stamp=stamp, learned=learned)
     return learned
+
+
+async def history_stamp(session: AsyncSession) -> tuple[Any, ...]:
+    """One indexed statement: the newest event's id and time. Every change to a deal, its stage, its
+    milestones or its owner records an event, so an unchanged stamp means an unchanged history."""
+    newest = select(DealEvent.id, DealEvent.occurred_at).order_by(DealEvent.id.desc()).limit(1)
+    return tuple((await session.execute(newest)).all())
 
 
 def canonical_milestone(process: Process, stored_key: Any) -> ColumnElement[str | None]:

@@ -29,6 +29,7 @@ from api.db.models import Deal, Role, User
 from api.process import load_definitions
 from api.seed.seeding import seed_database
 from api.services.auth import add_user, issue_token
+from api.services.insights_queries import forget_whole_history_insights
 from api.services.learned_history import forget_learned_history
 from api.settings import Settings
 
@@ -90,6 +91,7 @@ async def run(*, deals: int, database: str, repeat: int, keep_schema: str | None
             async def ask(query: str, *, as_rep: bool = False, cold: bool = False) -> None:
                 if cold:
                     forget_learned_history()
+                    forget_whole_history_insights()
                 bearer = rep_token if as_rep else token
                 response = await client.post(
                     "/graphql", json={"query": query}, headers={"Authorization": f"Bearer {bearer}"}
@@ -112,6 +114,7 @@ async def run(*, deals: int, database: str, repeat: int, keep_schema: str | None
                 ("rep: pipeline", lambda: ask(PIPELINE, as_rep=True)),
                 ("rep: processInsights", lambda: ask(INSIGHTS % process.key, as_rep=True)),
                 ("processInsights", lambda: ask(INSIGHTS % process.key)),
+                ("processInsights, cold", lambda: ask(INSIGHTS % process.key, cold=True)),
             ):
                 await action()
                 statements.clear()

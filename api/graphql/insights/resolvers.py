@@ -13,8 +13,8 @@ import strawberry
 from api.graphql.core.context import Info_
 from api.graphql.core.errors import ClientError, require_viewer
 from api.graphql.core.ids import pk_of
+from api.graphql.insights.pipeline_types import Pipeline
 from api.graphql.insights.types import (
-    Pipeline,
     PrioritizedDeals,
     PrioritizedDealType,
     ProcessInsightsType,
@@ -22,22 +22,49 @@ from api.graphql.insights.types import (
     process_insights_type,
 )
 from api.process import Process
-from api.services.insights_queries import insights_for, pipeline_for, prioritized_for
+from api.services.auth import Viewer
+from api.services.insights_queries import OpenDeals, insights_for, open_deals_for, pipelines_of, prioritized_for
+from api.services.learned_history import LearnedHistory
 
 
 @strawberry.input(description="Which open deals the pipeline covers.")
 class PipelineFilterInput:
-    process_key: str | None = strawberry.field(default=None, description="Default: the first process.")
+    process_key: str | None = strawberry.field(
+        default=None, description="One process; default: every process you may see open deals in."
+    )
     owner_id: strawberry.ID | None = strawberry.field(default=None, description="One rep; default: all you may see.")
 
 
-def _process(info: Info_, key: str | None) -> Process:
+def _process(info: Info_, key: str) -> Process:
     definitions = info.context.definitions
-    process = definitions.process(key) if key else definitions.processes[0]
+    process = definitions.process(key)
     if process is None:
         known = ", ".join(p.key for p in definitions.processes)
         raise ClientError(f"processKey: unknown process {key!r} (known: {known})")
     return process
+
+
+def _processes(info: Info_, key: str | None) -> tuple[Process, ...]:
+    """The named process, or every loaded one."""
+    return tuple(info.context.definitions.processes) if key is None else (_process(info, key),)
+
+
+async def _open_deals(
+    info: Info_, *, viewer: Viewer, process_key: str | None, owner_id: int | None
+) -> tuple[OpenDeals, dict[str, LearnedHistory]]:
+    """The open deals, then what their processes' histories say (learned only for processes with deals, or
+    the named one)."""
+    async with info.context.lock:
+        found = await open_deals_for(
+            info.context.session,
+            viewer=viewer,
+            processes=_processes(info, process_key),
+            owner_id=owner_id,
+            named=process_key is not None,
+        )
+    keys = [p.key for p in found.processes]
+    learned = await info.context.loaders.learned_history_by_process_key.load_many(keys)
+    return found, dict(zip(keys, learned, strict=True))
 
 
 def _owner(given: strawberry.ID | None, field: str) -> int | None:
@@ -53,37 +80,47 @@ def _owner(given: strawberry.ID | None, field: str) -> int | None:
 class InsightsQuery:
     @strawberry.field(
         description="Open deals you may see, ranked for period end, each with its estimate, slack and a reason; "
-        "with a quota, the plan to close the gap."
+        "with a quota, the plan to close the gap. Without a processKey, the deals of every process are ranked "
+        "together, each estimated against its own process."
     )
     async def prioritized_deals(
         self,
         info: Info_,
         period_end: Annotated[date | None, strawberry.argument(description="Default: end of this quarter.")] = None,
         owner_id: Annotated[strawberry.ID | None, strawberry.argument(description="One rep's deals.")] = None,
-        quota: Annotated[Decimal | None, strawberry.argument(description="The period's quota.")] = None,
-        process_key: Annotated[str | None, strawberry.argument(description="Default: the first process.")] = None,
+        quota: Annotated[
+            Decimal | None,
+            strawberry.argument(description="The period's quota; won deals count from the same processes."),
+        ] = None,
+        process_key: Annotated[
+            str | None, strawberry.argument(description="One process; default: every process.")
+        ] = None,
     ) -> PrioritizedDeals:
         viewer = await require_viewer(info)
-        process = _process(info, process_key)
-        learned = await info.context.loaders.learned_history_by_process_key.load(process.key)
+        owner = _owner(owner_id, "ownerId")
+        found, learned = await _open_deals(info, viewer=viewer, process_key=process_key, owner_id=owner)
         async with info.context.lock:
             result = await prioritized_for(
                 info.context.session,
                 viewer=viewer,
-                process=process,
-                owner_id=_owner(owner_id, "ownerId"),
+                open_deals=found,
+                owner_id=owner,
                 today=datetime.now(UTC).date(),
                 period_end=period_end,
                 quota=quota,
                 learned=learned,
             )
+        process_of = result.process_of
         return PrioritizedDeals(
             period_end=result.period_end,
-            deals=[PrioritizedDealType(item=p, process=process) for p in result.ranked],
-            plan=None if result.plan is None else QuotaPlanType(plan=result.plan, process=process),
+            deals=[PrioritizedDealType(item=p, process=process_of[p.assessment.deal.deal_id]) for p in result.ranked],
+            plan=None if result.plan is None else QuotaPlanType(plan=result.plan, process_of=result.process_of),
         )
 
-    @strawberry.field(description="Open deals you may see: per stage totals, blocked and stale deals, strength.")
+    @strawberry.field(
+        description="Open deals you may see: per stage totals, blocked and stale deals, strength; of one process, "
+        "or (without filter.processKey) of every process you may see open deals in, with `processes` per process."
+    )
     async def pipeline(
         self,
         info: Info_,
@@ -91,18 +128,9 @@ class InsightsQuery:
     ) -> Pipeline:
         viewer = await require_viewer(info)
         given = filter or PipelineFilterInput()
-        process = _process(info, given.process_key)
-        learned = await info.context.loaders.learned_history_by_process_key.load(process.key)
-        async with info.context.lock:
-            summary = await pipeline_for(
-                info.context.session,
-                viewer=viewer,
-                process=process,
-                owner_id=_owner(given.owner_id, "filter.ownerId"),
-                now=datetime.now(UTC),
-                learned=learned,
-            )
-        return Pipeline(summary=summary, process=process)
+        owner = _owner(given.owner_id, "filter.ownerId")
+        found, learned = await _open_deals(info, viewer=viewer, process_key=given.process_key, owner_id=owner)
+        return Pipeline(sections=pipelines_of(found, learned=learned, now=datetime.now(UTC)))
 
     @strawberry.field(
         description="Conversion, time in stage, observed milestone durations, milestone lift and overridden gates, "
@@ -111,7 +139,13 @@ class InsightsQuery:
     async def process_insights(
         self,
         info: Info_,
-        process_key: Annotated[str, strawberry.argument(description="The process.")],
+        process_key: Annotated[
+            str,
+            strawberry.argument(
+                description="The process (required: conversion, time in stage and lift only make sense within one "
+                "process's stages and milestones)."
+            ),
+        ],
         since: Annotated[datetime | None, strawberry.argument(description="Deals created from then on.")] = None,
     ) -> ProcessInsightsType:
         viewer = await require_viewer(info)

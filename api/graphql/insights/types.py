@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -20,11 +21,7 @@ from api.graphql.insights.estimates import (
 )
 from api.graphql.process.types import MilestoneType, StageType
 from api.process import Process
-from api.services.days_to_close import estimate_days_to_close
-from api.services.deal_records import DealSnapshot
-from api.services.durations import MIN_OBSERVATIONS
 from api.services.insights import ProcessInsights
-from api.services.pipeline import STALE_FACTOR, PipelineSummary
 from api.services.prioritization import PrioritizedDeal
 from api.services.quota_plan import QuotaPlan
 
@@ -35,7 +32,7 @@ class ProbabilitySourceKind(Enum):
     LEARNED_WIN_RATE = "learned_win_rate"
 
 
-async def _deal(info: Info_, deal_id: str) -> DealType:
+async def load_deal(info: Info_, deal_id: str) -> DealType:
     row = await info.context.loaders.deal_by_id.load(int(deal_id))
     if row is None:
         raise LookupError(f"deal {deal_id} vanished during the request")
@@ -46,6 +43,7 @@ async def _deal(info: Info_, deal_id: str) -> DealType:
 class PrioritizedDealType:
     item: strawberry.Private[PrioritizedDeal]
     process: strawberry.Private[Process]
+    """The deal's own process (`deal.process`), which its estimate was measured against."""
 
     @strawberry.field(description="1 for the deal to work first. Deals that fit come first, by expected value.")
     def rank(self) -> int:
@@ -53,7 +51,7 @@ class PrioritizedDealType:
 
     @strawberry.field(description="The deal.")
     async def deal(self, info: Info_) -> DealType:
-        return await _deal(info, self.item.assessment.deal.deal_id)
+        return await load_deal(info, self.item.assessment.deal.deal_id)
 
     @strawberry.field(description="As `closeEstimate.daysToClose`, and as on the deal (`Deal.estimatedDaysToClose`).")
     def estimated_days_to_close(self) -> int:
@@ -103,7 +101,8 @@ class PrioritizedDealType:
 @strawberry.type(description="How to close the quota gap with deals that can still close in time.")
 class QuotaPlanType:
     plan: strawberry.Private[QuotaPlan]
-    process: strawberry.Private[Process]
+    process_of: strawberry.Private[Mapping[str, Process]]
+    """By deal id."""
 
     @strawberry.field(description="The quota given.")
     def quota(self) -> Decimal:
@@ -122,7 +121,9 @@ class QuotaPlanType:
         "deal that still covers it. Each has its next milestone."
     )
     def deals(self) -> list[PrioritizedDealType]:
-        return [PrioritizedDealType(item=p, process=self.process) for p in self.plan.planned]
+        return [
+            PrioritizedDealType(item=p, process=self.process_of[p.assessment.deal.deal_id]) for p in self.plan.planned
+        ]
 
     @strawberry.field(description="The planned deals' total expected value.")
     def planned_expected_value(self) -> Decimal:
@@ -136,112 +137,11 @@ class QuotaPlanType:
 @strawberry.type(description="Open deals ranked for period end, and with a quota, the plan to close the gap.")
 class PrioritizedDeals:
     period_end: date = strawberry.field(description="The period end used (default: end of the current quarter).")
-    deals: list[PrioritizedDealType] = strawberry.field(description="Every open deal, in rank order.")
+    deals: list[PrioritizedDealType] = strawberry.field(
+        description="Every open deal, in rank order: of the named process, or of every process, each deal estimated "
+        "against its own process."
+    )
     plan: QuotaPlanType | None = strawberry.field(description="Only when a quota is given.")
-
-
-@strawberry.type(description="Open deals in one stage.")
-class PipelineStage:
-    stage: StageType = strawberry.field(description="The stage.")
-    count: int = strawberry.field(description="Open deals in it.")
-    amount: Decimal = strawberry.field(description="Their total amount.")
-    weighted_amount: Decimal = strawberry.field(description="Amount × the stage's forecast probability.")
-
-
-def _days_to_close(process: Process, summary: PipelineSummary, deal: DealSnapshot) -> int:
-    return estimate_days_to_close(process=process, deal=deal, durations=summary.durations).days_to_close
-
-
-@strawberry.type(description="A deal failing the gate into its next stage.")
-class BlockedDeal:
-    deal_id: strawberry.Private[str]
-    estimated_days_to_close: int = strawberry.field(description="As on the deal (`Deal.estimatedDaysToClose`).")
-    next_stage: StageType = strawberry.field(description="The stage it cannot enter yet.")
-    missing_milestones: list[MilestoneType] = strawberry.field(description="What is missing, in process order.")
-
-    @strawberry.field(description="The deal.")
-    async def deal(self, info: Info_) -> DealType:
-        return await _deal(info, self.deal_id)
-
-
-@strawberry.type(description="A deal in its stage longer than the stage's expected duration.")
-class StaleDeal:
-    deal_id: strawberry.Private[str]
-    estimated_days_to_close: int = strawberry.field(description="As on the deal (`Deal.estimatedDaysToClose`).")
-    days_in_stage: float = strawberry.field(description="Days since it entered its stage.")
-    expected_days: int = strawberry.field(
-        description=f"{STALE_FACTOR} × the stage's longest mandatory milestone (its observed median once it has "
-        f"{MIN_OBSERVATIONS} observations, else typical days), rounded up; as `Deal.expectedDaysInStage`."
-    )
-
-    @strawberry.field(description="The deal.")
-    async def deal(self, info: Info_) -> DealType:
-        return await _deal(info, self.deal_id)
-
-
-@strawberry.type(description="How many open deals have a strength in [low, high).")
-class StrengthBucket:
-    low: float = strawberry.field(description="Lower bound, included.")
-    high: float = strawberry.field(description="Upper bound, excluded (the last bucket includes 1).")
-    count: int = strawberry.field(description="Open deals in the bucket.")
-
-
-@strawberry.type(description="The manager's view of open deals.")
-class Pipeline:
-    summary: strawberry.Private[PipelineSummary]
-    process: strawberry.Private[Process]
-
-    @strawberry.field(description="Per open stage: count, amount, weighted amount.")
-    def stages(self) -> list[PipelineStage]:
-        return [
-            PipelineStage(
-                stage=StageType(process=self.process, stage=t.stage),
-                count=t.count,
-                amount=t.amount,
-                weighted_amount=t.weighted_amount,
-            )
-            for t in self.summary.stages
-        ]
-
-    @strawberry.field(description="How many deals fail the gate into their next stage.")
-    def blocked_count(self) -> int:
-        return len(self.summary.blocked)
-
-    @strawberry.field(description="Deals failing the gate into their next stage, longest in stage first.")
-    def blocked(self, first: int = 50) -> list[BlockedDeal]:
-        return [
-            BlockedDeal(
-                deal_id=b.deal.deal_id,
-                estimated_days_to_close=_days_to_close(self.process, self.summary, b.deal),
-                next_stage=StageType(process=self.process, stage=b.next_stage),
-                missing_milestones=[MilestoneType.of(self.process, m) for m in b.missing],
-            )
-            for b in self.summary.blocked[: max(0, min(first, 500))]
-        ]
-
-    @strawberry.field(description="How many deals are stale.")
-    def stale_count(self) -> int:
-        return len(self.summary.stale)
-
-    @strawberry.field(
-        description=f"Deals in their stage longer than {STALE_FACTOR} × its longest mandatory milestone (its longest "
-        f"milestone when none is mandatory), measured by its observed median once it has {MIN_OBSERVATIONS} "
-        "observations, else by typical days; most overdue first."
-    )
-    def stale(self, first: int = 50) -> list[StaleDeal]:
-        return [
-            StaleDeal(
-                deal_id=s.deal.deal_id,
-                estimated_days_to_close=_days_to_close(self.process, self.summary, s.deal),
-                days_in_stage=round(s.days_in_stage, 1),
-                expected_days=s.expected_days,
-            )
-            for s in self.summary.stale[: max(0, min(first, 500))]
-        ]
-
-    @strawberry.field(description="Open deals by strength, in fifths.")
-    def strength(self) -> list[StrengthBucket]:
-        return [StrengthBucket(low=b.low, high=b.high, count=b.count) for b in self.summary.strength]
 
 
 @strawberry.type(description="Conversion out of one open stage and time spent in it.")
@@ -282,7 +182,7 @@ class GateOverrideInsight:
 
     @strawberry.field(description="The deal.")
     async def deal(self, info: Info_) -> DealType:
-        return await _deal(info, self.deal_id)
+        return await load_deal(info, self.deal_id)
 
 
 def process_insights_type(process: Process, insights: ProcessInsights) -> ProcessInsightsType:

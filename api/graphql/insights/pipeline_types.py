@@ -1,0 +1,166 @@
+"""The manager's view as GraphQL types: for one named process, or for every process the viewer has open
+deals in (then the figures cover them all, and `processes` has them one process at a time)."""
+
+# mypy: disable-error-code="untyped-decorator"
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import strawberry
+
+from api.graphql.core.context import Info_
+from api.graphql.deals.types import DealType
+from api.graphql.insights.types import load_deal
+from api.graphql.process.types import MilestoneType, ProcessType, StageType
+from api.process import Process
+from api.services.days_to_close import estimate_days_to_close
+from api.services.deal_records import DealSnapshot
+from api.services.durations import MIN_OBSERVATIONS
+from api.services.insights_queries import ProcessPipeline
+from api.services.pipeline import STALE_FACTOR, STRENGTH_BUCKETS, PipelineSummary
+from api.services.pipeline import BlockedDeal as BlockedDealRecord
+from api.services.pipeline import StaleDeal as StaleDealRecord
+
+
+@strawberry.type(description="Open deals in one stage.")
+class PipelineStage:
+    process: ProcessType = strawberry.field(description="The process the stage belongs to.")
+    stage: StageType = strawberry.field(description="The stage.")
+    count: int = strawberry.field(description="Open deals in it.")
+    amount: Decimal = strawberry.field(description="Their total amount.")
+    weighted_amount: Decimal = strawberry.field(description="Amount × the stage's forecast probability.")
+
+
+def _days_to_close(process: Process, summary: PipelineSummary, deal: DealSnapshot) -> int:
+    return estimate_days_to_close(process=process, deal=deal, durations=summary.durations).days_to_close
+
+
+@strawberry.type(description="A deal failing the gate into its next stage.")
+class BlockedDeal:
+    deal_id: strawberry.Private[str]
+    estimated_days_to_close: int = strawberry.field(description="As on the deal (`Deal.estimatedDaysToClose`).")
+    next_stage: StageType = strawberry.field(description="The stage it cannot enter yet.")
+    missing_milestones: list[MilestoneType] = strawberry.field(description="What is missing, in process order.")
+
+    @strawberry.field(description="The deal.")
+    async def deal(self, info: Info_) -> DealType:
+        return await load_deal(info, self.deal_id)
+
+
+@strawberry.type(description="A deal in its stage longer than the stage's expected duration.")
+class StaleDeal:
+    deal_id: strawberry.Private[str]
+    estimated_days_to_close: int = strawberry.field(description="As on the deal (`Deal.estimatedDaysToClose`).")
+    days_in_stage: float = strawberry.field(description="Days since it entered its stage.")
+    expected_days: int = strawberry.field(
+        description=f"{STALE_FACTOR} × the stage's longest mandatory milestone (its observed median once it has "
+        f"{MIN_OBSERVATIONS} observations, else typical days), rounded up; as `Deal.expectedDaysInStage`."
+    )
+
+    @strawberry.field(description="The deal.")
+    async def deal(self, info: Info_) -> DealType:
+        return await load_deal(info, self.deal_id)
+
+
+@strawberry.type(description="How many open deals have a strength in [low, high).")
+class StrengthBucket:
+    low: float = strawberry.field(description="Lower bound, included.")
+    high: float = strawberry.field(description="Upper bound, excluded (the last bucket includes 1).")
+    count: int = strawberry.field(description="Open deals in the bucket.")
+
+
+def _page(first: int) -> int:
+    return max(0, min(first, 500))
+
+
+@strawberry.type(description="Pipeline figures over the open deals of one or more processes.")
+class PipelineFigures:
+    sections: strawberry.Private[tuple[ProcessPipeline, ...]]
+
+    @strawberry.field(description="Per open stage: count, amount, weighted amount; process by process, in order.")
+    def stages(self) -> list[PipelineStage]:
+        return [
+            PipelineStage(
+                process=ProcessType(process=s.process),
+                stage=StageType(process=s.process, stage=t.stage),
+                count=t.count,
+                amount=t.amount,
+                weighted_amount=t.weighted_amount,
+            )
+            for s in self.sections
+            for t in s.summary.stages
+        ]
+
+    @strawberry.field(description="How many deals fail the gate into their next stage.")
+    def blocked_count(self) -> int:
+        return sum(len(s.summary.blocked) for s in self.sections)
+
+    @strawberry.field(description="Deals failing the gate into their next stage, longest in stage first.")
+    def blocked(self, first: int = 50) -> list[BlockedDeal]:
+        found: list[tuple[ProcessPipeline, BlockedDealRecord]] = [
+            (s, b) for s in self.sections for b in s.summary.blocked
+        ]
+        found.sort(key=lambda sb: (sb[1].deal.entered_stage_at, sb[1].deal.deal_id))
+        return [
+            BlockedDeal(
+                deal_id=b.deal.deal_id,
+                estimated_days_to_close=_days_to_close(s.process, s.summary, b.deal),
+                next_stage=StageType(process=s.process, stage=b.next_stage),
+                missing_milestones=[MilestoneType.of(s.process, m) for m in b.missing],
+            )
+            for s, b in found[: _page(first)]
+        ]
+
+    @strawberry.field(description="How many deals are stale.")
+    def stale_count(self) -> int:
+        return sum(len(s.summary.stale) for s in self.sections)
+
+    @strawberry.field(
+        description=f"Deals in their stage longer than {STALE_FACTOR} × its longest mandatory milestone (its longest "
+        f"milestone when none is mandatory), measured by its observed median once it has {MIN_OBSERVATIONS} "
+        "observations, else by typical days; most overdue first (days in stage over expected days)."
+    )
+    def stale(self, first: int = 50) -> list[StaleDeal]:
+        found: list[tuple[ProcessPipeline, StaleDealRecord]] = [(s, d) for s in self.sections for d in s.summary.stale]
+        found.sort(key=lambda sd: (-sd[1].days_in_stage / sd[1].expected_days, sd[1].deal.deal_id))
+        return [
+            StaleDeal(
+                deal_id=d.deal.deal_id,
+                estimated_days_to_close=_days_to_close(s.process, s.summary, d.deal),
+                days_in_stage=round(d.days_in_stage, 1),
+                expected_days=d.expected_days,
+            )
+            for s, d in found[: _page(first)]
+        ]
+
+    @strawberry.field(description="Open deals by strength, in fifths.")
+    def strength(self) -> list[StrengthBucket]:
+        return [
+            StrengthBucket(
+                low=i / STRENGTH_BUCKETS,
+                high=(i + 1) / STRENGTH_BUCKETS,
+                count=sum(s.summary.strength[i].count for s in self.sections),
+            )
+            for i in range(STRENGTH_BUCKETS)
+        ]
+
+
+@strawberry.type(name="ProcessPipeline", description="The manager's view of one process's open deals.")
+class ProcessPipelineType(PipelineFigures):
+    @strawberry.field(description="The process.")
+    def process(self) -> ProcessType:
+        return ProcessType(process=self.sections[0].process)
+
+
+@strawberry.type(
+    description="The manager's view of open deals: of the named process, or, when none is named, of every process "
+    "you may see open deals in (the figures then cover them all; `processes` has them one process at a time)."
+)
+class Pipeline(PipelineFigures):
+    @strawberry.field(
+        description="The figures per process, in the definitions' order: the named process (even without deals), "
+        "or every process with open deals you may see."
+    )
+    def processes(self) -> list[ProcessPipelineType]:
+        return [ProcessPipelineType(sections=(s,)) for s in self.sections]
