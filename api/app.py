@@ -22,8 +22,12 @@ log = logging.getLogger("waymark")
 
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> Starlette:
-    """The API app. The lifespan loads the process definitions and, if configured, migrates the database."""
+    """The API app. The lifespan loads the process definitions and, if configured, migrates the database.
+
+    A `database` handed in belongs to the caller, who disposes of it; one the app creates is disposed when
+    the app shuts down."""
     settings = settings or Settings.from_env()
+    owns_database = database is None
     database = database or Database(url=settings.database_url)
     store = DefinitionsStore(directory=settings.process_dir)
     graphql = WaymarkGraphQL(schema=schema, database=database, store=store, settings=settings)
@@ -52,7 +56,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         try:
             yield
         finally:
-            await database.dispose()
+            if owns_database:
+                await database.dispose()
 
     routes: list[BaseRoute] = [
         Route("/", home),

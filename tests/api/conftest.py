@@ -95,13 +95,8 @@ async def started_app(
     *, database: Database, process_dir: Path = FIXTURE_DEFINITIONS, site_dir: Path = Path("/nonexistent-site")
 ) -> AsyncIterator[Starlette]:
     app = create_app(make_settings(process_dir=process_dir, site_dir=site_dir), database=database)
-    app.state.database.dispose = _keep_engine  # the session-wide engine outlives each app
-    async with app.router.lifespan_context(app):
+    async with app.router.lifespan_context(app):  # the session-wide `database` outlives each app
         yield app
-
-
-async def _keep_engine() -> None:
-    return None
 
 
 @pytest.fixture(scope="session")

@@ -69,3 +69,4 @@ def test_serve_demo_starts_and_answers_with_a_demo_token(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+        server.stdout.close()

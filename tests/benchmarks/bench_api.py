@@ -80,6 +80,7 @@ async def main(count: int = 500, rounds: int = 30) -> None:
             statements.clear()
             board = await measure(client, BOARD, token, rounds=rounds)
             board_statements = len(statements) / rounds
+        await database.dispose()
     floor_ms, board_ms = statistics.median(floor), statistics.median(board)
     print(f"{count} deals seeded on SQLite; median of {rounds} requests each")
     print(f"floor  {{ __typename }}:             {floor_ms:7.2f} ms  {floor_statements:.0f} SQL statements")
