@@ -34,7 +34,8 @@ def test_serve_demo_starts_and_answers_with_a_demo_token(tmp_path):
     )
     try:
         output = ""
-        deadline = time.monotonic() + 30
+        # Generous: the first start builds the guidebook and seeds two years of demo history.
+        deadline = time.monotonic() + 120
         token = None
         assert server.stdout is not None
         while time.monotonic() < deadline and token is None:

@@ -126,10 +126,10 @@ async def test_board_queries_cost_the_same_statements_for_few_and_many_deals(
             body = await gql(client, BOARD, token=people.manager.token)
         assert "errors" not in body, body
         counts.append(len(statements))
-    # then: the token (looked up once per root field today), the newest event, two learning aggregates, open
-    # deals and their completions for each of the two queries, the entries' deals and their completions
+    # then: the token (once per request), the newest event, two learning aggregates, open deals and their
+    # completions for each of the two queries, the entries' deals and their completions
     assert counts[0] == counts[1], counts
-    assert counts[0] <= 11, counts
+    assert counts[0] == 10, counts
 
 
 async def test_a_deal_won_this_quarter_counts_whenever_it_was_created(
