@@ -178,6 +178,7 @@ class DealEvent(Base):
     __table_args__ = (
         Index("ix_deal_events_deal_id_id", "deal_id", "id"),
         Index("ix_deal_events_kind_occurred_at", "kind", "occurred_at"),
+        Index("ix_deal_events_deal_id_occurred_at_id", "deal_id", "occurred_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

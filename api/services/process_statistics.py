@@ -86,37 +86,36 @@ def _known_stage_keys(process: Process) -> list[str]:
 async def _conversions_and_win_rates(
     session: AsyncSession, *, process: Process, deals: ColumnElement[bool]
 ) -> tuple[tuple[StageConversion, ...], tuple[StageWinRate, ...]]:
-    """One statement: per stage, the deals that entered it, advanced, were lost, were closed and were won."""
+    """One statement: per stage, the deals that entered it, advanced, were lost, were closed and were won.
+
+    One pass over the stage entries: grouped to each deal's distinct entered stages, with the deal's furthest
+    non-lost stage as a window over those groups (it was a second scan of the entries, joined back)."""
+    stage = canonical_stage(process, DealEvent.to_stage)
+    not_lost = {s.key: i for i, s in enumerate(process.stages) if s.outcome is not Outcome.LOST}
     entries = (
-        select(DealEvent.deal_id, canonical_stage(process, DealEvent.to_stage).label("stage"))
+        select(
+            stage.label("stage"),
+            Deal.status,
+            func.coalesce(
+                func.max(func.max(case(not_lost, value=stage))).over(partition_by=DealEvent.deal_id), -1
+            ).label("furthest"),
+        )
         .join(Deal, Deal.id == DealEvent.deal_id)
         .where(deals, DealEvent.kind.in_(ENTERS_A_STAGE), DealEvent.to_stage.in_(_known_stage_keys(process)))
-        .distinct()
+        .group_by(DealEvent.deal_id, stage, Deal.status)
         .subquery("entries")
     )
-    not_lost = {s.key: i for i, s in enumerate(process.stages) if s.outcome is not Outcome.LOST}
-    reach = (
-        select(
-            entries.c.deal_id,
-            func.coalesce(func.max(case(not_lost, value=entries.c.stage)), -1).label("furthest"),
-        )
-        .group_by(entries.c.deal_id)
-        .subquery("reach")
-    )
     position = case({s.key: i for i, s in enumerate(process.stages)}, value=entries.c.stage)
-    advanced = reach.c.furthest > position
+    advanced = entries.c.furthest > position
     rows = await session.execute(
         select(
             entries.c.stage,
             func.count(),
             func.sum(case((advanced, 1), else_=0)),
-            func.sum(case((~advanced & (Deal.status == Outcome.LOST.value), 1), else_=0)),
-            func.sum(case((Deal.status.in_(_CLOSED), 1), else_=0)),
-            func.sum(case((Deal.status == Outcome.WON.value, 1), else_=0)),
-        )
-        .join(reach, reach.c.deal_id == entries.c.deal_id)
-        .join(Deal, Deal.id == entries.c.deal_id)
-        .group_by(entries.c.stage)
+            func.sum(case((~advanced & (entries.c.status == Outcome.LOST.value), 1), else_=0)),
+            func.sum(case((entries.c.status.in_(_CLOSED), 1), else_=0)),
+            func.sum(case((entries.c.status == Outcome.WON.value, 1), else_=0)),
+        ).group_by(entries.c.stage)
     )
     counts = {str(stage): tuple(int(n or 0) for n in numbers) for stage, *numbers in rows}
     conversions, win_rates = [], []
