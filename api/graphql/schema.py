@@ -6,7 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from strawberry.extensions import MaskErrors, MaxAliasesLimiter, ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    MaxAliasesLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 
 from api.graphql.accounts.resolvers import AccountsQuery
 from api.graphql.accounts.types import TeamType, UserType
@@ -32,6 +39,11 @@ def build_schema(
 ) -> WaymarkSchema:
     query = _root("Query", "Read the process and the deals you may see.", queries or QUERIES)
     mutation = _root("Mutation", "Work deals through the process; every change is recorded.", mutations or MUTATIONS)
+    # The limiters are validation rules, built once: a limiter made per request brings a new rule class, which
+    # the validation cache keys on, so every request would be validated again. None of the extensions below
+    # has a per-field `resolve` hook.
+    limits = [*QueryDepthLimiter(max_depth=max_depth).validation_rules,
+              *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules]
     return WaymarkSchema(
         query=query,
         mutation=mutation,
@@ -41,8 +53,7 @@ def build_schema(
             lambda: MaskErrors(should_mask_error=is_unexpected, error_message="Unexpected error."),
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
-            lambda: QueryDepthLimiter(max_depth=max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+            lambda: AddValidationRules(limits),
         ],
     )
 

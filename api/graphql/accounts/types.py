@@ -22,34 +22,33 @@ class UserRole(Enum):
     ADMIN = strawberry.enum_value("admin", description="Everything.")
 
 
+def _team_id(root: strawberry.Parent[TeamType]) -> strawberry.ID:
+    return to_global_id("Team", root.row.id)
+
+
 @strawberry.type(name="Team", description="A sales team; a manager sees its deals.")
 class TeamType(Node):
     row: strawberry.Private[Team]
+    id: strawberry.ID = fields.resolved_by(_team_id, description="The global ID.")
+    name: str = fields.filled(description="The team's name.")
 
-    @fields.field(description="The global ID.")
-    def id(self) -> strawberry.ID:
-        return to_global_id("Team", self.row.id)
+    def __post_init__(self) -> None:
+        self.name = self.row.name
 
-    @fields.field(description="The team's name.")
-    def name(self) -> str:
-        return self.row.name
+
+def _user_id(root: strawberry.Parent[UserType]) -> strawberry.ID:
+    return to_global_id("User", root.row.id)
 
 
 @strawberry.type(name="User", description="Someone who works deals or the process.")
 class UserType(Node):
     row: strawberry.Private[User]
+    id: strawberry.ID = fields.resolved_by(_user_id, description="The global ID.")
+    name: str = fields.filled(description="The user's name.")
+    role: UserRole = fields.filled(description="The user's role.")
 
-    @fields.field(description="The global ID.")
-    def id(self) -> strawberry.ID:
-        return to_global_id("User", self.row.id)
-
-    @fields.field(description="The user's name.")
-    def name(self) -> str:
-        return self.row.name
-
-    @fields.field(description="The user's role.")
-    def role(self) -> UserRole:
-        return UserRole(self.row.role)
+    def __post_init__(self) -> None:
+        self.name, self.role = self.row.name, UserRole(self.row.role)
 
     @fields.field(description="The user's team, if any.", graphql_type=TeamType | None)
     def team(self, info: Info_) -> Resolved[TeamType | None]:

@@ -9,6 +9,4 @@ from api.graphql.core import fields
 
 @strawberry.interface(description="An object with a global ID, fetchable with `node(id)`.")
 class Node:
-    @fields.field(description="The global ID.")
-    def id(self) -> strawberry.ID:
-        raise NotImplementedError
+    id: strawberry.ID = fields.filled(description="The global ID.")

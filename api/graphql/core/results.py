@@ -60,7 +60,7 @@ def error_type(failure: failures.Failure, *, deal_id: str | None = None) -> Erro
             missing = ", ".join(m.title for m in gate.missing)
             return StageGateBlocked(
                 message=f"cannot enter {gate.stage.name}: missing {missing}",
-                to_stage=StageType(process=process, stage=gate.stage),
+                to_stage=StageType.of(process, gate.stage),
                 missing_milestones=[MilestoneType.of(process, m) for m in gate.missing],
             )
     raise TypeError(f"unknown failure {failure!r}")

@@ -58,55 +58,46 @@ class FieldChange:
     after: str | None = strawberry.field(description="The value after the update.")
 
 
+def _event_id(root: strawberry.Parent[DealEventType]) -> strawberry.ID:
+    return to_global_id("DealEvent", root.row.id)
+
+
+def _event_actor(root: strawberry.Parent[DealEventType], info: Info_) -> Resolved[UserType]:
+    return resolve_user(info, root.row.actor_id)
+
+
 @strawberry.type(name="DealEvent", description="One entry of a deal's append-only history.")
 class DealEventType:
     row: strawberry.Private[DealEvent]
     process: strawberry.Private[Process]
+    id: strawberry.ID = fields.resolved_by(_event_id, description="The global ID of the event.")
+    kind: DealEventKind = fields.filled(description="What happened.")
+    actor: UserType = fields.resolved_by(_event_actor, description="Who did it.", graphql_type=UserType)
+    occurred_at: datetime = fields.filled(description="When it happened (UTC).")
+    from_stage_key: str | None = fields.filled(description="Stage key the deal left, for moves, overrides and closes.")
+    to_stage_key: str | None = fields.filled(
+        description="Stage key the deal entered, for creation, moves, overrides and closes."
+    )
+    from_stage: StageType | None = fields.filled(description="The stage the deal left, if it is still in the process.")
+    to_stage: StageType | None = fields.filled(
+        description="The stage the deal entered, if it is still in the process."
+    )
+    milestone_key: str | None = fields.filled(
+        description="Milestone key, for milestone events (as recorded; may be a former key)."
+    )
+    milestone: MilestoneType | None = fields.filled(
+        description="The milestone, for milestone events, if it is still in the process."
+    )
+    reason: str | None = fields.filled(description="The written reason or note, when one was given.")
 
-    @strawberry.field(description="The global ID of the event.")
-    def id(self) -> strawberry.ID:
-        return to_global_id("DealEvent", self.row.id)
-
-    @strawberry.field(description="What happened.")
-    def kind(self) -> DealEventKind:
-        return DealEventKind(self.row.kind)
-
-    @fields.field(description="Who did it.", graphql_type=UserType)
-    def actor(self, info: Info_) -> Resolved[UserType]:
-        return resolve_user(info, self.row.actor_id)
-
-    @strawberry.field(description="When it happened (UTC).")
-    def occurred_at(self) -> datetime:
-        return self.row.occurred_at
-
-    @strawberry.field(description="Stage key the deal left, for moves, overrides and closes.")
-    def from_stage_key(self) -> str | None:
-        return self.row.from_stage
-
-    @strawberry.field(description="Stage key the deal entered, for creation, moves, overrides and closes.")
-    def to_stage_key(self) -> str | None:
-        return self.row.to_stage
-
-    @strawberry.field(description="The stage the deal left, if it is still in the process.")
-    def from_stage(self) -> StageType | None:
-        return self._stage(self.row.from_stage)
-
-    @strawberry.field(description="The stage the deal entered, if it is still in the process.")
-    def to_stage(self) -> StageType | None:
-        return self._stage(self.row.to_stage)
-
-    @strawberry.field(description="Milestone key, for milestone events (as recorded; may be a former key).")
-    def milestone_key(self) -> str | None:
-        return self.row.milestone_key
-
-    @strawberry.field(description="The milestone, for milestone events, if it is still in the process.")
-    def milestone(self) -> MilestoneType | None:
-        found = self.process.milestone(self.row.milestone_key) if self.row.milestone_key else None
-        return None if found is None else MilestoneType.of(self.process, found)
-
-    @strawberry.field(description="The written reason or note, when one was given.")
-    def reason(self) -> str | None:
-        return self.row.reason
+    def __post_init__(self) -> None:
+        row, process = self.row, self.process
+        self.kind, self.occurred_at, self.reason = DealEventKind(row.kind), row.occurred_at, row.reason
+        self.from_stage_key, self.to_stage_key = row.from_stage, row.to_stage
+        self.from_stage, self.to_stage = self._stage(row.from_stage), self._stage(row.to_stage)
+        self.milestone_key = row.milestone_key
+        found = process.milestone(row.milestone_key) if row.milestone_key else None
+        self.milestone = None if found is None else MilestoneType.of(process, found)
 
     @strawberry.field(description="For a gate override: the mandatory milestones that were missing.")
     def skipped_milestone_keys(self) -> list[str]:
@@ -121,7 +112,7 @@ class DealEventType:
 
     def _stage(self, key: str | None) -> StageType | None:
         stage = self.process.stage(key) if key else None
-        return None if stage is None else StageType(process=self.process, stage=stage)
+        return None if stage is None else StageType.of(self.process, stage)
 
 
 def _text(value: object) -> str | None:
@@ -130,26 +121,26 @@ def _text(value: object) -> str | None:
     return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
+def _completed_by(root: strawberry.Parent[DealMilestone], info: Info_) -> Resolved[UserType | None]:
+    return None if root.completion is None else resolve_user(info, root.completion.completed_by_id)
+
+
 @strawberry.type(description="A milestone of the deal's process and whether the deal has done it.")
 class DealMilestone:
     milestone: MilestoneType = strawberry.field(description="The milestone.")
     completion: strawberry.Private[MilestoneCompletion | None]
+    completed: bool = fields.filled(description="Whether the deal has completed it.")
+    completed_at: datetime | None = fields.filled(description="When it was completed.")
+    completed_by: UserType | None = fields.resolved_by(
+        _completed_by, description="Who completed it.", graphql_type=UserType | None
+    )
+    note: str | None = fields.filled(description="The note left when completing it.")
 
-    @strawberry.field(description="Whether the deal has completed it.")
-    def completed(self) -> bool:
-        return self.completion is not None
-
-    @strawberry.field(description="When it was completed.")
-    def completed_at(self) -> datetime | None:
-        return None if self.completion is None else self.completion.completed_at
-
-    @fields.field(description="Who completed it.", graphql_type=UserType | None)
-    def completed_by(self, info: Info_) -> Resolved[UserType | None]:
-        return None if self.completion is None else resolve_user(info, self.completion.completed_by_id)
-
-    @strawberry.field(description="The note left when completing it.")
-    def note(self) -> str | None:
-        return None if self.completion is None else self.completion.note
+    def __post_init__(self) -> None:
+        completion = self.completion
+        self.completed = completion is not None
+        self.completed_at = None if completion is None else completion.completed_at
+        self.note = None if completion is None else completion.note
 
 
 @strawberry.type(description="A play to run on one of the deal's open milestones, against a competitor in the deal.")
@@ -164,29 +155,18 @@ class DealType(Node):
     memo: strawberry.Private[DealProgress | None] = None
     """The deal's progress, computed by the first field that needs it and reused by the others."""
 
-    @strawberry.field(description="The global ID.")
-    def id(self) -> strawberry.ID:
-        return to_global_id("Deal", self.row.id)
+    id: strawberry.ID = fields.filled(description="The global ID.")
+    name: str = fields.filled(description="The deal's name.")
+    account_name: str = fields.filled(description="The buyer's company.")
+    amount: Decimal = fields.filled(description="Contract value.")
+    currency: str = fields.filled(description="ISO 4217 currency code of the amount.")
+    close_date: date = fields.filled(description="Expected close date.")
 
-    @strawberry.field(description="The deal's name.")
-    def name(self) -> str:
-        return self.row.name
-
-    @strawberry.field(description="The buyer's company.")
-    def account_name(self) -> str:
-        return self.row.account_name
-
-    @strawberry.field(description="Contract value.")
-    def amount(self) -> Decimal:
-        return self.row.amount
-
-    @strawberry.field(description="ISO 4217 currency code of the amount.")
-    def currency(self) -> str:
-        return self.row.currency
-
-    @strawberry.field(description="Expected close date.")
-    def close_date(self) -> date:
-        return self.row.close_date
+    def __post_init__(self) -> None:
+        row = self.row
+        self.id = to_global_id("Deal", row.id)
+        self.name, self.account_name, self.amount, self.currency = row.name, row.account_name, row.amount, row.currency
+        self.close_date = row.close_date
 
     @fields.field(description="The rep who owns the deal.", graphql_type=UserType)
     def owner(self, info: Info_) -> Resolved[UserType]:
@@ -194,7 +174,7 @@ class DealType(Node):
 
     @strawberry.field(description="The process the deal follows.")
     def process(self, info: Info_) -> ProcessType:
-        return ProcessType(process=self._process(info))
+        return ProcessType.of(self._process(info))
 
     @strawberry.field(description="The stage the deal is in.")
     def stage(self, info: Info_) -> StageType:
@@ -202,7 +182,7 @@ class DealType(Node):
         stage = process.stage(self.row.stage_key)
         if stage is None:
             raise LookupError(f"stage {self.row.stage_key!r} is not in process {process.key!r}")
-        return StageType(process=process, stage=stage)
+        return StageType.of(process, stage)
 
     @strawberry.field(description="OPEN, WON or LOST.")
     def status(self) -> DealStatus:
@@ -237,7 +217,7 @@ class DealType(Node):
     def next_stage(self, info: Info_) -> StageType | None:
         process = self._process(info)
         stage = deal_state.next_stage(process, self.row.stage_key)
-        return None if stage is None else StageType(process=process, stage=stage)
+        return None if stage is None else StageType.of(process, stage)
 
     @fields.field(
         description="Mandatory milestones missing to enter the next stage, in process order.",
@@ -295,7 +275,7 @@ class DealType(Node):
         definitions = info.context.definitions
 
         def listed(keys: list[str]) -> list[CompetitorType]:
-            return [CompetitorType(competitor=c) for c in map(definitions.competitor, keys) if c is not None]
+            return [CompetitorType.of(c) for c in map(definitions.competitor, keys) if c is not None]
 
         return then(info.context.loaders.competitor_keys_by_deal_id, self.row.id, listed)
 
@@ -308,7 +288,7 @@ class DealType(Node):
 
         def listed(progress: DealProgress, keys: list[str]) -> list[DealPlay]:
             process = progress.process
-            return [DealPlay(milestone=MilestoneType.of(process, p.milestone), play=PlayType(play_model=p.play))
+            return [DealPlay(milestone=MilestoneType.of(process, p.milestone), play=PlayType.of(p.play))
                     for p in progress.plays(definitions, keys)]
 
         competitor_keys = info.context.loaders.competitor_keys_by_deal_id

@@ -72,6 +72,6 @@ class ProcessMutation:
                 problems=problems,
             )
         return ReloadProcessDefinitionsSuccess(
-            processes=[ProcessType(process=p) for p in info.context.definitions.processes],
+            processes=[ProcessType.of(p) for p in info.context.definitions.processes],
             warnings=problems,
         )

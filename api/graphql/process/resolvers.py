@@ -15,15 +15,15 @@ class ProcessQuery:
     @fields.field(description="Every sales process, as loaded from the process definitions.")
     async def processes(self, info: Info_) -> list[ProcessType]:
         await require_viewer(info)
-        return [ProcessType(process=p) for p in info.context.definitions.processes]
+        return [ProcessType.of(p) for p in info.context.definitions.processes]
 
     @fields.field(description="One process by key, or null when there is none.")
     async def process(self, info: Info_, key: str) -> ProcessType | None:
         await require_viewer(info)
         found = info.context.definitions.process(key)
-        return None if found is None else ProcessType(process=found)
+        return None if found is None else ProcessType.of(found)
 
     @fields.field(description="Every competitor battlecard, the status quo included.")
     async def competitors(self, info: Info_) -> list[CompetitorType]:
         await require_viewer(info)
-        return [CompetitorType(competitor=c) for c in info.context.definitions.competitors]
+        return [CompetitorType.of(c) for c in info.context.definitions.competitors]

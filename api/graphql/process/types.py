@@ -1,4 +1,6 @@
-"""The process as GraphQL types: thin views over the immutable process model."""
+"""The process as GraphQL types: views over the immutable process model, built once per model object
+(`api/graphql/core/views.py`). What a view knows when it is built is a plain field; only what needs the
+request (settings, the content library, competitors by key) is a resolver."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import strawberry
 
 from api.graphql.core import fields
 from api.graphql.core.context import Info_
+from api.graphql.core.views import ViewCache
 from api.process import Competitor, ContentUse, Milestone, Objection, Play, Process, Stage
 
 
@@ -36,59 +39,40 @@ class ObjectionType:
 @strawberry.type(name="Competitor", description="A competitor the buyer may weigh against us; the status quo is one.")
 class CompetitorType:
     competitor: strawberry.Private[Competitor]
+    key: str = fields.filled(description="Stable key, e.g. `status-quo`.")
+    name: str = fields.filled(description="Display name.")
+    is_status_quo: bool = fields.filled(description="True for the buyer doing nothing (or keeping what they have).")
+    summary: str = fields.filled(description="Who they are, in a sentence or two.")
+    when_we_win: list[str] = fields.filled(description="Where we tend to win against them.")
+    when_they_win: list[str] = fields.filled(description="Where they tend to win against us.")
+    strengths: list[str] = fields.filled(description="Their strengths.")
+    weaknesses: list[str] = fields.filled(description="Their weaknesses.")
+    landmines: list[str] = fields.filled(description="Questions that expose their weak spots without naming them.")
+    objections: list[ObjectionType] = fields.filled(
+        description="Objections buyers raise when they are in the deal, with answers."
+    )
+    proof_points: list[str] = fields.filled(description="Evidence that we beat them.")
 
-    @fields.field(description="Stable key, e.g. `status-quo`.")
-    def key(self) -> str:
-        return self.competitor.key
+    def __post_init__(self) -> None:
+        c = self.competitor
+        self.key, self.name, self.is_status_quo, self.summary = c.key, c.name, c.status_quo, c.summary
+        self.when_we_win, self.when_they_win = list(c.when_we_win), list(c.when_they_win)
+        self.strengths, self.weaknesses, self.landmines = list(c.strengths), list(c.weaknesses), list(c.landmines)
+        self.objections = [ObjectionType.of(o) for o in c.objections]
+        self.proof_points = list(c.proof_points)
 
-    @fields.field(description="Display name.")
-    def name(self) -> str:
-        return self.competitor.name
-
-    @fields.field(description="True for the buyer doing nothing (or keeping what they have).")
-    def is_status_quo(self) -> bool:
-        return self.competitor.status_quo
-
-    @fields.field(description="Who they are, in a sentence or two.")
-    def summary(self) -> str:
-        return self.competitor.summary
-
-    @fields.field(description="Where we tend to win against them.")
-    def when_we_win(self) -> list[str]:
-        return list(self.competitor.when_we_win)
-
-    @fields.field(description="Where they tend to win against us.")
-    def when_they_win(self) -> list[str]:
-        return list(self.competitor.when_they_win)
-
-    @fields.field(description="Their strengths.")
-    def strengths(self) -> list[str]:
-        return list(self.competitor.strengths)
-
-    @fields.field(description="Their weaknesses.")
-    def weaknesses(self) -> list[str]:
-        return list(self.competitor.weaknesses)
-
-    @fields.field(description="Questions that expose their weak spots without naming them.")
-    def landmines(self) -> list[str]:
-        return list(self.competitor.landmines)
-
-    @fields.field(description="Objections buyers raise when they are in the deal, with answers.")
-    def objections(self) -> list[ObjectionType]:
-        return [ObjectionType.of(o) for o in self.competitor.objections]
-
-    @fields.field(description="Evidence that we beat them.")
-    def proof_points(self) -> list[str]:
-        return list(self.competitor.proof_points)
+    @classmethod
+    def of(cls, competitor: Competitor) -> CompetitorType:
+        return _competitors.get((competitor,), lambda: cls(competitor=competitor))
 
 
 @strawberry.type(name="Content", description="Content a milestone calls for, and when to send it.")
 class ContentType:
     use: strawberry.Private[ContentUse]
+    key: str = fields.filled(description="The content library key.")
 
-    @fields.field(description="The content library key.")
-    def key(self) -> str:
-        return self.use.content
+    def __post_init__(self) -> None:
+        self.key = self.use.content
 
     @fields.field(description="The title the buyer sees.")
     def title(self, info: Info_) -> str:
@@ -106,28 +90,34 @@ class ContentType:
         return item.kind.value if item else "other"
 
     @fields.field(description="When in the milestone to send it.")
-    def send_when(self) -> str:
+    def send_when(self) -> str:  # a resolver only to keep its place after `kind` in the schema
         return self.use.send_when
+
+
+def _play_competitor(root: strawberry.Parent[PlayType], info: Info_) -> CompetitorType:
+    found = info.context.definitions.competitor(root.play_model.competitor)
+    if found is None:
+        raise LookupError(f"competitor {root.play_model.competitor!r} is not defined")
+    return CompetitorType.of(found)
 
 
 @strawberry.type(name="Play", description="How to work a milestone when a given competitor is in the deal.")
 class PlayType:
     play_model: strawberry.Private[Play]
+    competitor: CompetitorType = strawberry.field(
+        resolver=_play_competitor, description="The competitor (or status quo) this play is against."
+    )
+    play: str = fields.filled(
+        description="What the rep does differently against this competitor at this milestone."
+    )
+    talk_track: str | None = fields.filled(description="Words the rep can use, if any.")
 
-    @fields.field(description="The competitor (or status quo) this play is against.")
-    def competitor(self, info: Info_) -> CompetitorType:
-        found = info.context.definitions.competitor(self.play_model.competitor)
-        if found is None:
-            raise LookupError(f"competitor {self.play_model.competitor!r} is not defined")
-        return CompetitorType(competitor=found)
+    def __post_init__(self) -> None:
+        self.play, self.talk_track = self.play_model.play, self.play_model.talk_track
 
-    @fields.field(description="What the rep does differently against this competitor at this milestone.")
-    def play(self) -> str:
-        return self.play_model.play
-
-    @fields.field(description="Words the rep can use, if any.")
-    def talk_track(self) -> str | None:
-        return self.play_model.talk_track
+    @classmethod
+    def of(cls, play: Play) -> PlayType:
+        return _plays.get((play,), lambda: cls(play_model=play))
 
 
 @strawberry.type(name="Milestone", description="One verifiable step with the buyer inside a stage.")
@@ -135,58 +125,35 @@ class MilestoneType:
     process: strawberry.Private[Process]
     stage_model: strawberry.Private[Stage]
     milestone: strawberry.Private[Milestone]
+    key: str = fields.filled(description="Stable key, e.g. `finance-sign-off`.")
+    title: str = fields.filled(description="Short title.")
+    mandatory: bool = fields.filled(
+        description="Mandatory milestones are exit criteria: no deal enters a later stage without them."
+    )
+    weight: int = fields.filled(
+        description="How much the milestone counts toward deal strength, relative to the others."
+    )
+    typical_days: int = fields.filled(description="How many days the milestone typically takes.")
+    why: str = fields.filled(description="Why the milestone matters.")
+    ask: str | None = fields.filled(description="The next step the rep asks the buyer for.")
+    questions: list[str] = fields.filled(description="Questions to ask the buyer.")
+    activities: list[str] = fields.filled(description="Activities to do.")
+    content: list[ContentType] = fields.filled(description="Content to send, and when.")
+    plays: list[PlayType] = fields.filled(description="Plays against each competitor and the status quo.")
+    formerly: list[str] = fields.filled(description="Keys this milestone had before a rename.")
 
-    @fields.field(description="Stable key, e.g. `finance-sign-off`.")
-    def key(self) -> str:
-        return self.milestone.key
-
-    @fields.field(description="Short title.")
-    def title(self) -> str:
-        return self.milestone.title
-
-    @fields.field(description="Mandatory milestones are exit criteria: no deal enters a later stage without them.")
-    def mandatory(self) -> bool:
-        return self.milestone.mandatory
-
-    @fields.field(description="How much the milestone counts toward deal strength, relative to the others.")
-    def weight(self) -> int:
-        return self.milestone.weight
-
-    @fields.field(description="How many days the milestone typically takes.")
-    def typical_days(self) -> int:
-        return self.milestone.typical_days
-
-    @fields.field(description="Why the milestone matters.")
-    def why(self) -> str:
-        return self.milestone.why
-
-    @fields.field(description="The next step the rep asks the buyer for.")
-    def ask(self) -> str | None:
-        return self.milestone.ask
-
-    @fields.field(description="Questions to ask the buyer.")
-    def questions(self) -> list[str]:
-        return list(self.milestone.questions)
-
-    @fields.field(description="Activities to do.")
-    def activities(self) -> list[str]:
-        return list(self.milestone.activities)
-
-    @fields.field(description="Content to send, and when.")
-    def content(self) -> list[ContentType]:
-        return [ContentType(use=use) for use in self.milestone.content]
-
-    @fields.field(description="Plays against each competitor and the status quo.")
-    def plays(self) -> list[PlayType]:
-        return [PlayType(play_model=play) for play in self.milestone.plays]
-
-    @fields.field(description="Keys this milestone had before a rename.")
-    def formerly(self) -> list[str]:
-        return list(self.milestone.formerly)
+    def __post_init__(self) -> None:
+        m = self.milestone
+        self.key, self.title, self.mandatory, self.weight = m.key, m.title, m.mandatory, m.weight
+        self.typical_days, self.why, self.ask = m.typical_days, m.why, m.ask
+        self.questions, self.activities = list(m.questions), list(m.activities)
+        self.content = [ContentType(use=use) for use in m.content]
+        self.plays = [PlayType.of(play) for play in m.plays]
+        self.formerly = list(m.formerly)
 
     @fields.field(description="The stage the milestone belongs to.")
     def stage(self) -> StageType:
-        return StageType(process=self.process, stage=self.stage_model)
+        return StageType.of(self.process, self.stage_model)
 
     @fields.field(description="The milestone's section on its stage page in the guidebook.")
     def guide_url(self, info: Info_) -> str:
@@ -194,6 +161,10 @@ class MilestoneType:
 
     @classmethod
     def of(cls, process: Process, milestone: Milestone) -> MilestoneType:
+        return _milestones.get((process, milestone), lambda: cls._build(process, milestone))
+
+    @classmethod
+    def _build(cls, process: Process, milestone: Milestone) -> MilestoneType:
         stage = process.stage_of(milestone.key)
         if stage is None:
             raise LookupError(f"milestone {milestone.key!r} is not in process {process.key!r}")
@@ -204,69 +175,55 @@ class MilestoneType:
 class StageType:
     process: strawberry.Private[Process]
     stage: strawberry.Private[Stage]
+    key: str = fields.filled(description="Stable key, e.g. `commit`.")
+    name: str = fields.filled(description="Display name.")
+    objective: str = fields.filled(description="What must be true for a deal to be in this stage.")
+    position: int = fields.filled(description="0-based position in the process.")
+    probability: float = fields.filled(description="Forecast probability of winning a deal in this stage, 0 to 1.")
+    outcome: StageOutcome = fields.filled(description="OPEN for a working stage, WON or LOST for the terminal ones.")
+    milestones: list[MilestoneType] = fields.filled(description="The stage's milestones, in order.")
 
-    @fields.field(description="Stable key, e.g. `commit`.")
-    def key(self) -> str:
-        return self.stage.key
-
-    @fields.field(description="Display name.")
-    def name(self) -> str:
-        return self.stage.name
-
-    @fields.field(description="What must be true for a deal to be in this stage.")
-    def objective(self) -> str:
-        return self.stage.objective
-
-    @fields.field(description="0-based position in the process.")
-    def position(self) -> int:
-        return self.process.position(self.stage.key)
-
-    @fields.field(description="Forecast probability of winning a deal in this stage, 0 to 1.")
-    def probability(self) -> float:
-        return self.stage.probability
-
-    @fields.field(description="OPEN for a working stage, WON or LOST for the terminal ones.")
-    def outcome(self) -> StageOutcome:
-        return StageOutcome(self.stage.outcome.value)
-
-    @fields.field(description="The stage's milestones, in order.")
-    def milestones(self) -> list[MilestoneType]:
-        return [MilestoneType(process=self.process, stage_model=self.stage, milestone=m) for m in self.stage.milestones]
+    def __post_init__(self) -> None:
+        s = self.stage
+        self.key, self.name, self.objective, self.probability = s.key, s.name, s.objective, s.probability
+        self.position = self.process.position(s.key)
+        self.outcome = StageOutcome(s.outcome.value)
+        self.milestones = [MilestoneType.of(self.process, m) for m in s.milestones]
 
     @fields.field(description="The stage's page in the guidebook.")
     def guide_url(self, info: Info_) -> str:
         return guide_url(info, self.process, self.stage)
 
+    @classmethod
+    def of(cls, process: Process, stage: Stage) -> StageType:
+        return _stages.get((process, stage), lambda: cls(process=process, stage=stage))
+
 
 @strawberry.type(name="Process", description="A sales process: ordered stages and their milestones.")
 class ProcessType:
     process: strawberry.Private[Process]
+    key: str = fields.filled(description="Stable key, e.g. `new-business`.")
+    name: str = fields.filled(description="Display name.")
+    description: str = fields.filled(description="What the process is for.")
+    version: str = fields.filled(description="Bumped when the process changes in a way reps should notice.")
+    stages: list[StageType] = fields.filled(description="The stages, in order: open stages, then won and lost.")
+    entry_stage: StageType = fields.filled(description="The stage new deals start in.")
+    milestone_limit: int = fields.filled(description="More milestones than this in one stage is a lint warning.")
 
-    @fields.field(description="Stable key, e.g. `new-business`.")
-    def key(self) -> str:
-        return self.process.key
+    def __post_init__(self) -> None:
+        p = self.process
+        self.key, self.name, self.description, self.version = p.key, p.name, p.description, p.version
+        self.stages = [StageType.of(p, s) for s in p.stages]
+        self.entry_stage = StageType.of(p, p.first_stage)
+        self.milestone_limit = p.milestone_limit
 
-    @fields.field(description="Display name.")
-    def name(self) -> str:
-        return self.process.name
+    @classmethod
+    def of(cls, process: Process) -> ProcessType:
+        return _processes.get((process,), lambda: cls(process=process))
 
-    @fields.field(description="What the process is for.")
-    def description(self) -> str:
-        return self.process.description
 
-    @fields.field(description="Bumped when the process changes in a way reps should notice.")
-    def version(self) -> str:
-        return self.process.version
-
-    @fields.field(description="The stages, in order: open stages, then won and lost.")
-    def stages(self) -> list[StageType]:
-        return [StageType(process=self.process, stage=s) for s in self.process.stages]
-
-    @fields.field(description="The stage new deals start in.")
-    def entry_stage(self) -> StageType:
-        return StageType(process=self.process, stage=self.process.first_stage)
-
-    @fields.field(description="More milestones than this in one stage is a lint warning.")
-    def milestone_limit(self) -> int:
-        return self.process.milestone_limit
-
+_competitors: ViewCache[CompetitorType] = ViewCache()
+_plays: ViewCache[PlayType] = ViewCache()
+_milestones: ViewCache[MilestoneType] = ViewCache()
+_stages: ViewCache[StageType] = ViewCache()
+_processes: ViewCache[ProcessType] = ViewCache()
