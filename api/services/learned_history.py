@@ -142,24 +142,19 @@ def first_completion_durations(
         .where(deals, DealEvent.kind.in_((*ENTERS_A_STAGE, EventKind.MILESTONE_COMPLETED.value)))
         .subquery("walk")
     )
-    completions = (
+    # A deal's first completion of a milestone is its earliest, and the stage entry before it the earliest
+    # of the running maximum: both minimums of the (deal, milestone) group come from that one event.
+    return (
         select(
-            walk.c.milestone,
-            days_between(session, walk.c.stage_entered_at, walk.c.occurred_at).label("days"),
-            func.row_number()
-            .over(partition_by=(walk.c.deal_id, walk.c.milestone), order_by=(walk.c.occurred_at, walk.c.id))
-            .label("nth"),
+            walk.c.milestone.label("key"),
+            days_between(session, func.min(walk.c.stage_entered_at), func.min(walk.c.occurred_at)).label("days"),
         )
         .where(
             walk.c.kind == EventKind.MILESTONE_COMPLETED.value,
             walk.c.stage_entered_at.is_not(None),
             walk.c.milestone.is_not(None),
         )
-        .subquery("completions")
-    )
-    return (
-        select(completions.c.milestone.label("key"), completions.c.days)
-        .where(completions.c.nth == 1)
+        .group_by(walk.c.deal_id, walk.c.milestone)
         .subquery("firsts")
     )
 

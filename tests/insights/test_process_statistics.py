@@ -25,8 +25,10 @@ ADMIN = Viewer(id=0, name="Ada Admin", role=Role.ADMIN, team_id=None)
 
 async def _seed_history_with_a_renamed_milestone(database: Database, *, deals: int) -> None:
     """A simulated history (stalls, moves back, wins and losses) where every third deal recorded
-    `pain-confirmed` under its former key `pain-found`, and a manager overrode a gate of a won, a lost and
-    an open deal (twice for the open one)."""
+    `pain-confirmed` under its former key `pain-found`, a manager overrode a gate of a won, a lost and
+    an open deal (twice for the open one), and milestones were completed more than once: every fourth deal
+    reopened each and completed it again 90 days later (often in a later stage), every fourth but one recorded
+    each completion twice at the same instant. Only the first completion of each counts."""
     await seed_database(database.engine, process=PROCESS, deals=deals, seed=5, today=date(2026, 6, 30))
     async with database.transaction() as session:
         for status, times in (("won", 1), ("lost", 1), ("open", 2)):
@@ -45,6 +47,18 @@ async def _seed_history_with_a_renamed_milestone(database: Database, *, deals: i
                 .where(table.milestone_key == "pain-confirmed", table.deal_id % 3 == 0)
                 .values(milestone_key="pain-found")
             )
+        completions = await session.scalars(
+            select(DealEvent).where(DealEvent.kind == EventKind.MILESTONE_COMPLETED.value, DealEvent.deal_id % 4 < 2)
+        )
+        for done in completions.all():
+            again = [(EventKind.MILESTONE_REOPENED, 1 / 24), (EventKind.MILESTONE_COMPLETED, 90)]
+            for kind, days in again if done.deal_id % 4 == 0 else [(EventKind.MILESTONE_COMPLETED, 0)]:
+                session.add(
+                    DealEvent(
+                        deal_id=done.deal_id, kind=kind.value, actor_id=done.actor_id,
+                        occurred_at=done.occurred_at + timedelta(days=days), milestone_key=done.milestone_key,
+                    )
+                )
 
 
 def assert_same_insights(sql: ProcessInsights, reference: ProcessInsights) -> None:
