@@ -33,7 +33,9 @@ AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
 WORD = re.compile(r"[a-z]{6,}")
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running in this thread while it is
+# open, and every asyncio test after this module needs the thread to itself.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         skip_unless_ci(f"{CHROMIUM} is missing: apt-get install chromium")
