@@ -50,16 +50,14 @@ def build_site(*, process_dir: Path, site_dir: Path, strict: bool = True, config
             raise GuidebookBuildFailed("\n".join([*warnings, str(error)])) from error
 
 
-def ensure_built(site_dir: Path, *, process_dir: Path | None = None) -> bool:
+def ensure_built(site_dir: Path, *, process_dir: Path) -> bool:
     """Build the site unless `site_dir` already holds a build newer than every process file.
 
     For `waymark serve`, which serves `site_dir` at `/guide`. Builds into a sibling folder and swaps
     it in, so a concurrent reader never sees a half-written site. Returns True when it built.
     """
-    from api.settings import default_process_dir
-
     site_dir = Path(site_dir)
-    folder = Path(process_dir) if process_dir is not None else default_process_dir()
+    folder = Path(process_dir)
     built = site_dir / "index.html"
     if built.exists() and built.stat().st_mtime >= _newest(folder):
         return False

@@ -1,4 +1,4 @@
-"""Small helpers that turn process text into safe Markdown."""
+"""Process text as safe Markdown: inline text, table cells, lists, links between pages, percentages and days."""
 
 from __future__ import annotations
 
