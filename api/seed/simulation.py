@@ -25,6 +25,7 @@ BACK_AND_FORTH_RATE = 0.05
 OVERRIDE_RATE = 0.002
 DURATION_SPREAD = 0.5
 """Sigma of the log-normal milestone durations: the middle half of durations spans about ±40%."""
+SIMULATED_CURRENCY = "USD"
 OVERRIDE_REASON = "Executive sponsor vouched for the deal; catching up on the missing milestone."
 
 _ADJECTIVES = ("Northwind", "Bluefin", "Granite", "Silverline", "Redwood", "Harbor", "Summit", "Copper")
@@ -210,6 +211,7 @@ def _cut(
         stage_key=stage.key,
         status=stage.outcome,
         amount=Decimal(max(1000, round(rng.lognormvariate(math.log(25_000), 0.8), -2))),
+        currency=SIMULATED_CURRENCY,
         entered_stage_at=last_move.at,
         completed_milestones=frozenset(k for k, _ in completions),
         close_date=close_date,

@@ -23,6 +23,8 @@ class DealSnapshot:
     stage_key: str
     status: Outcome
     amount: Decimal
+    currency: str
+    """ISO 4217 code of `amount`."""
     entered_stage_at: datetime
     completed_milestones: frozenset[str] = frozenset()
     """Milestone keys as stored: may be former keys of renamed milestones."""

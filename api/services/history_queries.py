@@ -100,6 +100,7 @@ def snapshot_of(deal: Deal, *, completed: Iterable[str], closed_at: datetime | N
         stage_key=deal.stage_key,
         status=Outcome(deal.status),
         amount=deal.amount,
+        currency=deal.currency,
         entered_stage_at=deal.stage_entered_at,
         completed_milestones=frozenset(completed),
         close_date=deal.close_date,
