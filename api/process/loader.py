@@ -60,14 +60,13 @@ def read_definitions(directory: Path) -> CheckReport:
     directory = Path(directory)
     if not directory.is_dir():
         return CheckReport(None, (Problem(str(directory), 0, 0, "", "no such folder"),))
-    label_root = directory.resolve().parent
 
     problems: list[Problem] = []
     sources: dict[str, list[SourceFile]] = {folder: [] for folder in FOLDERS}
     parsed: dict[str, list[tuple[SourceFile, BaseModel]]] = {folder: [] for folder in FOLDERS}
     for folder, model in FOLDERS.items():
         for path in sorted((directory / folder).glob("*.y*ml")):
-            name = _label(path, label_root)
+            name = _label(path, directory)
             source, file_problems = read_yaml(path.read_bytes(), name)
             problems.extend(file_problems)
             if source is None:
@@ -79,11 +78,11 @@ def read_definitions(directory: Path) -> CheckReport:
                 problems.extend(describe_errors(source, error, model))
     stray = sorted(p for p in directory.glob("*.y*ml"))
     problems.extend(
-        Problem(_label(p, label_root), 0, 0, "", "YAML files belong in processes/, competitors/ or content/")
+        Problem(_label(p, directory), 0, 0, "", "YAML files belong in processes/, competitors/ or content/")
         for p in stray
     )
     if not parsed["processes"] and not any(p.severity is Severity.ERROR for p in problems):
-        problems.append(Problem(_label(directory, label_root), 0, 0, "", "no process files in processes/"))
+        problems.append(Problem(directory.as_posix(), 0, 0, "", "no process files in processes/"))
 
     problems.extend(cross_check(*(sources[folder] for folder in FOLDERS)))
     processes = [(source, model) for source, model in parsed["processes"] if isinstance(model, Process)]
@@ -112,8 +111,7 @@ def load_definitions(directory: Path) -> ProcessDefinitions:
     return report.definitions
 
 
-def _label(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
+def _label(path: Path, directory: Path) -> str:
+    """The file as the folder was named, so `waymark check ../defs` reports `../defs/processes/x.yaml`:
+    a path that opens from where the command ran."""
+    return (directory / path.relative_to(directory)).as_posix()

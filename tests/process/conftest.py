@@ -10,16 +10,16 @@ SHIPPED = Path(__file__).parents[2] / "process_definitions"
 
 
 @pytest.fixture
-def definitions_copy(tmp_path: Path) -> Path:
-    """A writable copy of the minimal valid definitions, at `<tmp>/process_definitions`."""
-    target = tmp_path / "process_definitions"
-    shutil.copytree(FIXTURES / "valid", target)
-    return target
+def definitions_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A writable copy of the minimal valid definitions; the test runs beside it, as `process_definitions`."""
+    shutil.copytree(FIXTURES / "valid", tmp_path / "process_definitions")
+    monkeypatch.chdir(tmp_path)
+    return Path("process_definitions")
 
 
 @pytest.fixture
-def shipped_copy(tmp_path: Path) -> Path:
-    """A writable copy of the shipped definitions, at `<tmp>/process_definitions`."""
-    target = tmp_path / "process_definitions"
-    shutil.copytree(SHIPPED, target)
-    return target
+def shipped_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A writable copy of the shipped definitions; the test runs beside it, as `process_definitions`."""
+    shutil.copytree(SHIPPED, tmp_path / "process_definitions")
+    monkeypatch.chdir(tmp_path)
+    return Path("process_definitions")

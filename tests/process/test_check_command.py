@@ -69,3 +69,19 @@ def test_json_output_for_editors_and_ci(definitions_copy: Path) -> None:
         "severity": "error",
         "message": "'Rival' is not a valid key: use lower-case letters, digits and dashes, e.g. 'finance-sign-off'",
     }
+
+
+def test_problems_name_the_file_as_the_folder_was_given_so_it_opens_from_here(
+    definitions_copy: Path, tmp_path: Path
+) -> None:
+    (definitions_copy / "competitors" / "rival.yaml").write_text("key: rival\nname: Rival\n")
+
+    relative = runner.invoke(app, ["check", "./process_definitions"])
+    absolute = runner.invoke(app, ["check", str(tmp_path / "process_definitions")])
+
+    assert relative.output.splitlines()[0] == (
+        "process_definitions/competitors/rival.yaml:1:1: required field 'summary' is missing"
+    )
+    assert absolute.output.splitlines()[0] == (
+        f"{tmp_path.as_posix()}/process_definitions/competitors/rival.yaml:1:1: required field 'summary' is missing"
+    )
