@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -19,13 +18,6 @@ from tests.guidebook.synthetic import write_definitions
 ROOT = Path(__file__).parents[2]
 SHIPPED = ROOT / "process_definitions"
 ARTIFACTS = ROOT / "tests" / "artifacts"
-
-
-def skip_unless_ci(reason: str) -> None:
-    """Skip saying why; under CI=true a missing prerequisite is a failure instead."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true, so this fails instead of skipping)")
-    pytest.skip(reason)
 
 
 def record_build_time(label: str, seconds: float) -> None:

@@ -15,7 +15,8 @@ import pytest
 from api.process import Milestone, Process, ProcessDefinitions, Stage
 from guidebook import urls
 from guidebook.pages.plays import tab_order
-from tests.guidebook.conftest import ARTIFACTS, skip_unless_ci
+from tests.guidebook.conftest import ARTIFACTS
+from tests.prerequisites import missing as skip_unless_ci
 
 pytestmark = pytest.mark.browser
 
