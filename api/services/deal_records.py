@@ -66,3 +66,8 @@ def completed_keys(process: Process, deal: DealSnapshot) -> frozenset[str]:
 
 def days_between(start: datetime, end: datetime) -> float:
     return (end - start).total_seconds() / 86_400
+
+
+def whole_days_between(start: datetime, end: datetime) -> int:
+    """Whole days elapsed, floored, as on the deal page (`Deal.daysInStage`) and the board."""
+    return (end - start).days

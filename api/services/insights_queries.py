@@ -24,6 +24,7 @@ from api.services.deal_records import DealSnapshot
 from api.services.history_queries import deals_query, load_snapshots_by_process
 from api.services.insights import ProcessInsights
 from api.services.learned_history import CACHED_PROCESSES, LearnedHistory, history_stamp, of_process, utc_midnight
+from api.services.money import most_common_currency
 from api.services.pipeline import PipelineSummary, summarize_pipeline
 from api.services.prioritization import (
     PrioritizedDeal,
@@ -48,6 +49,11 @@ class OpenDeals:
 
     def of(self, process: Process) -> tuple[DealSnapshot, ...]:
         return self.by_process.get(process.key, ())
+
+    @property
+    def most_common_currency(self) -> str | None:
+        """The currency most of the open deals are in (ties: alphabetically first); None without deals."""
+        return most_common_currency(d.currency for p in self.processes for d in self.of(p))
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,9 +151,11 @@ async def prioritized_for(
     today: date,
     period_end: date | None,
     quota: Decimal | None,
+    currency: str | None = None,
     learned: Mapping[str, LearnedHistory],
 ) -> Prioritization:
-    """No statement, one with a quota: every open deal assessed against its own process, ranked together."""
+    """No statement, one with a quota: every open deal assessed against its own process, ranked together.
+    The quota is in `currency` (default: `open_deals.most_common_currency`); only deals and wins in it count."""
     end = period_end or end_of_quarter(today)
     process_of = {deal.deal_id: p for p in open_deals.processes for deal in open_deals.of(p)}
     assessments = [
@@ -164,19 +172,26 @@ async def prioritized_for(
     ]
     ranked = prioritize(assessments=assessments, today=today)
     plan = None
+    quota_currency = currency or open_deals.most_common_currency
     if quota is not None:
+        if quota_currency is None:
+            raise ValueError("a quota needs a currency when there are no open deals to take it from")
         owners = None if owner_id is None else (owner_id,)
         deals = deals_query(
             process_key=open_deals.won_counted_in, since=None, owner_ids=owners, visible=visible_deals(viewer)
         )
-        won = await won_in_period(session, deals=deals, period_start=start_of_quarter(end), period_end=end)
-        plan = plan_for_quota(ranked=ranked, quota=quota, won_this_period=won)
+        won = await won_in_period(
+            session, deals=deals, period_start=start_of_quarter(end), period_end=end, currency=quota_currency
+        )
+        plan = plan_for_quota(ranked=ranked, quota=quota, won_this_period=won, currency=quota_currency)
     return Prioritization(period_end=end, ranked=ranked, plan=plan, process_of=process_of)
 
 
-async def won_in_period(session: AsyncSession, *, deals: Select[int], period_start: date, period_end: date) -> Decimal:
-    """One statement: the amount of the `deals` (a query of ids) that are won and whose last close as won
-    fell between the two dates (UTC, both included), whenever they were created."""
+async def won_in_period(
+    session: AsyncSession, *, deals: Select[int], period_start: date, period_end: date, currency: str
+) -> Decimal:
+    """One statement: the amount of the `deals` (a query of ids) in `currency` that are won and whose last
+    close as won fell between the two dates (UTC, both included), whenever they were created."""
     last_won = (
         select(DealEvent.deal_id)
         .where(DealEvent.kind == EventKind.CLOSED_WON.value, DealEvent.occurred_at >= utc_midnight(period_start))
@@ -186,6 +201,7 @@ async def won_in_period(session: AsyncSession, *, deals: Select[int], period_sta
     total = await session.scalar(
         select(func.coalesce(func.sum(Deal.amount), 0)).where(
             Deal.status == Outcome.WON.value,
+            Deal.currency == currency,
             Deal.id.in_(last_won.scalar_subquery()),
             Deal.id.in_(deals.scalar_subquery()),
         )

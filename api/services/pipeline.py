@@ -8,6 +8,8 @@
   one day. A stage without mandatory milestones uses its longest milestone; a stage without milestones
   is never stale. The 1.5 leaves room for the ordinary spread of durations around their median.
 * **Weighted amount**: amount × the stage's forecast probability from the definition.
+* **Money**: amounts are totalled per currency (there are no exchange rates); the single `amount` and
+  `weighted_amount` are only set when every deal of the stage shares one currency.
 * **Strength**: completed milestone weight over the total weight of the stages up to and including the
   deal's current one (0 when those stages carry no weight: nothing proves the deal yet), bucketed in fifths.
 """
@@ -24,6 +26,7 @@ from api.process.models import Milestone, Outcome, Process, Stage
 from api.services.deal_records import DealSnapshot, days_between
 from api.services.deal_state import blockers, strength
 from api.services.durations import MilestoneDurations
+from api.services.money import Money, single_currency_total, totals_by_currency
 
 STALE_FACTOR = 1.5
 STRENGTH_BUCKETS = 5
@@ -33,8 +36,23 @@ STRENGTH_BUCKETS = 5
 class StageTotals:
     stage: Stage
     count: int
-    amount: Decimal
-    weighted_amount: Decimal
+    amounts: tuple[Money, ...]
+    """One total per currency, by currency code."""
+    weighted_amounts: tuple[Money, ...]
+
+    @property
+    def amount(self) -> Decimal | None:
+        """The total when every deal shares one currency (0 without deals); None when currencies differ."""
+        return single_currency_total(self.amounts)
+
+    @property
+    def weighted_amount(self) -> Decimal | None:
+        return single_currency_total(self.weighted_amounts)
+
+    @property
+    def currency(self) -> str | None:
+        """The deals' one currency; None without deals or when currencies differ."""
+        return self.amounts[0].currency if len(self.amounts) == 1 else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,10 +164,13 @@ def summarize_pipeline(
 
 
 def _totals(stage: Stage, deals: list[DealSnapshot]) -> StageTotals:
-    amount = sum((d.amount for d in deals), Decimal(0))
+    amounts = totals_by_currency(Money(amount=d.amount, currency=d.currency) for d in deals)
+    probability = Decimal(str(stage.probability))
     return StageTotals(
         stage=stage,
         count=len(deals),
-        amount=amount,
-        weighted_amount=(amount * Decimal(str(stage.probability))).quantize(Decimal("0.01")),
+        amounts=amounts,
+        weighted_amounts=tuple(
+            Money(amount=(m.amount * probability).quantize(Decimal("0.01")), currency=m.currency) for m in amounts
+        ),
     )

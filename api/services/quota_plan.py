@@ -6,6 +6,10 @@ down the list that still covers the gap. That gives the fewest deals to work —
 period end — with as little overshoot on the last one as that allows. When every fitting deal together
 falls short, the plan is all of them and the shortfall says by how much. Deals with no expected value
 (zero amount or zero probability) never enter a plan.
+
+A quota is in one currency, and without exchange rates deals in another currency cannot count towards it:
+they stay out of the plan, listed in `other_currency` with why, and the amount won counts only deals in
+the quota's currency.
 """
 
 from __future__ import annotations
@@ -23,6 +27,10 @@ class QuotaPlan:
     won_this_period: Decimal
     planned: tuple[PrioritizedDeal, ...]
     """In rank order; each deal's next milestone is `assessment.estimate.next_milestone`."""
+    currency: str
+    """Of the quota, and so of every amount of the plan."""
+    other_currency: tuple[PrioritizedDeal, ...] = ()
+    """Deals left out because their amount is in another currency, in rank order."""
 
     @property
     def gap(self) -> Decimal:
@@ -39,11 +47,35 @@ class QuotaPlan:
         return max(Decimal(0), self.gap - self.planned_expected_value)
 
 
-def plan_for_quota(*, ranked: Iterable[PrioritizedDeal], quota: Decimal, won_this_period: Decimal) -> QuotaPlan:
-    gap = max(Decimal(0), quota - won_this_period)
-    candidates = sorted(
-        (p for p in ranked if p.assessment.fits and p.assessment.expected_value > 0), key=lambda p: p.rank
+def plan_for_quota(
+    *, ranked: Iterable[PrioritizedDeal], quota: Decimal, won_this_period: Decimal, currency: str
+) -> QuotaPlan:
+    """`quota` and `won_this_period` are in `currency`; only deals in it can enter the plan."""
+    in_currency, other = split_by_currency(ranked, currency=currency)
+    planned = _plan(in_currency, gap=max(Decimal(0), quota - won_this_period))
+    return QuotaPlan(
+        quota=quota, won_this_period=won_this_period, planned=planned, currency=currency, other_currency=other
     )
+
+
+def split_by_currency(
+    ranked: Iterable[PrioritizedDeal], *, currency: str
+) -> tuple[tuple[PrioritizedDeal, ...], tuple[PrioritizedDeal, ...]]:
+    """(deals in `currency`, the others), each in rank order."""
+    ordered = sorted(ranked, key=lambda p: p.rank)
+    return (
+        tuple(p for p in ordered if p.assessment.deal.currency == currency),
+        tuple(p for p in ordered if p.assessment.deal.currency != currency),
+    )
+
+
+def other_currency_reason(deal: PrioritizedDeal, *, currency: str) -> str:
+    """E.g. `in USD, not the quota's EUR: left out of the plan (no exchange rates)`."""
+    return f"in {deal.assessment.deal.currency}, not the quota's {currency}: left out of the plan (no exchange rates)"
+
+
+def _plan(ranked: tuple[PrioritizedDeal, ...], *, gap: Decimal) -> tuple[PrioritizedDeal, ...]:
+    candidates = [p for p in ranked if p.assessment.fits and p.assessment.expected_value > 0]
     planned: list[PrioritizedDeal] = []
     covered = Decimal(0)
     for index, candidate in enumerate(candidates):
@@ -55,7 +87,7 @@ def plan_for_quota(*, ranked: Iterable[PrioritizedDeal], quota: Decimal, won_thi
             break
         planned.append(candidate)
         covered += candidate.assessment.expected_value
-    return QuotaPlan(quota=quota, won_this_period=won_this_period, planned=tuple(sorted(planned, key=lambda p: p.rank)))
+    return tuple(sorted(planned, key=lambda p: p.rank))
 
 
 def _smallest_that_covers(candidates: list[PrioritizedDeal], *, needed: Decimal) -> PrioritizedDeal:

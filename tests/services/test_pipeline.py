@@ -27,6 +27,28 @@ def test_totals_per_stage_weigh_the_amount_by_the_stage_probability() -> None:
     }
 
 
+def test_eur_and_usd_deals_in_one_stage_are_totalled_per_currency_and_never_added() -> None:
+    # given
+    deals = [
+        make_deal("eur", stage="sql", amount="1000", currency="EUR"),
+        make_deal("usd", stage="sql", amount="3000", currency="USD"),
+        make_deal("eur-2", stage="commit", amount="2000", currency="EUR"),
+    ]
+    # when
+    summary = summarize_pipeline(process=SALES, deals=deals, durations=TYPICAL, now=NOW)
+    stages = {t.stage.key: t for t in summary.stages}
+    # then
+    sql = stages["sql"]
+    assert [(m.amount, m.currency) for m in sql.amounts] == [(Decimal(1000), "EUR"), (Decimal(3000), "USD")]
+    assert [(m.amount, m.currency) for m in sql.weighted_amounts] == [
+        (Decimal("300.00"), "EUR"),
+        (Decimal("900.00"), "USD"),
+    ]
+    assert (sql.amount, sql.weighted_amount, sql.currency) == (None, None, None)
+    commit = stages["commit"]
+    assert (commit.amount, commit.weighted_amount, commit.currency) == (Decimal(2000), Decimal("1400.00"), "EUR")
+
+
 def test_a_deal_without_finance_sign_off_is_blocked_from_closing_and_says_so() -> None:
     blocked = make_deal("enthusiastic", stage="commit", done=ALL_MANDATORY - {"finance-sign-off"})
     ready = make_deal("ready", stage="commit", done=ALL_MANDATORY)

@@ -5,17 +5,19 @@ deals in (then the figures cover them all, and `processes` has them one process 
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 import strawberry
 
 from api.graphql.core.context import Info_
 from api.graphql.deals.types import DealType
+from api.graphql.insights.money import MoneyType, money_list
 from api.graphql.insights.types import load_deal
 from api.graphql.process.types import MilestoneType, ProcessType, StageType
 from api.process import Process
 from api.services.days_to_close import estimate_days_to_close
-from api.services.deal_records import DealSnapshot
+from api.services.deal_records import DealSnapshot, whole_days_between
 from api.services.durations import MIN_OBSERVATIONS
 from api.services.insights_queries import ProcessPipeline
 from api.services.pipeline import STALE_FACTOR, STRENGTH_BUCKETS, PipelineSummary
@@ -28,8 +30,24 @@ class PipelineStage:
     process: ProcessType = strawberry.field(description="The process the stage belongs to.")
     stage: StageType = strawberry.field(description="The stage.")
     count: int = strawberry.field(description="Open deals in it.")
-    amount: Decimal = strawberry.field(description="Their total amount.")
-    weighted_amount: Decimal = strawberry.field(description="Amount × the stage's forecast probability.")
+    amounts: list[MoneyType] = strawberry.field(
+        description="Their total amount per currency, by currency code (amounts in different currencies are never "
+        "added: there are no exchange rates)."
+    )
+    weighted_amounts: list[MoneyType] = strawberry.field(
+        description="Per currency, amount × the stage's forecast probability."
+    )
+    currency: str | None = strawberry.field(
+        description="The currency every deal of the stage is in; null without deals or when currencies differ."
+    )
+    amount: Decimal | None = strawberry.field(
+        description="Their total amount, in `currency`: only when every deal shares one currency (0 without deals); "
+        "null when currencies differ — then read `amounts`."
+    )
+    weighted_amount: Decimal | None = strawberry.field(
+        description="Amount × the stage's forecast probability, in `currency`; null when currencies differ — then "
+        "read `weightedAmounts`."
+    )
 
 
 def _days_to_close(process: Process, summary: PipelineSummary, deal: DealSnapshot) -> int:
@@ -40,6 +58,7 @@ def _days_to_close(process: Process, summary: PipelineSummary, deal: DealSnapsho
 class BlockedDeal:
     deal_id: strawberry.Private[str]
     estimated_days_to_close: int = strawberry.field(description="As on the deal (`Deal.estimatedDaysToClose`).")
+    days_in_stage: int = strawberry.field(description="Whole days since it entered its stage, as `Deal.daysInStage`.")
     next_stage: StageType = strawberry.field(description="The stage it cannot enter yet.")
     missing_milestones: list[MilestoneType] = strawberry.field(description="What is missing, in process order.")
 
@@ -52,7 +71,7 @@ class BlockedDeal:
 class StaleDeal:
     deal_id: strawberry.Private[str]
     estimated_days_to_close: int = strawberry.field(description="As on the deal (`Deal.estimatedDaysToClose`).")
-    days_in_stage: float = strawberry.field(description="Days since it entered its stage.")
+    days_in_stage: int = strawberry.field(description="Whole days since it entered its stage, as `Deal.daysInStage`.")
     expected_days: int = strawberry.field(
         description=f"{STALE_FACTOR} × the stage's longest mandatory milestone (its observed median once it has "
         f"{MIN_OBSERVATIONS} observations, else typical days), rounded up; as `Deal.expectedDaysInStage`."
@@ -77,14 +96,21 @@ def _page(first: int) -> int:
 @strawberry.type(description="Pipeline figures over the open deals of one or more processes.")
 class PipelineFigures:
     sections: strawberry.Private[tuple[ProcessPipeline, ...]]
+    now: strawberry.Private[datetime]
+    """When the figures were measured."""
 
-    @strawberry.field(description="Per open stage: count, amount, weighted amount; process by process, in order.")
+    @strawberry.field(
+        description="Per open stage: count, amounts and weighted amounts per currency; process by process, in order."
+    )
     def stages(self) -> list[PipelineStage]:
         return [
             PipelineStage(
                 process=ProcessType(process=s.process),
                 stage=StageType(process=s.process, stage=t.stage),
                 count=t.count,
+                amounts=money_list(t.amounts),
+                weighted_amounts=money_list(t.weighted_amounts),
+                currency=t.currency,
                 amount=t.amount,
                 weighted_amount=t.weighted_amount,
             )
@@ -106,6 +132,7 @@ class PipelineFigures:
             BlockedDeal(
                 deal_id=b.deal.deal_id,
                 estimated_days_to_close=_days_to_close(s.process, s.summary, b.deal),
+                days_in_stage=whole_days_between(b.deal.entered_stage_at, self.now),
                 next_stage=StageType(process=s.process, stage=b.next_stage),
                 missing_milestones=[MilestoneType.of(s.process, m) for m in b.missing],
             )
@@ -128,7 +155,7 @@ class PipelineFigures:
             StaleDeal(
                 deal_id=d.deal.deal_id,
                 estimated_days_to_close=_days_to_close(s.process, s.summary, d.deal),
-                days_in_stage=round(d.days_in_stage, 1),
+                days_in_stage=whole_days_between(d.deal.entered_stage_at, self.now),
                 expected_days=d.expected_days,
             )
             for s, d in found[: _page(first)]
@@ -163,4 +190,4 @@ class Pipeline(PipelineFigures):
         "or every process with open deals you may see."
     )
     def processes(self) -> list[ProcessPipelineType]:
-        return [ProcessPipelineType(sections=(s,)) for s in self.sections]
+        return [ProcessPipelineType(sections=(s,), now=self.now) for s in self.sections]

@@ -23,6 +23,8 @@ from api.graphql.insights.types import (
 )
 from api.process import Process
 from api.services.auth import Viewer
+from api.services.deal_input import parse_currency
+from api.services.failures import InvalidInput
 from api.services.insights_queries import OpenDeals, insights_for, open_deals_for, pipelines_of, prioritized_for
 from api.services.learned_history import LearnedHistory
 
@@ -76,6 +78,13 @@ def _owner(given: strawberry.ID | None, field: str) -> int | None:
     return pk
 
 
+def _currency(given: str) -> str:
+    parsed = parse_currency(given, field="currency")
+    if isinstance(parsed, InvalidInput):
+        raise ClientError(f"{parsed.field}: {parsed.message}")
+    return parsed
+
+
 @strawberry.type
 class InsightsQuery:
     @strawberry.field(
@@ -90,7 +99,17 @@ class InsightsQuery:
         owner_id: Annotated[strawberry.ID | None, strawberry.argument(description="One rep's deals.")] = None,
         quota: Annotated[
             Decimal | None,
-            strawberry.argument(description="The period's quota; won deals count from the same processes."),
+            strawberry.argument(
+                description="The period's quota, in `currency`; won deals count from the same processes."
+            ),
+        ] = None,
+        currency: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The quota's currency (ISO 4217): only deals and wins in it count towards the quota; "
+                "deals in other currencies are listed in `plan.otherCurrencyDeals`. Default: the currency most of "
+                "the ranked open deals are in (ties: alphabetically first)."
+            ),
         ] = None,
         process_key: Annotated[
             str | None, strawberry.argument(description="One process; default: every process.")
@@ -99,6 +118,8 @@ class InsightsQuery:
         viewer = await require_viewer(info)
         owner = _owner(owner_id, "ownerId")
         found, learned = await _open_deals(info, viewer=viewer, process_key=process_key, owner_id=owner)
+        if quota is not None and currency is None and found.most_common_currency is None:
+            raise ClientError("currency: give the quota's currency (there are no open deals to take it from)")
         async with info.context.lock:
             result = await prioritized_for(
                 info.context.session,
@@ -108,6 +129,7 @@ class InsightsQuery:
                 today=datetime.now(UTC).date(),
                 period_end=period_end,
                 quota=quota,
+                currency=None if currency is None else _currency(currency),
                 learned=learned,
             )
         process_of = result.process_of
@@ -130,7 +152,8 @@ class InsightsQuery:
         given = filter or PipelineFilterInput()
         owner = _owner(given.owner_id, "filter.ownerId")
         found, learned = await _open_deals(info, viewer=viewer, process_key=given.process_key, owner_id=owner)
-        return Pipeline(sections=pipelines_of(found, learned=learned, now=datetime.now(UTC)))
+        now = datetime.now(UTC)
+        return Pipeline(sections=pipelines_of(found, learned=learned, now=now), now=now)
 
     @strawberry.field(
         description="Conversion, time in stage, observed milestone durations, milestone lift and overridden gates, "

@@ -19,11 +19,13 @@ from api.graphql.insights.estimates import (
     next_estimate,
     remaining_estimates,
 )
+from api.graphql.insights.money import MoneyType
 from api.graphql.process.types import MilestoneType, StageType
 from api.process import Process
 from api.services.insights import ProcessInsights
+from api.services.money import Money
 from api.services.prioritization import PrioritizedDeal
-from api.services.quota_plan import QuotaPlan
+from api.services.quota_plan import QuotaPlan, other_currency_reason
 
 
 @strawberry.enum(description="Where a win probability came from.")
@@ -45,7 +47,10 @@ class PrioritizedDealType:
     process: strawberry.Private[Process]
     """The deal's own process (`deal.process`), which its estimate was measured against."""
 
-    @strawberry.field(description="1 for the deal to work first. Deals that fit come first, by expected value.")
+    @strawberry.field(
+        description="1 for the deal to work first. Deals that fit come first, by expected value (deals in different "
+        "currencies are ordered by their nominal expected values: there are no exchange rates)."
+    )
     def rank(self) -> int:
         return self.item.rank
 
@@ -89,9 +94,18 @@ class PrioritizedDealType:
     def probability_source(self) -> ProbabilitySourceKind:
         return ProbabilitySourceKind(self.item.assessment.win.source.value)
 
-    @strawberry.field(description="Amount × win probability.")
+    @strawberry.field(description="Amount × win probability, in `currency`.")
     def expected_value(self) -> Decimal:
         return self.item.assessment.expected_value
+
+    @strawberry.field(description="The currency of the deal's amount and of `expectedValue` (ISO 4217).")
+    def currency(self) -> str:
+        return self.item.assessment.deal.currency
+
+    @strawberry.field(description="`expectedValue` with its currency.")
+    def expected_value_money(self) -> MoneyType:
+        deal = self.item.assessment
+        return MoneyType.of(Money(amount=deal.expected_value, currency=deal.deal.currency))
 
     @strawberry.field(description="One sentence on what the deal needs and how the time works out.")
     def reason(self) -> str:
@@ -104,11 +118,17 @@ class QuotaPlanType:
     process_of: strawberry.Private[Mapping[str, Process]]
     """By deal id."""
 
-    @strawberry.field(description="The quota given.")
+    @strawberry.field(description="The quota given, in `currency`.")
     def quota(self) -> Decimal:
         return self.plan.quota
 
-    @strawberry.field(description="Amount won this quarter so far.")
+    @strawberry.field(
+        description="The quota's currency: every amount of the plan is in it, and only deals in it are planned."
+    )
+    def currency(self) -> str:
+        return self.plan.currency
+
+    @strawberry.field(description="Amount won this quarter so far, by deals in `currency`.")
     def won_this_period(self) -> Decimal:
         return self.plan.won_this_period
 
@@ -132,6 +152,24 @@ class QuotaPlanType:
     @strawberry.field(description="What the plan leaves uncovered.")
     def shortfall(self) -> Decimal:
         return self.plan.shortfall
+
+    @strawberry.field(
+        description="Open deals in another currency than the quota's, in rank order: left out of the plan, with why."
+    )
+    def other_currency_deals(self) -> list[DealOutsidePlan]:
+        return [
+            DealOutsidePlan(
+                deal=PrioritizedDealType(item=p, process=self.process_of[p.assessment.deal.deal_id]),
+                reason=other_currency_reason(p, currency=self.plan.currency),
+            )
+            for p in self.plan.other_currency
+        ]
+
+
+@strawberry.type(description="An open deal the quota plan cannot use, and why.")
+class DealOutsidePlan:
+    deal: PrioritizedDealType = strawberry.field(description="The ranked deal.")
+    reason: str = strawberry.field(description="Why it is not in the plan, e.g. its amount is in another currency.")
 
 
 @strawberry.type(description="Open deals ranked for period end, and with a quota, the plan to close the gap.")
