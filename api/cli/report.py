@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -11,10 +12,9 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db.session import create_engine
-from api.process import Process, load_definitions
+from api.process import Process, ProcessDefinitions, load_definitions
 from api.report.page import render_report
-from api.services.history_queries import load_events, load_snapshots
-from api.services.insights import process_insights
+from api.report.source import busiest_process, deals_per_process, report_data
 from api.settings import default_database_url, default_process_dir
 
 
@@ -26,7 +26,8 @@ def register(app: typer.Typer) -> None:
 def report(
     out: Annotated[Path, typer.Option("--out", help="Where to write the page.")] = Path("report.html"),
     process_key: Annotated[
-        str | None, typer.Option("--process", help="The process to report on. Default: the first one.")
+        str | None,
+        typer.Option("--process", help="The process to report on. Default: the one with the most deals."),
     ] = None,
     database_url: Annotated[
         str | None, typer.Option("--database-url", help="Default: $DATABASE_URL, else ./waymark.sqlite3.")
@@ -34,24 +35,37 @@ def report(
 ) -> None:
     """Write a stage funnel, time in stage and milestone lift, as SVG in one HTML file with no external assets."""
     definitions = load_definitions(default_process_dir())
-    process = definitions.process(process_key) if process_key else definitions.processes[0]
-    if process is None:
+    process = definitions.process(process_key) if process_key else None
+    if process_key and process is None:
         known = ", ".join(p.key for p in definitions.processes)
         raise typer.BadParameter(f"unknown process {process_key!r} (known: {known})", param_hint="--process")
-    page = asyncio.run(build_report(database_url or default_database_url(), process=process))
-    out.write_text(page, encoding="utf-8")
+    built = asyncio.run(build_report(database_url or default_database_url(), definitions=definitions, process=process))
+    out.write_text(built.page, encoding="utf-8")
+    if process is None:
+        typer.echo(f"Reporting on {built.process.key}: the process with the most deals ({built.deals:,}); "
+                   "choose another with --process.")
     typer.echo(f"Wrote {out}")
 
 
-async def build_report(database_url: str, *, process: Process) -> str:
+@dataclass(frozen=True, slots=True)
+class BuiltReport:
+    page: str
+    process: Process
+    deals: int
+
+
+async def build_report(database_url: str, *, definitions: ProcessDefinitions, process: Process | None) -> BuiltReport:
+    """The page for `process`, or for the process with the most deals when it is None."""
     engine = create_engine(url=database_url)
     try:
         async with engine.connect() as connection:
             session = AsyncSession(bind=connection)
-            deals = await load_snapshots(session, process_key=process.key)
-            events = await load_events(session, process_key=process.key)
+            if process is None:
+                counts = await deals_per_process(session, definitions.processes)
+                process = busiest_process(definitions.processes, counts)
+            data = await report_data(session, process=process)
             await session.close()
     finally:
         await engine.dispose()
-    insights = process_insights(process=process, deals=deals, events=events)
-    return render_report(process=process, insights=insights, deals=len(deals), generated_at=datetime.now(UTC))
+    page = render_report(process=process, insights=data.insights, deals=data.deals, generated_at=datetime.now(UTC))
+    return BuiltReport(page=page, process=process, deals=data.deals)
