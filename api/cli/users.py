@@ -10,6 +10,8 @@ import typer
 from api.db import Database, upgrade
 from api.db.models import Role
 from api.services.auth import add_user
+from api.services.deal_input import parse_name
+from api.services.failures import InvalidInput
 from api.settings import default_database_url, is_sqlite
 
 user_app = typer.Typer(help="Manage users and their API tokens.", no_args_is_help=True)
@@ -27,6 +29,7 @@ def add_command(
     ] = None,
 ) -> None:
     """Create a user and print their API token. The token is shown once; only its hash is stored."""
+    name, team = _checked(name, role=role, team=team)
     url = database_url or default_database_url()
 
     async def run() -> str:
@@ -43,6 +46,25 @@ def add_command(
     token = asyncio.run(run())
     typer.echo(f"created {role.value} {name!r}{f' in team {team!r}' if team else ''}")
     typer.echo(f"API token (shown once): {token}")
+
+
+def _checked(name: str, *, role: Role, team: str | None) -> tuple[str, str | None]:
+    """The name and team, trimmed; a usage error (exit code 2) when either is unusable."""
+    parsed = parse_name(name, field="NAME")
+    if isinstance(parsed, InvalidInput):
+        raise typer.BadParameter(f"the user's name {parsed.message}", param_hint="NAME")
+    team_name = None
+    if team is not None:
+        parsed_team = parse_name(team, field="--team")
+        if isinstance(parsed_team, InvalidInput):
+            raise typer.BadParameter(f"the team's name {parsed_team.message}", param_hint="--team")
+        team_name = parsed_team
+    if role is Role.MANAGER and team_name is None:
+        raise typer.BadParameter(
+            "a manager needs a team (a manager sees and changes their team's deals, so without one they see none)",
+            param_hint="--team",
+        )
+    return parsed, team_name
 
 
 def register(app: typer.Typer) -> None:
