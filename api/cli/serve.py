@@ -86,5 +86,6 @@ def _ensure_guidebook() -> None:
 def _print_demo(tokens: dict[str, str], *, host: str, port: int) -> None:
     typer.echo(f"demo database: {DEMO_DATABASE.resolve()}")
     typer.echo(f"GraphiQL: http://{host}:{port}/graphql   (send `Authorization: Bearer <token>`)")
+    width = max((len(who) for who in tokens), default=0)
     for who, token in tokens.items():
-        typer.echo(f"  {who:<28} {token}")
+        typer.echo(f"  {who:<{width}}  {token}")

@@ -1,4 +1,5 @@
-"""`waymark serve --demo` starts on a fresh folder, builds the guidebook, and answers a query with a demo token."""
+"""`waymark serve --demo` starts on a fresh folder, builds the guidebook, prints the demo tokens in one column, and
+answers a query with a demo token."""
 
 from __future__ import annotations
 
@@ -36,13 +37,14 @@ def test_serve_demo_starts_and_answers_with_a_demo_token(tmp_path):
         output = ""
         # Generous: the first start builds the guidebook and seeds two years of demo history.
         deadline = time.monotonic() + 120
-        token = None
+        token_lines: list[str] = []
         assert server.stdout is not None
-        while time.monotonic() < deadline and token is None:
+        while time.monotonic() < deadline and not any("enablement" in t for t in token_lines):
             line = server.stdout.readline()
             output += line
-            match = re.search(r"manager \(Maya Manager\)\s+(\S+)", line)
-            token = match.group(1) if match else None
+            if re.match(r"  \w+ \(.+\)\s+\S+$", line):
+                token_lines.append(line.rstrip("\n"))
+        token = next((t.split()[-1] for t in token_lines if "manager (Maya Manager)" in t), None)
         if token is None:
             pytest.fail(f"no demo token printed:\n{output}")
         body = None
@@ -62,6 +64,9 @@ def test_serve_demo_starts_and_answers_with_a_demo_token(tmp_path):
         stages = {e["node"]["stage"]["key"] for e in body["data"]["deals"]["edges"]}
         assert {"mql", "sql", "sal", "commit"} <= stages
         assert f"http://127.0.0.1:{port}/graphql" in output
+        token_columns = {line.rindex(" ") + 1 for line in token_lines}
+        assert len(token_lines) == 4, output
+        assert len(token_columns) == 1, "\n".join(token_lines)
         guide = httpx.get(f"http://127.0.0.1:{port}/guide/", timeout=5)
         assert guide.status_code == 200
         assert (tmp_path / "site" / "index.html").is_file()
