@@ -1,8 +1,9 @@
-"""Checks on what a user types into a deal: name, amount, currency, competitors, notes and reasons."""
+"""Checks on what a user types into a deal: name, amount, currency, close date, competitors, notes and reasons."""
 
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from api.process import ProcessDefinitions
@@ -12,6 +13,8 @@ MAX_AMOUNT = Decimal("999999999999.99")
 MAX_NAME = 200
 MAX_TEXT = 4000
 """Notes and reasons: a few paragraphs."""
+CLOSE_DATE_YEARS = 10
+"""How far from today a close date may be, either way: further is a typo (1900, 2206), not a forecast."""
 
 # PostgreSQL cannot store NUL in text, and no control character belongs in a name; notes keep tabs and newlines.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -61,6 +64,25 @@ def parse_currency(value: str, *, field: str) -> str | InvalidInput:
     if code not in CURRENCIES:
         return InvalidInput(field=field, message=f"{value!r} is not a supported ISO 4217 currency code, e.g. 'EUR'")
     return code
+
+
+def parse_close_date(value: date, *, field: str, today: date) -> date | InvalidInput:
+    earliest, latest = years_from(today, -CLOSE_DATE_YEARS), years_from(today, CLOSE_DATE_YEARS)
+    if not earliest <= value <= latest:
+        return InvalidInput(
+            field=field,
+            message=f"{value.isoformat()} is more than {CLOSE_DATE_YEARS} years from today; "
+            f"give a day from {earliest.isoformat()} to {latest.isoformat()}",
+        )
+    return value
+
+
+def years_from(day: date, years: int) -> date:
+    """The same day `years` later (or earlier); 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 def parse_competitors(

@@ -15,7 +15,7 @@ from api.db.models import Deal, DealStatus, EventKind, MilestoneCompletion, utc_
 from api.process import Process, ProcessDefinitions, Stage
 from api.services.auth import Viewer
 from api.services.deal_input import parse_note, parse_reason
-from api.services.deals import completed_keys, deal_for_change, process_of, record_event, touch
+from api.services.deals import completed_keys, deal_for_change, process_of, record_event, refuse_if_closed, touch
 from api.services.failures import Failure, GateBlocked, InvalidInput, PermissionDenied
 from api.services.gates import check_gate
 
@@ -42,13 +42,17 @@ async def complete_milestone(
     session: AsyncSession, *, viewer: Viewer, definitions: ProcessDefinitions, deal_id: int,
     milestone_key: str, note: str | None = None, expected_version: int | None = None,
 ) -> Deal | Failure:
-    """Mark a milestone done. Idempotent; a later stage's milestone counts once the deal gets there."""
+    """Mark a milestone done. Idempotent; a later stage's milestone counts once the deal gets there. Refused
+    on a closed deal: reopen it first."""
     found = await _open_deal(
         session, viewer=viewer, definitions=definitions, deal_id=deal_id, expected_version=expected_version
     )
     if not isinstance(found, tuple):
         return found
     deal, process = found
+    closed = refuse_if_closed(deal, field="dealId")
+    if closed is not None:
+        return closed
     milestone = process.milestone(milestone_key)
     if milestone is None:
         return _unknown_milestone(process, milestone_key)
@@ -75,13 +79,17 @@ async def reopen_milestone(
     session: AsyncSession, *, viewer: Viewer, definitions: ProcessDefinitions, deal_id: int,
     milestone_key: str, reason: str | None = None, expected_version: int | None = None,
 ) -> Deal | Failure:
-    """Undo a completed milestone. Idempotent: reopening an open milestone changes nothing."""
+    """Undo a completed milestone. Idempotent: reopening an open milestone changes nothing. Refused on a
+    closed deal: reopen it first."""
     found = await _open_deal(
         session, viewer=viewer, definitions=definitions, deal_id=deal_id, expected_version=expected_version
     )
     if not isinstance(found, tuple):
         return found
     deal, process = found
+    closed = refuse_if_closed(deal, field="dealId")
+    if closed is not None:
+        return closed
     milestone = process.milestone(milestone_key)
     if milestone is None:
         return _unknown_milestone(process, milestone_key)

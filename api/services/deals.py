@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.db.models import Deal, DealCompetitor, DealEvent, DealStatus, EventKind, MilestoneCompletion, utc_now
 from api.process import Process, ProcessDefinitions
 from api.services.auth import Viewer, may_own_deals_of, visible_deals
-from api.services.deal_input import parse_amount, parse_competitors, parse_currency, parse_name
+from api.services.deal_input import parse_amount, parse_close_date, parse_competitors, parse_currency, parse_name
 from api.services.failures import DealNotFound, Failure, InvalidInput, PermissionDenied, VersionConflict
 
 
@@ -92,6 +92,15 @@ async def lock_deal(session: AsyncSession, *, deal_id: int, viewer: Viewer) -> N
     )
 
 
+def refuse_if_closed(deal: Deal, *, field: str) -> InvalidInput | None:
+    """A closed deal is frozen: its record is what it was won or lost with, until it is reopened."""
+    if deal.status == DealStatus.OPEN.value:
+        return None
+    return InvalidInput(
+        field=field, message=f"the deal is closed {deal.status}; reopen it by moving it to an open stage first"
+    )
+
+
 def process_of(deal: Deal, *, definitions: ProcessDefinitions) -> Process | InvalidInput:
     process = definitions.process(deal.process_key)
     if process is None:
@@ -126,6 +135,9 @@ async def create_deal(
     currency = parse_currency(draft.currency, field="input.currency")
     if isinstance(currency, InvalidInput):
         return currency
+    close_date = parse_close_date(draft.close_date, field="input.closeDate", today=utc_now().date())
+    if isinstance(close_date, InvalidInput):
+        return close_date
     competitors = parse_competitors(draft.competitor_keys, definitions=definitions, field="input.competitorKeys")
     if isinstance(competitors, InvalidInput):
         return competitors
@@ -136,7 +148,7 @@ async def create_deal(
     deal = Deal(
         name=name, account_name=account_name, process_key=process.key, stage_key=process.first_stage.key,
         status=DealStatus.OPEN.value, owner_id=owner_id, amount=amount, currency=currency,
-        close_date=draft.close_date, created_at=now, updated_at=now, stage_entered_at=now,
+        close_date=close_date, created_at=now, updated_at=now, stage_entered_at=now,
     )
     session.add(deal)
     await session.flush()
@@ -154,6 +166,9 @@ async def update_deal(
     if not isinstance(found, Deal):
         return found
     deal = found
+    closed = refuse_if_closed(deal, field="input.dealId")
+    if closed is not None:
+        return closed
     new_values: dict[str, Any] = {}
     if changes.name is not None:
         new_values["name"] = parse_name(changes.name, field="input.name")
@@ -163,8 +178,9 @@ async def update_deal(
         new_values["amount"] = parse_amount(changes.amount, field="input.amount")
     if changes.currency is not None:
         new_values["currency"] = parse_currency(changes.currency, field="input.currency")
-    if changes.close_date is not None:
-        new_values["close_date"] = changes.close_date
+    if changes.close_date is not None and changes.close_date != deal.close_date:
+        # An unchanged date passes even if out of range now: a form sends back every field it shows.
+        new_values["close_date"] = parse_close_date(changes.close_date, field="input.closeDate", today=utc_now().date())
     for value in new_values.values():
         if isinstance(value, InvalidInput):
             return value
