@@ -1,10 +1,11 @@
-"""Schema extensions: the one place a request's work is committed or rolled back."""
+"""Schema extensions: the one place a request's work is committed or rolled back; the operation to run."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
+from graphql import GraphQLError, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 
 from api.graphql.core.context import WaymarkContext
@@ -29,3 +30,25 @@ class CommitOrRollback(SchemaExtension):
                 await context.session.commit()
         finally:
             await context.session.close()
+
+
+class OperationNameRequired(SchemaExtension):
+    """A document with several operations needs `operationName` (GraphQL spec, GetOperation): without one,
+    Strawberry would run the first. Refused as a request error, before anything runs.
+
+    Listed after the validation cache, whose `on_validate` sets `pre_execution_errors` first."""
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        # `operation_name` falls back to the first operation's name; only the private field says what was sent.
+        sent_name = context._provided_operation_name
+        if document is not None and sent_name is None and not context.pre_execution_errors:
+            operations = sum(isinstance(d, OperationDefinitionNode) for d in document.definitions)
+            if operations > 1:
+                context.pre_execution_errors = [GraphQLError(
+                    f"must provide operation name: the document holds {operations} operations; "
+                    "say which to run with `operationName`",
+                    extensions={"code": "OPERATION_RESOLUTION_FAILURE"},
+                )]
+        yield

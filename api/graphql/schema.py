@@ -21,7 +21,7 @@ from api.graphql.core.errors import WaymarkSchema, is_unexpected
 from api.graphql.deals.mutations import DealMutation
 from api.graphql.deals.resolvers import DealQuery
 from api.graphql.deals.types import DealType
-from api.graphql.extensions import CommitOrRollback
+from api.graphql.extensions import CommitOrRollback, OperationNameRequired
 from api.graphql.insights.resolvers import InsightsQuery
 from api.graphql.process.mutations import ProcessMutation
 from api.graphql.process.resolvers import ProcessQuery
@@ -53,6 +53,7 @@ def build_schema(
             lambda: MaskErrors(should_mask_error=is_unexpected, error_message="Unexpected error."),
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
+            OperationNameRequired,
             lambda: AddValidationRules(limits),
         ],
     )

@@ -95,3 +95,31 @@ async def test_a_field_error_reaching_the_root_keeps_data_null_and_status_200(cl
     assert response.status_code == 200
     assert response.json()["data"] is None
     assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+TWO_OPERATIONS = "query Board { me { name } } mutation Reload { reloadProcessDefinitions { __typename } }"
+
+
+@pytest.mark.parametrize(("accept", "status"), [("application/graphql-response+json", 400), ("application/json", 200)])
+async def test_two_operations_without_an_operation_name_are_refused_and_none_runs(client, people, accept, status):
+    # given
+    headers = {"accept": accept, "authorization": f"Bearer {people.enablement.token}"}
+
+    # when
+    response = await client.post("/graphql", headers=headers, json={"query": TWO_OPERATIONS})
+
+    # then: a request error (no `data`: nothing ran), 200 only where the GraphQL-over-HTTP spec asks for it
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith(accept)
+    body = response.json()
+    assert "data" not in body
+    [error] = body["errors"]
+    assert error["message"].startswith("must provide operation name")
+
+
+async def test_two_operations_with_an_operation_name_run_the_named_one(client, people):
+    headers = {"authorization": f"Bearer {people.enablement.token}"}
+
+    response = await client.post("/graphql", headers=headers, json={"query": TWO_OPERATIONS, "operationName": "Board"})
+
+    assert response.json() == {"data": {"me": {"name": "Elena Enablement"}}}
