@@ -26,6 +26,11 @@ from dataclasses import dataclass
 
 from api.process.models import Process, Stage
 
+MIN_ADVANCE = 0.05
+MAX_ADVANCE = 0.95
+MAX_CHANCE = 0.98
+"""The most a deal's chance to advance from a stage can be, whatever it did."""
+
 
 @dataclass(frozen=True, slots=True)
 class GroundTruth:
@@ -78,20 +83,22 @@ class GroundTruth:
 
 
 def draw_ground_truth(*, process: Process, rng: random.Random) -> GroundTruth:
-    """Plausible parameters around the definition: true durations 0.6–1.6 × typical days, and so on."""
+    """Plausible parameters around the definition: true durations 0.6–1.6 × typical days, and stage win
+    rates that agree with the definition's stage probabilities (see `target_advance`)."""
     stages = _walked_stages(process)
     median_days: dict[str, float] = {}
     completion: dict[str, float] = {}
     boost: dict[str, float] = {}
     base_advance: dict[str, float] = {}
-    for stage in stages:
-        optional_boost = 0.0
+    for position, stage in enumerate(stages):
         for m in stage.milestones:
             median_days[m.key] = round(max(0.5, m.typical_days * rng.uniform(0.6, 1.6)), 1)
             completion[m.key] = round(rng.uniform(0.82, 0.95) if m.mandatory else rng.uniform(0.3, 0.7), 2)
             boost[m.key] = 0.0 if m.mandatory else round(rng.uniform(0.02, 0.12), 2)
-            optional_boost += boost[m.key]
-        base_advance[stage.key] = round(min(rng.uniform(0.6, 0.8), 0.98 - optional_boost), 2)
+        following = stages[position + 1].probability if position + 1 < len(stages) else process.won_stage.probability
+        base_advance[stage.key] = _base_advance(
+            stage, advance=target_advance(stage.probability, following), completion=completion, boost=boost
+        )
     return GroundTruth(
         median_days=median_days,
         completion=completion,
@@ -100,6 +107,31 @@ def draw_ground_truth(*, process: Process, rng: random.Random) -> GroundTruth:
         stage_keys=tuple(s.key for s in stages),
         milestones_of={s.key: tuple((m.key, m.mandatory) for m in s.milestones) for s in stages},
     )
+
+
+def target_advance(probability: float, following: float) -> float:
+    """P(advance) that makes a stage's win rate its forecast probability: a deal in a stage wins with the
+    stage's probability when it advances with `probability / following` (the next stage's, 1 for won),
+    kept within 5–95%."""
+    if following <= 0:
+        return MIN_ADVANCE
+    return min(MAX_ADVANCE, max(MIN_ADVANCE, probability / following))
+
+
+def _base_advance(stage: Stage, *, advance: float, completion: dict[str, float], boost: dict[str, float]) -> float:
+    """The base chance that gives `advance` on average over the stage's milestones; raises the mandatory
+    milestones' completion (in `completion`) when they alone would make `advance` unreachable."""
+    mandatory = stage.mandatory_milestones
+    optional = [m for m in stage.milestones if not m.mandatory]
+    most_boost = sum(boost[m.key] for m in optional)
+    expected_boost = sum(boost[m.key] * completion[m.key] for m in optional)
+    needed = advance / (MAX_CHANCE - most_boost + expected_boost)
+    if mandatory and math.prod(completion[m.key] for m in mandatory) < needed:
+        for m in mandatory:
+            completion[m.key] = min(0.99, math.ceil(needed ** (1 / len(mandatory)) * 100) / 100)
+    all_mandatory = math.prod(completion[m.key] for m in mandatory)
+    base = advance / all_mandatory - expected_boost
+    return round(min(MAX_CHANCE - most_boost, max(0.01, base)), 2)
 
 
 def _walked_stages(process: Process) -> tuple[Stage, ...]:

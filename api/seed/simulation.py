@@ -26,6 +26,8 @@ OVERRIDE_RATE = 0.002
 DURATION_SPREAD = 0.5
 """Sigma of the log-normal milestone durations: the middle half of durations spans about ±40%."""
 SIMULATED_CURRENCY = "USD"
+SIGNATURE_DAYS = (5.0, 40.0)
+"""A won deal closes this many days (uniformly) after its last stage's work: signatures take weeks."""
 OVERRIDE_REASON = "Executive sponsor vouched for the deal; catching up on the missing milestone."
 
 _ADJECTIVES = ("Northwind", "Bluefin", "Granite", "Silverline", "Redwood", "Harbor", "Summit", "Copper")
@@ -178,10 +180,11 @@ def _deal(
             lost_at = entered + timedelta(days=work_days + rng.uniform(1, 10))
             walk.move(DealEventKind.CLOSED_LOST, lost_at, stage, process.lost_stages[0])
             break
-        moved_at = entered + timedelta(days=work_days + rng.uniform(0.5, 3))
         if position + 1 == len(stages):
-            walk.move(DealEventKind.CLOSED_WON, moved_at, stage, process.won_stage)
+            won_at = entered + timedelta(days=work_days + rng.uniform(*SIGNATURE_DAYS))
+            walk.move(DealEventKind.CLOSED_WON, won_at, stage, process.won_stage)
             break
+        moved_at = entered + timedelta(days=work_days + rng.uniform(0.5, 3))
         following = stages[position + 1]
         walk.move(DealEventKind.MOVED, moved_at, stage, following)
         if rng.random() < BACK_AND_FORTH_RATE:

@@ -155,7 +155,8 @@ async def prioritized_for(
     learned: Mapping[str, LearnedHistory],
 ) -> Prioritization:
     """No statement, one with a quota: every open deal assessed against its own process, ranked together.
-    The quota is in `currency` (default: `open_deals.most_common_currency`); only deals and wins in it count."""
+    The quota is in `currency` (default: the currency most open deals are in, else most deals won in the
+    period; `QuotaCurrencyUnknown` when there are neither); only deals and wins in it count."""
     end = period_end or end_of_quarter(today)
     process_of = {deal.deal_id: p for p in open_deals.processes for deal in open_deals.of(p)}
     assessments = [
@@ -172,38 +173,57 @@ async def prioritized_for(
     ]
     ranked = prioritize(assessments=assessments, today=today)
     plan = None
-    quota_currency = currency or open_deals.most_common_currency
     if quota is not None:
-        if quota_currency is None:
-            raise ValueError("a quota needs a currency when there are no open deals to take it from")
         owners = None if owner_id is None else (owner_id,)
         deals = deals_query(
             process_key=open_deals.won_counted_in, since=None, owner_ids=owners, visible=visible_deals(viewer)
         )
-        won = await won_in_period(
-            session, deals=deals, period_start=start_of_quarter(end), period_end=end, currency=quota_currency
+        won = await won_in_period(session, deals=deals, period_start=start_of_quarter(end), period_end=end)
+        quota_currency = currency or open_deals.most_common_currency or won.most_common_currency
+        if quota_currency is None:
+            raise QuotaCurrencyUnknown("currency: give the quota's currency (no open or won deals to take it from)")
+        plan = plan_for_quota(
+            ranked=ranked, quota=quota, won_this_period=won.in_currency(quota_currency), currency=quota_currency
         )
-        plan = plan_for_quota(ranked=ranked, quota=quota, won_this_period=won, currency=quota_currency)
     return Prioritization(period_end=end, ranked=ranked, plan=plan, process_of=process_of)
 
 
+class QuotaCurrencyUnknown(ValueError):
+    """A quota was given without a currency, and no open or won deal says which it is."""
+
+
+@dataclass(frozen=True, slots=True)
+class WonInPeriod:
+    by_currency: Mapping[str, tuple[Decimal, int]]
+    """Amount won and number of deals, per currency."""
+
+    def in_currency(self, currency: str) -> Decimal:
+        return self.by_currency.get(currency, (Decimal(0), 0))[0]
+
+    @property
+    def most_common_currency(self) -> str | None:
+        """The currency most won deals are in (ties: alphabetically first); None when nothing was won."""
+        return most_common_currency(c for c, (_, n) in self.by_currency.items() for _ in range(n))
+
+
 async def won_in_period(
-    session: AsyncSession, *, deals: Select[int], period_start: date, period_end: date, currency: str
-) -> Decimal:
-    """One statement: the amount of the `deals` (a query of ids) in `currency` that are won and whose last
-    close as won fell between the two dates (UTC, both included), whenever they were created."""
+    session: AsyncSession, *, deals: Select[int], period_start: date, period_end: date
+) -> WonInPeriod:
+    """One statement: per currency, the amount and count of the `deals` (a query of ids) that are won and whose
+    last close as won fell between the two dates (UTC, both included), whenever they were created."""
     last_won = (
         select(DealEvent.deal_id)
         .where(DealEvent.kind == EventKind.CLOSED_WON.value, DealEvent.occurred_at >= utc_midnight(period_start))
         .group_by(DealEvent.deal_id)
         .having(func.max(DealEvent.occurred_at) < utc_midnight(period_end + timedelta(days=1)))
     )
-    total = await session.scalar(
-        select(func.coalesce(func.sum(Deal.amount), 0)).where(
+    rows = await session.execute(
+        select(Deal.currency, func.sum(Deal.amount), func.count())
+        .where(
             Deal.status == Outcome.WON.value,
-            Deal.currency == currency,
             Deal.id.in_(last_won.scalar_subquery()),
             Deal.id.in_(deals.scalar_subquery()),
         )
+        .group_by(Deal.currency)
     )
-    return Decimal(total or 0)
+    return WonInPeriod(by_currency={str(c): (Decimal(total or 0), int(n)) for c, total, n in rows})

@@ -22,7 +22,7 @@ SHIPPED = load_definitions(SHIPPED_DIR)
 
 PRIORITIZED = """
 query Prioritized($processKey: String) {
-  prioritizedDeals(periodEnd: "2099-12-31", quota: "1000000", processKey: $processKey) {
+  prioritizedDeals(periodEnd: "2035-12-31", quota: "1000000", processKey: $processKey) {
     deals { rank deal { id process { key } estimatedDaysToClose } estimatedDaysToClose
             nextMilestone { milestone { key } } }
     plan { deals { deal { id } } }
@@ -58,7 +58,7 @@ async def open_deal(database: Database, *, owner: Person, process_key: str, stag
     async with database.transaction() as session:
         draft = deals.DealDraft(
             name=f"{process_key} {stage}", account_name="Northwind", process_key=process_key, amount=amount,
-            currency="EUR", close_date=date(2099, 6, 30), competitor_keys=[],
+            currency="EUR", close_date=date(2035, 6, 30), competitor_keys=[],
         )
         deal = await deals.create_deal(session, viewer=owner.viewer, definitions=SHIPPED, draft=draft)
         assert isinstance(deal, Deal), deal

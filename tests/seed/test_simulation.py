@@ -8,12 +8,14 @@ smallest n), and each stage's win rate within 0.03.
 
 from __future__ import annotations
 
+import random
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from api.process import Outcome, Process, load_definitions
+from api.seed.ground_truth import draw_ground_truth
 from api.seed.simulation import SimulatedHistory, simulate
 from api.services.insights import ProcessInsights, process_insights
 
@@ -89,3 +91,14 @@ def test_win_rates_with_and_without_each_milestone_recover_the_truth(
 def test_stage_win_rates_recover_the_truth(history: SimulatedHistory, insights: ProcessInsights) -> None:
     for rate in insights.stage_win_rates:
         assert rate.rate == pytest.approx(history.truth.stage_win_rate(rate.stage_key), abs=0.03)
+
+
+def test_the_generators_stage_win_rates_agree_with_the_stage_probabilities() -> None:
+    # given every shipped process and a few seeds
+    for process in load_definitions(Path(__file__).parents[2] / "process_definitions").processes:
+        for seed in (4, 12, 21):
+            # when
+            truth = draw_ground_truth(process=process, rng=random.Random(seed))
+            # then a deal in each open stage wins about as often as the definition forecasts
+            for stage in process.open_stages:
+                assert truth.stage_win_rate(stage.key) == pytest.approx(stage.probability, abs=0.02), stage.key

@@ -25,15 +25,19 @@ class DealFilterInput:
 
 @strawberry.enum(description="What to order deals by.")
 class DealOrderField(Enum):
-    CLOSE_DATE = "close_date"
-    AMOUNT = "amount"
-    UPDATED_AT = "updated_at"
+    _value_: str  # for mypy: `enum_value` members still have their string as value
+
+    CLOSE_DATE = strawberry.enum_value("close_date", description="The expected close date.")
+    AMOUNT = strawberry.enum_value("amount", description="The contract value (whatever the currency).")
+    UPDATED_AT = strawberry.enum_value("updated_at", description="When the deal last changed.")
 
 
 @strawberry.enum(description="Ascending or descending.")
 class OrderDirection(Enum):
-    ASC = "asc"
-    DESC = "desc"
+    _value_: str  # for mypy: `enum_value` members still have their string as value
+
+    ASC = strawberry.enum_value("asc", description="Smallest or earliest first.")
+    DESC = strawberry.enum_value("desc", description="Largest or latest first.")
 
 
 @strawberry.input(description="How to order deals; ties are broken by deal id.")
@@ -75,5 +79,7 @@ class UpdateDealInput:
 
 @strawberry.enum(description="How a deal closes.")
 class CloseOutcome(Enum):
-    WON = "won"
-    LOST = "lost"
+    _value_: str  # for mypy: `enum_value` members still have their string as value
+
+    WON = strawberry.enum_value("won", description="Won: enters the won stage, through the gate.")
+    LOST = strawberry.enum_value("lost", description="Lost, from any open stage; needs a reason.")

@@ -23,7 +23,19 @@ from api.graphql.core.results import (
     VersionConflict,
     error_type,
 )
-from api.graphql.deals.inputs import CloseOutcome, CreateDealInput, UpdateDealInput
+from api.graphql.deals.arguments import (
+    CloseReason,
+    DealId,
+    ExpectedVersion,
+    MilestoneKey,
+    MoveReason,
+    Note,
+    Outcome,
+    Override,
+    Reason,
+    ToStage,
+)
+from api.graphql.deals.inputs import CreateDealInput, UpdateDealInput
 from api.graphql.deals.types import DealType
 from api.graphql.process.types import MilestoneType
 from api.process import ProcessDefinitions
@@ -150,7 +162,9 @@ def _owner_pk(owner_id: str | None) -> int | None | InvalidInput:
 @strawberry.type
 class DealMutation:
     @fields.mutation(description="Open a deal in its process's entry stage.")
-    async def create_deal(self, info: Info_, input: CreateDealInput) -> CreateDealResult:
+    async def create_deal(
+        self, info: Info_, input: Annotated[CreateDealInput, strawberry.argument(description="The new deal.")]
+    ) -> CreateDealResult:
         context = info.context
         viewer = await context.viewer()
         if viewer is None:
@@ -174,8 +188,14 @@ class DealMutation:
         assert isinstance(failure, InvalidInput | PermissionDenied), failure
         return failure
 
-    @fields.mutation(description="Change a deal's details; `expectedVersion` guards against lost updates.")
-    async def update_deal(self, info: Info_, input: UpdateDealInput) -> UpdateDealResult:
+    @fields.mutation(
+        description="Change a deal's details; `expectedVersion` guards against lost updates. A closed deal is frozen: "
+        "reopen it with moveDeal first."
+    )
+    async def update_deal(
+        self, info: Info_,
+        input: Annotated[UpdateDealInput, strawberry.argument(description="The deal and its changes.")],
+    ) -> UpdateDealResult:
         owner = _owner_pk(input.owner_id)
         if isinstance(owner, InvalidInput):
             return owner
@@ -195,10 +215,13 @@ class DealMutation:
         outcome = await _on_deal(info, input.deal_id, update)
         return UpdateDealSuccess(deal=DealType(row=outcome)) if isinstance(outcome, Deal) else _narrow(outcome)
 
-    @fields.mutation(description="Mark a milestone done. Idempotent; a later stage's milestone may be done early.")
+    @fields.mutation(
+        description="Mark a milestone done. Idempotent; a later stage's milestone may be done early. Refused on a "
+        "closed deal: reopen it with moveDeal first."
+    )
     async def complete_milestone(
-        self, info: Info_, deal_id: strawberry.ID, milestone_key: str, note: str | None = None,
-        expected_version: int | None = None,
+        self, info: Info_, deal_id: DealId, milestone_key: MilestoneKey, note: Note = None,
+        expected_version: ExpectedVersion = None,
     ) -> CompleteMilestoneResult:
         async def complete(
             session: AsyncSession, viewer: Viewer, definitions: ProcessDefinitions, pk: int
@@ -214,10 +237,12 @@ class DealMutation:
             return CompleteMilestoneSuccess(deal=DealType(row=outcome), milestone=milestone)
         return _narrow(outcome)
 
-    @fields.mutation(description="Undo a completed milestone. Idempotent.")
+    @fields.mutation(
+        description="Undo a completed milestone. Idempotent. Refused on a closed deal: reopen it with moveDeal first."
+    )
     async def reopen_milestone(
-        self, info: Info_, deal_id: strawberry.ID, milestone_key: str, reason: str | None = None,
-        expected_version: int | None = None,
+        self, info: Info_, deal_id: DealId, milestone_key: MilestoneKey, reason: Reason = None,
+        expected_version: ExpectedVersion = None,
     ) -> ReopenMilestoneResult:
         async def reopen(
             session: AsyncSession, viewer: Viewer, definitions: ProcessDefinitions, pk: int
@@ -238,8 +263,8 @@ class DealMutation:
         "override a blocked gate with `override: true` and a reason; the override is recorded."
     )
     async def move_deal(
-        self, info: Info_, deal_id: strawberry.ID, to_stage: str, reason: str | None = None, override: bool = False,
-        expected_version: int | None = None,
+        self, info: Info_, deal_id: DealId, to_stage: ToStage, reason: MoveReason = None, override: Override = False,
+        expected_version: ExpectedVersion = None,
     ) -> MoveDealResult:
         async def move(
             session: AsyncSession, viewer: Viewer, definitions: ProcessDefinitions, pk: int
@@ -260,8 +285,8 @@ class DealMutation:
         "so the gate applies (a manager may override it)."
     )
     async def close_deal(
-        self, info: Info_, deal_id: strawberry.ID, outcome: CloseOutcome, reason: str | None = None,
-        override: bool = False, expected_version: int | None = None,
+        self, info: Info_, deal_id: DealId, outcome: Outcome, reason: CloseReason = None,
+        override: Override = False, expected_version: ExpectedVersion = None,
     ) -> CloseDealResult:
         async def close(
             session: AsyncSession, viewer: Viewer, definitions: ProcessDefinitions, pk: int

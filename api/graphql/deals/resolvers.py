@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 import strawberry
@@ -16,10 +17,11 @@ from api.graphql.deals.connection import DealConnection, DealEdge, PageInfo
 from api.graphql.deals.inputs import DealFilterInput, DealOrderInput, OrderDirection
 from api.graphql.deals.prefetch import prefetch_deal_page
 from api.graphql.deals.types import DealType
+from api.process import Process, ProcessDefinitions
 from api.services import deal_queries
 
 
-def to_deal_filter(given: DealFilterInput | None) -> deal_queries.DealFilter:
+def to_deal_filter(given: DealFilterInput | None, *, definitions: ProcessDefinitions) -> deal_queries.DealFilter:
     if given is None:
         return deal_queries.DealFilter()
     owner_id = None
@@ -27,15 +29,34 @@ def to_deal_filter(given: DealFilterInput | None) -> deal_queries.DealFilter:
         owner_id = pk_of(given.owner_id, type_name="User")
         if owner_id is None:
             raise ClientError(f"filter.ownerId: {given.owner_id!r} is not a user ID")
+    processes = definitions.processes
+    if given.process_key is not None:
+        process = definitions.process(given.process_key)
+        if process is None:
+            known = ", ".join(p.key for p in definitions.processes)
+            raise ClientError(f"filter.processKey: unknown process {given.process_key!r} (known: {known})")
+        processes = (process,)
     return deal_queries.DealFilter(
         process_key=given.process_key,
-        stage_keys=tuple(given.stages or ()),
+        stage_keys=_stage_keys(given.stages or (), processes=processes),
         statuses=tuple(s.value for s in given.statuses or ()),
         owner_id=owner_id,
         close_date_from=given.close_date_from,
         close_date_to=given.close_date_to,
         search=given.search,
     )
+
+
+def _stage_keys(given: Sequence[str], *, processes: Sequence[Process]) -> tuple[str, ...]:
+    """The stage keys to match: each given stage's key and its former keys (deals may still carry one)."""
+    keys: list[str] = []
+    for index, key in enumerate(given):
+        stages = [s for s in (p.stage(key) for p in processes) if s is not None]
+        if not stages:
+            known = ", ".join(dict.fromkeys(s.key for p in processes for s in p.stages))
+            raise ClientError(f"filter.stages[{index}]: unknown stage {key!r} (known: {known})")
+        keys += [k for s in stages for k in (s.key, *s.formerly)]
+    return tuple(dict.fromkeys(keys))
 
 
 def to_deal_order(given: DealOrderInput | None) -> deal_queries.DealOrder:
@@ -49,7 +70,9 @@ def to_deal_order(given: DealOrderInput | None) -> deal_queries.DealOrder:
 @strawberry.type
 class DealQuery:
     @fields.field(description="One deal by ID; null when there is none you may see.")
-    async def deal(self, info: Info_, id: strawberry.ID) -> DealType | None:
+    async def deal(
+        self, info: Info_, id: Annotated[strawberry.ID, strawberry.argument(description="The deal's global ID.")]
+    ) -> DealType | None:
         await require_viewer(info)
         pk = pk_of(id, type_name="Deal")
         found = None if pk is None else await info.context.loaders.deal_by_id.load(pk)
@@ -69,7 +92,7 @@ class DealQuery:
         viewer = await require_viewer(info)
         if first < 0:
             raise ClientError(f"first: must not be negative (got {first})")
-        deal_filter = to_deal_filter(filter)
+        deal_filter = to_deal_filter(filter, definitions=info.context.definitions)
         order = to_deal_order(order_by)
         try:
             async with info.context.lock:
@@ -96,7 +119,10 @@ class DealQuery:
         )
 
     @fields.field(description="Any object by its global ID; null when there is none you may see.")
-    async def node(self, info: Info_, id: strawberry.ID) -> Node | None:
+    async def node(
+        self, info: Info_,
+        id: Annotated[strawberry.ID, strawberry.argument(description="A global ID, e.g. a deal's, user's or team's.")],
+    ) -> Node | None:
         await require_viewer(info)
         parsed = from_global_id(id)
         if parsed is None:

@@ -33,22 +33,26 @@ T = TypeVar("T")
 
 @strawberry.enum(description="Whether a deal is still being worked, won or lost.")
 class DealStatus(Enum):
-    OPEN = "open"
-    WON = "won"
-    LOST = "lost"
+    _value_: str  # for mypy: `enum_value` members still have their string as value
+
+    OPEN = strawberry.enum_value("open", description="Still being worked.")
+    WON = strawberry.enum_value("won", description="Closed won.")
+    LOST = strawberry.enum_value("lost", description="Closed lost.")
 
 
 @strawberry.enum(description="What happened to a deal.")
 class DealEventKind(Enum):
-    CREATED = "created"
-    UPDATED = "updated"
-    MILESTONE_COMPLETED = "milestone-completed"
-    MILESTONE_REOPENED = "milestone-reopened"
-    MOVED = "moved"
-    GATE_OVERRIDDEN = "gate-overridden"
-    CLOSED_WON = "closed-won"
-    CLOSED_LOST = "closed-lost"
-    REOPENED = "reopened"
+    CREATED = strawberry.enum_value("created", description="The deal was opened in its entry stage.")
+    UPDATED = strawberry.enum_value("updated", description="Details changed; `changes` says which.")
+    MILESTONE_COMPLETED = strawberry.enum_value("milestone-completed", description="A milestone was done.")
+    MILESTONE_REOPENED = strawberry.enum_value("milestone-reopened", description="A done milestone was undone.")
+    MOVED = strawberry.enum_value("moved", description="The deal moved to another open stage.")
+    GATE_OVERRIDDEN = strawberry.enum_value(
+        "gate-overridden", description="A manager overrode a blocked gate; `skippedMilestones` says what was missing."
+    )
+    CLOSED_WON = strawberry.enum_value("closed-won", description="The deal was won.")
+    CLOSED_LOST = strawberry.enum_value("closed-lost", description="The deal was lost.")
+    REOPENED = strawberry.enum_value("reopened", description="A closed deal was moved back to an open stage.")
 
 
 @strawberry.type(description="One field an update changed, before and after, as text.")

@@ -16,8 +16,12 @@ from api.services.durations import MIN_OBSERVATIONS
 
 @strawberry.enum(description="Where a duration came from.")
 class DurationSourceKind(Enum):
-    TYPICAL_DAYS = "typical_days"
-    OBSERVED = "observed"
+    TYPICAL_DAYS = strawberry.enum_value(
+        "typical_days", description="The typical days the process definition gives."
+    )
+    OBSERVED = strawberry.enum_value(
+        "observed", description="The median of observed durations, once there are enough observations."
+    )
 
 
 @strawberry.type(description="A milestone still needed to close, with the duration the estimate used.")

@@ -25,7 +25,14 @@ from api.process import Process
 from api.services.auth import Viewer
 from api.services.deal_input import parse_currency
 from api.services.failures import InvalidInput
-from api.services.insights_queries import OpenDeals, insights_for, open_deals_for, pipelines_of, prioritized_for
+from api.services.insights_queries import (
+    OpenDeals,
+    QuotaCurrencyUnknown,
+    insights_for,
+    open_deals_for,
+    pipelines_of,
+    prioritized_for,
+)
 from api.services.learned_history import LearnedHistory
 
 
@@ -108,7 +115,7 @@ class InsightsQuery:
             strawberry.argument(
                 description="The quota's currency (ISO 4217): only deals and wins in it count towards the quota; "
                 "deals in other currencies are listed in `plan.otherCurrencyDeals`. Default: the currency most of "
-                "the ranked open deals are in (ties: alphabetically first)."
+                "the ranked open deals are in, else most deals won this period (ties: alphabetically first)."
             ),
         ] = None,
         process_key: Annotated[
@@ -118,20 +125,21 @@ class InsightsQuery:
         viewer = await require_viewer(info)
         owner = _owner(owner_id, "ownerId")
         found, learned = await _open_deals(info, viewer=viewer, process_key=process_key, owner_id=owner)
-        if quota is not None and currency is None and found.most_common_currency is None:
-            raise ClientError("currency: give the quota's currency (there are no open deals to take it from)")
         async with info.context.lock:
-            result = await prioritized_for(
-                info.context.session,
-                viewer=viewer,
-                open_deals=found,
-                owner_id=owner,
-                today=datetime.now(UTC).date(),
-                period_end=period_end,
-                quota=quota,
-                currency=None if currency is None else _currency(currency),
-                learned=learned,
-            )
+            try:
+                result = await prioritized_for(
+                    info.context.session,
+                    viewer=viewer,
+                    open_deals=found,
+                    owner_id=owner,
+                    today=datetime.now(UTC).date(),
+                    period_end=period_end,
+                    quota=quota,
+                    currency=None if currency is None else _currency(currency),
+                    learned=learned,
+                )
+            except QuotaCurrencyUnknown as unknown:
+                raise ClientError(str(unknown)) from None
         process_of = result.process_of
         return PrioritizedDeals(
             period_end=result.period_end,

@@ -30,8 +30,12 @@ from api.services.quota_plan import QuotaPlan, other_currency_reason
 
 @strawberry.enum(description="Where a win probability came from.")
 class ProbabilitySourceKind(Enum):
-    STAGE_PROBABILITY = "stage_probability"
-    LEARNED_WIN_RATE = "learned_win_rate"
+    STAGE_PROBABILITY = strawberry.enum_value(
+        "stage_probability", description="The forecast probability the process gives the stage."
+    )
+    LEARNED_WIN_RATE = strawberry.enum_value(
+        "learned_win_rate", description="The win rate of closed deals from this stage, once there are enough."
+    )
 
 
 async def load_deal(info: Info_, deal_id: str) -> DealType:

@@ -16,8 +16,8 @@ from api.process import Problem
 
 @strawberry.enum(description="How bad a problem in the process definitions is.")
 class ProblemSeverity(Enum):
-    ERROR = "error"
-    WARNING = "warning"
+    ERROR = strawberry.enum_value("error", description="The definitions cannot be loaded until it is fixed.")
+    WARNING = strawberry.enum_value("warning", description="A lint finding; the definitions still load.")
 
 
 @strawberry.type(description="A problem in the process definitions, pointing at a file, line and column.")

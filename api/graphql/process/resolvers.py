@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from api.graphql.core import fields
@@ -18,7 +20,10 @@ class ProcessQuery:
         return [ProcessType.of(p) for p in info.context.definitions.processes]
 
     @fields.field(description="One process by key, or null when there is none.")
-    async def process(self, info: Info_, key: str) -> ProcessType | None:
+    async def process(
+        self, info: Info_,
+        key: Annotated[str, strawberry.argument(description="The process's key, e.g. `new-business`.")],
+    ) -> ProcessType | None:
         await require_viewer(info)
         found = info.context.definitions.process(key)
         return None if found is None else ProcessType.of(found)

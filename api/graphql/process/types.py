@@ -16,9 +16,9 @@ from api.process import Competitor, ContentUse, Milestone, Objection, Play, Proc
 
 @strawberry.enum(description="Whether a stage is a working stage or a terminal one.")
 class StageOutcome(Enum):
-    OPEN = "open"
-    WON = "won"
-    LOST = "lost"
+    OPEN = strawberry.enum_value("open", description="A working stage; deals in it are open.")
+    WON = strawberry.enum_value("won", description="Terminal: the deal is won.")
+    LOST = strawberry.enum_value("lost", description="Terminal: the deal is lost.")
 
 
 def guide_url(info: Info_, process: Process, stage: Stage, milestone: Milestone | None = None) -> str:
