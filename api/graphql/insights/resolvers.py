@@ -13,6 +13,7 @@ import strawberry
 from api.graphql.core.context import Info_
 from api.graphql.core.errors import ClientError, require_viewer
 from api.graphql.core.ids import pk_of
+from api.graphql.insights.arguments import as_utc, checked_period_end, checked_quota
 from api.graphql.insights.pipeline_types import Pipeline
 from api.graphql.insights.types import (
     PrioritizedDeals,
@@ -102,12 +103,15 @@ class InsightsQuery:
     async def prioritized_deals(
         self,
         info: Info_,
-        period_end: Annotated[date | None, strawberry.argument(description="Default: end of this quarter.")] = None,
+        period_end: Annotated[
+            date | None,
+            strawberry.argument(description="Default: end of this quarter. At most 100 years from today, either way."),
+        ] = None,
         owner_id: Annotated[strawberry.ID | None, strawberry.argument(description="One rep's deals.")] = None,
         quota: Annotated[
             Decimal | None,
             strawberry.argument(
-                description="The period's quota, in `currency`; won deals count from the same processes."
+                description="The period's quota, not negative, in `currency`; won deals count from the same processes."
             ),
         ] = None,
         currency: Annotated[
@@ -123,6 +127,9 @@ class InsightsQuery:
         ] = None,
     ) -> PrioritizedDeals:
         viewer = await require_viewer(info)
+        today = datetime.now(UTC).date()
+        period_end = checked_period_end(period_end, today=today)
+        quota = checked_quota(quota)
         owner = _owner(owner_id, "ownerId")
         found, learned = await _open_deals(info, viewer=viewer, process_key=process_key, owner_id=owner)
         async with info.context.lock:
@@ -132,7 +139,7 @@ class InsightsQuery:
                     viewer=viewer,
                     open_deals=found,
                     owner_id=owner,
-                    today=datetime.now(UTC).date(),
+                    today=today,
                     period_end=period_end,
                     quota=quota,
                     currency=None if currency is None else _currency(currency),
@@ -177,10 +184,15 @@ class InsightsQuery:
                 "process's stages and milestones)."
             ),
         ],
-        since: Annotated[datetime | None, strawberry.argument(description="Deals created from then on.")] = None,
+        since: Annotated[
+            datetime | None,
+            strawberry.argument(
+                description="Deals created from then on; an ISO 8601 date and time, read as UTC when it has no offset."
+            ),
+        ] = None,
     ) -> ProcessInsightsType:
         viewer = await require_viewer(info)
         process = _process(info, process_key)
         async with info.context.lock:
-            insights = await insights_for(info.context.session, viewer=viewer, process=process, since=since)
+            insights = await insights_for(info.context.session, viewer=viewer, process=process, since=as_utc(since))
         return process_insights_type(process, insights)
