@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 
@@ -123,7 +124,9 @@ class PipelineFigures:
         return sum(len(s.summary.blocked) for s in self.sections)
 
     @strawberry.field(description="Deals failing the gate into their next stage, longest in stage first.")
-    def blocked(self, first: int = 50) -> list[BlockedDeal]:
+    def blocked(
+        self, first: Annotated[int, strawberry.argument(description="At most this many (0–500).")] = 50
+    ) -> list[BlockedDeal]:
         found: list[tuple[ProcessPipeline, BlockedDealRecord]] = [
             (s, b) for s in self.sections for b in s.summary.blocked
         ]
@@ -148,7 +151,9 @@ class PipelineFigures:
         f"milestone when none is mandatory), measured by its observed median once it has {MIN_OBSERVATIONS} "
         "observations, else by typical days; most overdue first (days in stage over expected days)."
     )
-    def stale(self, first: int = 50) -> list[StaleDeal]:
+    def stale(
+        self, first: Annotated[int, strawberry.argument(description="At most this many (0–500).")] = 50
+    ) -> list[StaleDeal]:
         found: list[tuple[ProcessPipeline, StaleDealRecord]] = [(s, d) for s in self.sections for d in s.summary.stale]
         found.sort(key=lambda sd: (-sd[1].days_in_stage / sd[1].expected_days, sd[1].deal.deal_id))
         return [
