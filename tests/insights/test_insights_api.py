@@ -11,7 +11,7 @@ from tests.api.factories import People, create_deal, deal_gid, fixture_definitio
 
 PRIORITIZED = """
 query Prioritized($quota: Decimal) {
-  prioritizedDeals(periodEnd: "2099-12-31", quota: $quota) {
+  prioritizedDeals(periodEnd: "2035-12-31", quota: $quota) {
     deals { rank deal { id name } estimatedDaysToClose fits slackDays expectedValue reason
             nextMilestone { milestone { key } days durationSource } }
     plan { gap deals { deal { id } } }

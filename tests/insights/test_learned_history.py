@@ -29,13 +29,13 @@ from tests.api.test_statement_count import counting_statements
 
 PROCESS = fixture_definitions().processes[0]
 BOARD = """
-query { prioritizedDeals(periodEnd: "2099-12-31") {
+query { prioritizedDeals(periodEnd: "2035-12-31") {
           deals { deal { id estimatedDaysToClose closeEstimate { daysToClose } } estimatedDaysToClose } }
         pipeline { blocked(first: 500) { estimatedDaysToClose deal { id estimatedDaysToClose } }
                    stale(first: 500) { estimatedDaysToClose expectedDays
                                        deal { id estimatedDaysToClose expectedDaysInStage stale } } } }
 """
-WON = 'query { prioritizedDeals(periodEnd: "%s", quota: 100000) { plan { wonThisPeriod gap } } }'
+WON = 'query { prioritizedDeals(periodEnd: "%s", quota: 100000, currency: "EUR") { plan { wonThisPeriod gap } } }'
 
 
 async def test_sql_learning_agrees_with_the_reference_walk_over_events(database: Database) -> None:
