@@ -85,17 +85,6 @@ def strength(process: Process, stage_key: str, completed_keys: Iterable[str]) ->
     return round(sum(m.weight for m in milestones if m.key in done) / total, 4)
 
 
-def plays_for_deal(
-    definitions: ProcessDefinitions,
-    process: Process,
-    stage_key: str,
-    completed_keys: Iterable[str],
-    competitor_keys: Iterable[str],
-) -> tuple[DealPlay, ...]:
-    """The plays on the deal's remaining milestones against its competitors and the status quo."""
-    return plays_for_remaining(definitions, remaining_milestones(process, stage_key, completed_keys), competitor_keys)
-
-
 def plays_for_remaining(
     definitions: ProcessDefinitions, remaining: Iterable[Milestone], competitor_keys: Iterable[str]
 ) -> tuple[DealPlay, ...]:
