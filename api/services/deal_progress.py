@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db.models import Deal, DealStatus, EventKind, MilestoneCompletion, utc_now
-from api.process import Process, ProcessDefinitions, Stage
+from api.process import Milestone, Process, ProcessDefinitions, Stage
 from api.services.auth import Viewer
 from api.services.deal_input import parse_note, parse_reason
 from api.services.deals import completed_keys, deal_for_change, process_of, record_event, refuse_if_closed, touch
@@ -38,12 +38,11 @@ async def _open_deal(
     return found, process
 
 
-async def complete_milestone(
-    session: AsyncSession, *, viewer: Viewer, definitions: ProcessDefinitions, deal_id: int,
-    milestone_key: str, note: str | None = None, expected_version: int | None = None,
-) -> Deal | Failure:
-    """Mark a milestone done. Idempotent; a later stage's milestone counts once the deal gets there. Refused
-    on a closed deal: reopen it first."""
+async def _milestone_of_open_deal(
+    session: AsyncSession, *, viewer: Viewer, definitions: ProcessDefinitions, deal_id: int, milestone_key: str,
+    expected_version: int | None,
+) -> tuple[Deal, Process, Milestone] | Failure:
+    """The deal, its process and the milestone to work on; refused for a closed deal or an unknown key."""
     found = await _open_deal(
         session, viewer=viewer, definitions=definitions, deal_id=deal_id, expected_version=expected_version
     )
@@ -56,6 +55,22 @@ async def complete_milestone(
     milestone = process.milestone(milestone_key)
     if milestone is None:
         return _unknown_milestone(process, milestone_key)
+    return deal, process, milestone
+
+
+async def complete_milestone(
+    session: AsyncSession, *, viewer: Viewer, definitions: ProcessDefinitions, deal_id: int,
+    milestone_key: str, note: str | None = None, expected_version: int | None = None,
+) -> Deal | Failure:
+    """Mark a milestone done. Idempotent; a later stage's milestone counts once the deal gets there. Refused
+    on a closed deal: reopen it first."""
+    found = await _milestone_of_open_deal(
+        session, viewer=viewer, definitions=definitions, deal_id=deal_id, milestone_key=milestone_key,
+        expected_version=expected_version,
+    )
+    if not isinstance(found, tuple):
+        return found
+    deal, process, milestone = found
     written = parse_note(note, field="note")
     if isinstance(written, InvalidInput):
         return written
@@ -81,18 +96,13 @@ async def reopen_milestone(
 ) -> Deal | Failure:
     """Undo a completed milestone. Idempotent: reopening an open milestone changes nothing. Refused on a
     closed deal: reopen it first."""
-    found = await _open_deal(
-        session, viewer=viewer, definitions=definitions, deal_id=deal_id, expected_version=expected_version
+    found = await _milestone_of_open_deal(
+        session, viewer=viewer, definitions=definitions, deal_id=deal_id, milestone_key=milestone_key,
+        expected_version=expected_version,
     )
     if not isinstance(found, tuple):
         return found
-    deal, process = found
-    closed = refuse_if_closed(deal, field="dealId")
-    if closed is not None:
-        return closed
-    milestone = process.milestone(milestone_key)
-    if milestone is None:
-        return _unknown_milestone(process, milestone_key)
+    deal, process, milestone = found
     written = parse_reason(reason, field="reason", required=False)
     if isinstance(written, InvalidInput):
         return written
