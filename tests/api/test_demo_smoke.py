@@ -1,5 +1,6 @@
 """`waymark serve --demo` starts on a fresh folder, builds the guidebook, prints the demo tokens in one column, and
-answers a query with a demo token."""
+answers a query with a demo token: the manager's board (open deals, as a board shows them) has deals in every
+open stage. What the demo holds is tested in-process, faster, in `tests/seed/test_demo.py`."""
 
 from __future__ import annotations
 
@@ -15,7 +16,10 @@ import httpx
 import pytest
 
 SHIPPED_DEFINITIONS = Path(__file__).resolve().parents[2] / "process_definitions"
-BOARD = "{ me { name } deals(first: 20) { totalCount edges { node { name stage { key } blockers { key } } } } }"
+BOARD = """
+{ me { name }
+  deals(first: 20, filter: {statuses: [OPEN]}) { totalCount edges { node { name stage { key } blockers { key } } } } }
+"""
 
 
 def _free_port() -> int:
