@@ -25,6 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from api.deal_events import DealEventKind
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -79,16 +81,8 @@ class DealStatus(StrEnum):
     LOST = "lost"
 
 
-class EventKind(StrEnum):
-    CREATED = "created"
-    UPDATED = "updated"
-    MILESTONE_COMPLETED = "milestone-completed"
-    MILESTONE_REOPENED = "milestone-reopened"
-    MOVED = "moved"
-    GATE_OVERRIDDEN = "gate-overridden"
-    CLOSED_WON = "closed-won"
-    CLOSED_LOST = "closed-lost"
-    REOPENED = "reopened"
+EventKind = DealEventKind
+"""`DealEvent.kind` holds its values; the enum lives in `api.deal_events`, shared with the domain records."""
 
 
 class Team(Base):

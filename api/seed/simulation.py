@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
+from api.deal_events import DealEventKind
 from api.process.models import Outcome, Process, Stage
 from api.seed.ground_truth import GroundTruth, draw_ground_truth
-from api.services.deal_records import DealEvent, DealEventKind, DealSnapshot
+from api.services.deal_records import DealEvent, DealSnapshot
 
 STALL_RATE = 0.1
 BACK_AND_FORTH_RATE = 0.05

@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from api.db.models import Deal, DealEvent, EventKind, MilestoneCompletion, Role, Team, User, utc_now
+from api.db.models import Deal, DealEvent, MilestoneCompletion, Role, Team, User, utc_now
+from api.deal_events import DealEventKind
 from api.seed.simulation import SimulatedDeal
 from api.services.deal_records import DealEvent as DealRecordEvent
-from api.services.deal_records import DealEventKind
 
 BATCH_SIZE = 1000
 REPS_PER_TEAM = 8
@@ -137,7 +137,7 @@ def _event_row(deal_id: int, event: DealRecordEvent, owner: SeedOwner) -> dict[s
     override = event.kind is DealEventKind.GATE_OVERRIDDEN
     return {
         "deal_id": deal_id,
-        "kind": EventKind[event.kind.name].value,
+        "kind": event.kind.value,
         "actor_id": owner.manager_id if override else owner.rep_id,
         "occurred_at": event.at,
         "from_stage": event.from_stage,

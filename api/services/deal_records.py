@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 
+from api.deal_events import DealEventKind as DealEventKind  # re-exported: the kinds of `DealEvent`
 from api.process.models import Outcome, Process
 
 
@@ -30,17 +30,6 @@ class DealSnapshot:
     """Milestone keys as stored: may be former keys of renamed milestones."""
     close_date: date | None = None
     closed_at: datetime | None = None
-
-
-class DealEventKind(StrEnum):
-    CREATED = "created"
-    MILESTONE_COMPLETED = "milestone_completed"
-    MILESTONE_REOPENED = "milestone_reopened"
-    MOVED = "moved"
-    GATE_OVERRIDDEN = "gate_overridden"
-    CLOSED_WON = "closed_won"
-    CLOSED_LOST = "closed_lost"
-    REOPENED = "reopened"
 
 
 @dataclass(frozen=True, slots=True)

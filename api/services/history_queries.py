@@ -9,12 +9,13 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.db.models import Deal, DealEvent, EventKind, MilestoneCompletion
+from api.db.models import Deal, DealEvent, MilestoneCompletion
+from api.deal_events import DealEventKind
 from api.process.models import Outcome
 from api.services.deal_records import DealEvent as DealRecordEvent
-from api.services.deal_records import DealEventKind, DealSnapshot
+from api.services.deal_records import DealSnapshot
 
-_CLOSES = (EventKind.CLOSED_WON.value, EventKind.CLOSED_LOST.value)
+_CLOSES = (DealEventKind.CLOSED_WON.value, DealEventKind.CLOSED_LOST.value)
 
 
 def deals_query(
@@ -129,13 +130,13 @@ async def load_events(
             DealEvent.reason,
             DealEvent.skipped_milestones,
         )
-        .where(DealEvent.deal_id.in_(ids.scalar_subquery()), DealEvent.kind != EventKind.UPDATED.value)
+        .where(DealEvent.deal_id.in_(ids.scalar_subquery()), DealEvent.kind != DealEventKind.UPDATED.value)
         .order_by(DealEvent.deal_id, DealEvent.occurred_at, DealEvent.id)
     )
     return [
         DealRecordEvent(
             deal_id=str(deal_id),
-            kind=DealEventKind[EventKind(kind).name],
+            kind=DealEventKind(kind),
             at=at,
             from_stage=from_stage,
             to_stage=to_stage,

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from api.deal_events import DealEventKind
 from api.process import Outcome, Process, load_definitions
 from api.seed.ground_truth import draw_ground_truth
 from api.seed.simulation import SimulatedHistory, simulate
@@ -55,7 +56,7 @@ def test_a_recent_history_has_open_deals_wins_losses_moves_back_and_overrides(pr
     kinds = [(e.kind.value, e.from_stage, e.to_stage) for e in history.events()]
     backward = [k for k in kinds if k[0] == "moved" and process.position(k[1] or "") > process.position(k[2] or "")]
     assert backward
-    assert any(k[0] == "gate_overridden" for k in kinds)
+    assert any(k[0] == DealEventKind.GATE_OVERRIDDEN for k in kinds)
 
 
 def test_everything_closed_in_the_ground_truth_history(history: SimulatedHistory) -> None:
