@@ -85,7 +85,8 @@ def _ensure_guidebook() -> None:
 
 def _print_demo(tokens: dict[str, str], *, host: str, port: int) -> None:
     typer.echo(f"demo database: {DEMO_DATABASE.resolve()}")
-    typer.echo(f"GraphiQL: http://{host}:{port}/graphql   (send `Authorization: Bearer <token>`)")
+    typer.echo(f"GraphiQL:  http://{host}:{port}/graphql   (send `Authorization: Bearer <token>`)")
+    typer.echo(f"guidebook: http://{host}:{port}/guide/")
     width = max((len(who) for who in tokens), default=0)
     for who, token in tokens.items():
         typer.echo(f"  {who:<{width}}  {token}")
