@@ -1,4 +1,4 @@
-"""Plain async factories: people with tokens, deals in a given stage, and a GraphQL helper."""
+"""Plain async factories: people with tokens, deals in a given stage, and `gql`, which posts a GraphQL document."""
 
 from __future__ import annotations
 
