@@ -7,14 +7,17 @@ without the picture; `<title>` and `<desc>` name it for screen readers.
 
 from __future__ import annotations
 
+import textwrap
+
 from api.process import Process, Stage
 from guidebook.text import attribute, percent
 
 PER_ROW = 5
-BOX_W, BOX_H = 168, 64
+BOX_W, BOX_H = 168, 80
 GAP_X, GAP_Y = 36, 44
 MARGIN = 8
 NAME_CHARS = 20
+NAME_LINES = 2
 
 
 def flow_svg(process: Process) -> str:
@@ -79,22 +82,38 @@ _STROKE = {"open": "#303f9f", "won": "#2e7d32", "lost": "#c62828"}
 def _box(stage: Stage, at: tuple[int, int]) -> str:
     x, y = at
     outcome = stage.outcome.value
-    name = stage.name if len(stage.name) <= NAME_CHARS else stage.name[: NAME_CHARS - 1] + "…"
-    detail = _detail(stage)
+    lines = name_lines(stage.name)
     dash = ' stroke-dasharray="6 4"' if outcome == "lost" else ""
     # The link's name is its visible text (a screen reader hears what a sighted reader sees);
     # a <title> carries the full name when the box shortens it.
-    full_name = f"<title>{attribute(stage.name)}</title>" if name != stage.name else ""
+    shortened = " ".join(lines) != " ".join(stage.name.split())
+    full_name = f"<title>{attribute(stage.name)}</title>" if shortened else ""
+    first_baseline = y + (27 if len(lines) == 1 else 22)
+    name = "".join(
+        f'<tspan x="{x + BOX_W // 2}" y="{first_baseline + 17 * index}">{attribute(line)}</tspan>'
+        for index, line in enumerate(lines)
+    )
     return (
         f'<a href="{stage.key}/">{full_name}'
         f'<rect x="{x}" y="{y}" width="{BOX_W}" height="{BOX_H}" rx="8" fill="{_FILL[outcome]}" '
         f'stroke="{_STROKE[outcome]}" stroke-width="2"{dash}/>'
-        f'<text x="{x + BOX_W // 2}" y="{y + 27}" text-anchor="middle" font-family="sans-serif" '
-        f'font-size="15" font-weight="bold" fill="#1a1a1a">{attribute(name)}</text>'
-        f'<text x="{x + BOX_W // 2}" y="{y + 48}" text-anchor="middle" font-family="sans-serif" '
-        f'font-size="12" fill="#1a1a1a">{attribute(detail)}</text>'
+        f'<text text-anchor="middle" font-family="sans-serif" font-size="15" font-weight="bold" '
+        f'fill="#1a1a1a">{name}</text>'
+        f'<text x="{x + BOX_W // 2}" y="{y + BOX_H - 12}" text-anchor="middle" font-family="sans-serif" '
+        f'font-size="12" fill="#1a1a1a">{attribute(_detail(stage))}</text>'
         "</a>"
     )
+
+
+def name_lines(name: str) -> list[str]:
+    """A stage name on at most two lines that fit a box; the second ends in '…' when cut."""
+    lines = textwrap.wrap(name, width=NAME_CHARS, break_long_words=True) or [name]
+    if len(lines) <= NAME_LINES:
+        return lines
+    kept = lines[:NAME_LINES]
+    last = kept[-1] if len(kept[-1]) < NAME_CHARS else kept[-1][: NAME_CHARS - 1]
+    kept[-1] = last + "…"
+    return kept
 
 
 def _detail(stage: Stage) -> str:

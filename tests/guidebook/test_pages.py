@@ -116,3 +116,14 @@ def test_the_cli_writes_a_complete_markdown_docs_folder(tmp_path: Path, syntheti
     home = (out / "index.md").read_text()
     assert "waymark:processes" not in home
     assert "(synthetic/index.md)" in home
+
+
+def test_long_stage_names_wrap_onto_two_lines_in_the_flow_diagram() -> None:
+    from guidebook.flow import name_lines
+
+    assert name_lines("Commit") == ["Commit"]
+    assert name_lines("Marketing qualified lead (MQL)") == ["Marketing qualified", "lead (MQL)"]
+    assert name_lines("A stage whose name goes on far longer than any box") == [
+        "A stage whose name",
+        "goes on far longer…",
+    ]
