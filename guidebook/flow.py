@@ -89,7 +89,8 @@ def _box(stage: Stage, at: tuple[int, int]) -> str:
     shortened = " ".join(lines) != " ".join(stage.name.split())
     full_name = f"<title>{attribute(stage.name)}</title>" if shortened else ""
     first_baseline = y + (27 if len(lines) == 1 else 22)
-    name = "".join(
+    # A space between the lines, so the text (and the link's accessible name) reads as words.
+    name = " ".join(
         f'<tspan x="{x + BOX_W // 2}" y="{first_baseline + 17 * index}">{attribute(line)}</tspan>'
         for index, line in enumerate(lines)
     )
