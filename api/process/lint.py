@@ -46,11 +46,11 @@ def _lint_process(source: SourceFile, process: Process) -> Iterator[Problem]:
             at = ("stages", i, "milestones", j)
             if not (milestone.ask and milestone.ask.strip()):
                 yield _warn(
-                    source, (*at, "key"),
+                    source, (*at, "ask"),
                     f"milestone '{milestone.key}' has no ask: every milestone must tell the rep the next step",
                 )
             if not milestone.questions:
-                yield _warn(source, (*at, "key"), f"milestone '{milestone.key}' has no questions to ask")
+                yield _warn(source, (*at, "questions"), f"milestone '{milestone.key}' has no questions to ask")
 
 
 def _warn(source: SourceFile, loc: Loc, message: str) -> Problem:

@@ -124,7 +124,7 @@ def read_yaml(raw: bytes, name: str) -> tuple[SourceFile | None, list[Problem]]:
         root = loader.get_single_node()
         document = loader.construct_document(root)
     except yaml.MarkedYAMLError as error:
-        return None, [_marked(error, name)]
+        return None, [_marked(error, name, text)]
     except (yaml.YAMLError, RecursionError, ValueError) as error:
         return None, [Problem(name, 1, 1, "", f"cannot read YAML: {error}")]
     finally:
@@ -190,7 +190,7 @@ def _screen(text: str, name: str) -> Iterator[Problem]:
             elif isinstance(event, MappingEndEvent | SequenceEndEvent):
                 open_collections.pop()
     except yaml.MarkedYAMLError as error:
-        yield _marked(error, name)
+        yield _marked(error, name, text)
     except yaml.YAMLError as error:
         yield Problem(name, 1, 1, "", f"cannot read YAML: {error}")
 
@@ -204,8 +204,46 @@ def _implicit(event: Any) -> bool:
     return True
 
 
-def _marked(error: yaml.MarkedYAMLError, name: str) -> Problem:
-    mark = error.problem_mark or error.context_mark
+def _marked(error: yaml.MarkedYAMLError, name: str, text: str = "") -> Problem:
+    """A parser error in plain English, at the line where the mistake most likely is."""
+    problem = error.problem or ""
+    context = error.context or ""
+    at_context = False
+    if "could not find expected ':'" in problem:
+        at_context, message = True, "a field name needs a colon after it (`name: value`)"
+    elif "cannot start any token" in problem:
+        found = _char_at(text, error.problem_mark)
+        message = (
+            "a tab character: indent with spaces, never tabs"
+            if found == "\t"
+            else f"`{found}` cannot start a value here; put the whole value in quotes"
+        )
+    elif "expected '-' indicator" in problem:
+        message = "this line does not line up with the list above it: every item starts with '- ' in the same column"
+    elif "did not find expected key" in problem and "block mapping" in context:
+        message = (
+            "this line is indented differently from the fields above it (or a quote is not closed): "
+            "fields of one thing start in the same column"
+        )
+    elif "nesting depth" in problem:
+        message = f"nested more than {MAX_DEPTH} levels deep"
+    elif "flow" in context or "flow" in problem:
+        message = "a list in [ ] or a mapping in { } is not closed, or has a stray comma"
+    elif "mapping values are not allowed" in problem:
+        message = "a second ': ' on this line: put a value that contains ': ' in quotes"
+    elif "found unexpected end of stream" in problem or "quoted scalar" in context:
+        message = "a quote is opened and never closed"
+    else:
+        message = " ".join(part for part in (context, problem) if part) or str(error)
+    mark = (error.context_mark if at_context else None) or error.problem_mark or error.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-    message = " ".join(part for part in (error.context, error.problem) if part) or str(error)
     return Problem(name, line, column, "", f"invalid YAML: {message}")
+
+
+def _char_at(text: str, mark: _Mark | None) -> str:
+    if mark is None:
+        return "?"
+    lines = text.splitlines()
+    if mark.line >= len(lines) or mark.column >= len(lines[mark.line]):
+        return "?"
+    return lines[mark.line][mark.column]

@@ -45,7 +45,7 @@ def test_warnings_exit_0_unless_strict(definitions_copy: Path) -> None:
     strict = runner.invoke(app, ["check", "--strict", str(definitions_copy)])
 
     warning = (
-        "process_definitions/processes/starter.yaml:33:14: stages[1].milestones[0].key: warning: "
+        "process_definitions/processes/starter.yaml:33:9: stages[1].milestones[0].ask: warning: "
         "milestone 'budget-approved' has no ask: every milestone must tell the rep the next step"
     )
     assert relaxed.exit_code == 0

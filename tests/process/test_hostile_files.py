@@ -47,7 +47,7 @@ CASES = [
     pytest.param(b"key: rival\n---\nkey: other\n", "2:1: only one YAML document per file", id="two-documents"),
     pytest.param(
         b"key: [unclosed\n",
-        "2:1: invalid YAML: while parsing a flow sequence did not find expected ',' or ']'",
+        "2:1: invalid YAML: a list in [ ] or a mapping in { } is not closed, or has a stray comma",
         id="unclosed-bracket",
     ),
 ]

@@ -65,3 +65,13 @@ def test_missing_ask_questions_mandatory_link_and_unused_competitor(definitions_
         "milestone 'budget-approved' has no ask: every milestone must tell the rep the next step",
         "milestone 'budget-approved' has no questions to ask",
     ]
+
+
+def test_an_empty_ask_is_reported_on_the_ask_line(definitions_copy: Path) -> None:
+    starter = definitions_copy / "processes" / "starter.yaml"
+    starter.write_text(starter.read_text().replace("ask: Ask the finance lead to confirm the budget line.", "ask:"))
+
+    report = read_definitions(definitions_copy)
+
+    [warning] = report.warnings
+    assert (warning.line, warning.field) == (38, "stages[1].milestones[0].ask")
