@@ -48,6 +48,7 @@ async def seed_demo(session: AsyncSession, *, definitions: ProcessDefinitions) -
         process=process,
         demo_team=[SeedOwner(rep_id=rep.id, manager_id=manager.id) for rep in (rep_a, rep_b)],
         competitor_keys=[c.key for c in definitions.competitors if not c.status_quo][:2],
+        competitor_names=[c.name for c in definitions.competitors if not c.status_quo],
     )
     await _article_deal(
         session, definitions=definitions, process=process, owner=_viewer(rep_a.id, rep_a.name, rep_a.team_id)
@@ -61,12 +62,14 @@ async def seed_demo(session: AsyncSession, *, definitions: ProcessDefinitions) -
 
 
 async def _simulated_history(
-    session: AsyncSession, *, process: Process, demo_team: list[SeedOwner], competitor_keys: list[str]
+    session: AsyncSession, *, process: Process, demo_team: list[SeedOwner], competitor_keys: list[str],
+    competitor_names: list[str],
 ) -> None:
     # The history ends yesterday, so no event lies in the future of the demo.
     start = datetime.now(UTC).date() - timedelta(days=HISTORY_DAYS + 1)
     history = simulate(
-        process=process, deals=DEMO_HISTORY_DEALS, seed=DEMO_SEED, start=start, days=HISTORY_DAYS, reps=SIMULATED_REPS
+        process=process, deals=DEMO_HISTORY_DEALS, seed=DEMO_SEED, start=start, days=HISTORY_DAYS,
+        reps=SIMULATED_REPS, competitor_names=competitor_names,
     )
     connection = await session.connection()
     field_team = await create_seed_teams(connection, reps=SIMULATED_REPS - len(demo_team), label="Field")

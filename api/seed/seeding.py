@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -33,9 +33,13 @@ async def seed_database(
     seed: int,
     today: date | None = None,
     reps: int | None = None,
+    competitor_names: Sequence[str] = (),
     on_batch: Callable[[int], None] = lambda _: None,
 ) -> SeedResult:
-    """Two years of history ending today, so the newest deals are still open; one transaction."""
+    """Two years of history ending today, so the newest deals are still open; one transaction.
+
+    Lost deals name `competitor_names` (not the status quo) as who won them, or "a competitor" without them.
+    """
     end = today or datetime.now(UTC).date()
     start = end - timedelta(days=HISTORY_DAYS)
     rep_count = reps or max(2, min(400, deals // 250))
@@ -49,6 +53,7 @@ async def seed_database(
         as_of=head.as_of,
         created_within=HISTORY_DAYS,
         reps=rep_count,
+        competitor_names=competitor_names,
     )
     async with engine.begin() as connection:
         owners = await create_seed_teams(connection, reps=rep_count, label=f"Seed {seed}")

@@ -5,13 +5,16 @@ stalls (a tenth of stage visits sit idle for 20–120 more days), back-and-forth
 twenty is followed by a move back and forward again before work resumes) and, for one deal in five
 hundred, a manager's gate override instead of a loss. Everything after `as_of` is cut, so the newest
 deals are still open. The same arguments always give the same history.
+
+Every loss and every move back carries a reason, as the API demands of its users; reasons are drawn from a
+random stream of their own, so that adding or rewording one leaves the rest of the history as it was.
 """
 
 from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -30,6 +33,22 @@ SIMULATED_CURRENCY = "USD"
 SIGNATURE_DAYS = (5.0, 40.0)
 """A won deal closes this many days (uniformly) after its last stage's work: signatures take weeks."""
 OVERRIDE_REASON = "Executive sponsor vouched for the deal; catching up on the missing milestone."
+LOST_TO_COMPETITOR = ("Chose {competitor} on price", "Went with {competitor}")
+"""Loss reasons naming a competitor, one of those given to `simulate`, or "a competitor" if none is."""
+LOST_OTHERWISE = (
+    "No decision: project shelved",
+    "Budget cut this year",
+    "Champion left the company",
+    "Buyer's priorities moved to an ERP migration",
+    "Could not get a meeting with the economic buyer",
+)
+MOVED_BACK = (
+    "Finance asked to revisit the business case",
+    "New stakeholder reopened discovery",
+    "Buyer changed the scope; requalifying",
+    "Decision maker asked for a second demo",
+    "Procurement asked for a revised proposal",
+)
 
 _ADJECTIVES = ("Northwind", "Bluefin", "Granite", "Silverline", "Redwood", "Harbor", "Summit", "Copper")
 _NOUNS = ("Logistics", "Health", "Foods", "Energy", "Robotics", "Insurance", "Media", "Retail", "Labs")
@@ -70,8 +89,12 @@ def simulate(
     days: int = 730,
     created_within: int | None = None,
     reps: int = 8,
+    competitor_names: Sequence[str] = (),
 ) -> SimulatedHistory:
-    """`deals` created over the first `created_within` days (default: all `days`) of a `days`-long history."""
+    """`deals` created over the first `created_within` days (default: all `days`) of a `days`-long history.
+
+    `competitor_names` (not the status quo) are who lost deals went to; without them, losses say "a competitor".
+    """
     truth = draw_ground_truth(process=process, rng=random.Random(seed))
     as_of = datetime.combine(start + timedelta(days=days), time(23, 59, 59), tzinfo=UTC)
     simulated = iter_simulated_deals(
@@ -83,6 +106,7 @@ def simulate(
         as_of=as_of,
         created_within=created_within or days,
         reps=reps,
+        competitor_names=competitor_names,
     )
     return SimulatedHistory(process=process, truth=truth, as_of=as_of, deals=tuple(simulated))
 
@@ -97,13 +121,37 @@ def iter_simulated_deals(
     as_of: datetime,
     created_within: int,
     reps: int,
+    competitor_names: Sequence[str] = (),
 ) -> Iterator[SimulatedDeal]:
     """One deal at a time, so that a large history never sits in memory whole."""
     origin = datetime.combine(start, time(9), tzinfo=UTC)
+    loss_reasons = _loss_reasons(competitor_names)
     for index in range(count):
         rng = random.Random(seed * 1_000_003 + index)
+        reasons = _Reasons(random.Random(f"reasons {seed} {index}"), lost=loss_reasons)
         created_at = origin + timedelta(days=created_within * index / max(count, 1), minutes=rng.randrange(480))
-        yield _deal(process, truth, rng, index=index, created_at=created_at, as_of=as_of, owner=index % reps)
+        yield _deal(
+            process, truth, rng, reasons, index=index, created_at=created_at, as_of=as_of, owner=index % reps
+        )
+
+
+def _loss_reasons(competitor_names: Sequence[str]) -> tuple[str, ...]:
+    competitors = tuple(competitor_names) or ("a competitor",)
+    return tuple(t.format(competitor=c) for c in competitors for t in LOST_TO_COMPETITOR) + LOST_OTHERWISE
+
+
+class _Reasons:
+    """Why a deal was lost or moved back, drawn from the deal's own reason stream."""
+
+    def __init__(self, rng: random.Random, *, lost: tuple[str, ...]) -> None:
+        self._rng = rng
+        self._lost = lost
+
+    def lost(self) -> str:
+        return self._rng.choice(self._lost)
+
+    def moved_back(self) -> str:
+        return self._rng.choice(MOVED_BACK)
 
 
 class _Walk:
@@ -123,7 +171,10 @@ class _Walk:
             DealEvent(deal_id=self.deal_id, kind=DealEventKind.MILESTONE_COMPLETED, at=at, milestone_key=key)
         )
 
-    def move(self, kind: DealEventKind, at: datetime, from_stage: Stage, to_stage: Stage) -> None:
+    def move(
+        self, kind: DealEventKind, at: datetime, from_stage: Stage, to_stage: Stage, *, reason: str | None = None
+    ) -> None:
+        """Like the API: a move that skips mandatory milestones is a manager's override, with its reason on both."""
         if to_stage.outcome is not Outcome.LOST and self.process.position(to_stage.key) > self.process.position(
             from_stage.key
         ):
@@ -135,6 +186,7 @@ class _Walk:
                 if m.key not in self.completions
             )
             if skipped:
+                reason = OVERRIDE_REASON
                 self.events.append(
                     DealEvent(
                         deal_id=self.deal_id,
@@ -142,12 +194,14 @@ class _Walk:
                         at=at,
                         from_stage=from_stage.key,
                         to_stage=to_stage.key,
-                        reason=OVERRIDE_REASON,
+                        reason=reason,
                         skipped_milestones=skipped,
                     )
                 )
         self.events.append(
-            DealEvent(deal_id=self.deal_id, kind=kind, at=at, from_stage=from_stage.key, to_stage=to_stage.key)
+            DealEvent(
+                deal_id=self.deal_id, kind=kind, at=at, from_stage=from_stage.key, to_stage=to_stage.key, reason=reason
+            )
         )
 
 
@@ -155,6 +209,7 @@ def _deal(
     process: Process,
     truth: GroundTruth,
     rng: random.Random,
+    reasons: _Reasons,
     *,
     index: int,
     created_at: datetime,
@@ -179,7 +234,7 @@ def _deal(
         advances = (has_mandatory or may_override) and rng.random() < chance
         if not advances:
             lost_at = entered + timedelta(days=work_days + rng.uniform(1, 10))
-            walk.move(DealEventKind.CLOSED_LOST, lost_at, stage, process.lost_stages[0])
+            walk.move(DealEventKind.CLOSED_LOST, lost_at, stage, process.lost_stages[0], reason=reasons.lost())
             break
         if position + 1 == len(stages):
             won_at = entered + timedelta(days=work_days + rng.uniform(*SIGNATURE_DAYS))
@@ -190,7 +245,7 @@ def _deal(
         walk.move(DealEventKind.MOVED, moved_at, stage, following)
         if rng.random() < BACK_AND_FORTH_RATE:
             back_at = moved_at + timedelta(days=rng.uniform(1, 5))
-            walk.move(DealEventKind.MOVED, back_at, following, stage)
+            walk.move(DealEventKind.MOVED, back_at, following, stage, reason=reasons.moved_back())
             moved_at = back_at + timedelta(days=rng.uniform(1, 5))
             walk.move(DealEventKind.MOVED, moved_at, stage, following)
         entered = moved_at

@@ -9,7 +9,7 @@ smallest n), and each stage's win rate within 0.03.
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -103,3 +103,38 @@ def test_the_generators_stage_win_rates_agree_with_the_stage_probabilities() -> 
             # then a deal in each open stage wins about as often as the definition forecasts
             for stage in process.open_stages:
                 assert truth.stage_win_rate(stage.key) == pytest.approx(stage.probability, abs=0.02), stage.key
+
+
+def test_every_loss_and_every_move_back_says_why_as_the_api_demands(process: Process) -> None:
+    # given a recent history whose losses name the shipped competitors
+    names = ("Tabstone", "Veridane P2P Suite")
+    history = simulate(process=process, deals=3000, seed=2, start=date(2024, 1, 1), competitor_names=names)
+    # when
+    events = history.events()
+    lost = [e for e in events if e.kind is DealEventKind.CLOSED_LOST]
+    back = [
+        e
+        for e in events
+        if e.kind is DealEventKind.MOVED and process.position(e.from_stage or "") > process.position(e.to_stage or "")
+    ]
+    overridden = [e for e in events if e.kind is DealEventKind.GATE_OVERRIDDEN]
+    # then
+    assert lost
+    assert back
+    assert overridden
+    assert [e for e in lost + back + overridden if not (e.reason or "").strip()] == []
+    assert all(e.skipped_milestones for e in overridden)
+    assert {"Chose Tabstone on price", "Went with Veridane P2P Suite"} <= {e.reason for e in lost}
+    assert len({e.reason for e in back}) > 1
+
+
+def test_reasons_leave_the_rest_of_the_history_as_it_was(process: Process) -> None:
+    # given the same seed, with and without competitor names
+    generic = simulate(process=process, deals=200, seed=3, start=date(2024, 1, 1))
+    named = simulate(process=process, deals=200, seed=3, start=date(2024, 1, 1), competitor_names=("Tabstone",))
+    # then only the reasons differ
+    def shape(history: SimulatedHistory) -> list[tuple[DealEventKind, datetime, str | None]]:
+        return [(e.kind, e.at, e.to_stage) for e in history.events()]
+
+    assert shape(generic) == shape(named)
+    assert any("a competitor" in (e.reason or "") for e in generic.events())
