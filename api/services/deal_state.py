@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
+from api.deal_events import DealEventKind
 from api.process import Milestone, Outcome, Play, Process, ProcessDefinitions, Stage
 from api.services.gates import GateResult, canonical_keys, check_gate
 
@@ -72,17 +74,52 @@ def blockers(process: Process, stage_key: str, completed_keys: Iterable[str]) ->
     return None if upcoming is None else check_gate(process, completed_keys, upcoming.key)
 
 
-def strength(process: Process, stage_key: str, completed_keys: Iterable[str]) -> float:
+def strength(
+    process: Process, stage_key: str, completed_keys: Iterable[str], *, lost_from_stage_key: str | None = None
+) -> float:
     """Completed weight over the total weight of the stages reached so far, from 0 to 1.
 
-    A deal whose stages so far carry no weight at all has strength 0: nothing proves it yet.
+    For a lost deal, the stages reached are those up to the one it was lost from (`lost_from_stage_key`,
+    the `from_stage` of its last closed-lost event); without it, up to the furthest stage with a completed
+    milestone. A deal whose stages so far carry no weight at all has strength 0: nothing proves it yet.
     """
     done = canonical_keys(process, completed_keys)
-    milestones = [m for s in reached_stages(process, stage_key) for m in s.milestones]
+    stage = process.stage(stage_key)
+    if stage is not None and stage.outcome is Outcome.LOST:
+        stages = _reached_before_loss(process, done, lost_from_stage_key)
+    else:
+        stages = reached_stages(process, stage_key)
+    milestones = [m for s in stages for m in s.milestones]
     total = sum(m.weight for m in milestones)
     if total == 0:
         return 0.0
     return round(sum(m.weight for m in milestones if m.key in done) / total, 4)
+
+
+def _reached_before_loss(process: Process, done: frozenset[str], lost_from_stage_key: str | None) -> tuple[Stage, ...]:
+    lost_from = process.stage(lost_from_stage_key) if lost_from_stage_key else None
+    if lost_from is not None and not lost_from.is_terminal:
+        return reached_stages(process, lost_from.key)
+    worked = [s for s in process.open_stages if any(m.key in done for m in s.milestones)]
+    return reached_stages(process, worked[-1].key) if worked else ()
+
+
+class RecordedEvent(Protocol):
+    """An entry of a deal's history, stored or as a plain record."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def from_stage(self) -> str | None: ...
+
+
+def stage_lost_from(events: Iterable[RecordedEvent]) -> str | None:
+    """The stage a deal was lost from: the `from_stage` of its last closed-lost event, if any."""
+    lost_from = None
+    for event in events:
+        if event.kind == DealEventKind.CLOSED_LOST:
+            lost_from = event.from_stage
+    return lost_from
 
 
 def plays_for_remaining(

@@ -14,12 +14,14 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 from api.db.models import Deal
 from api.graphql.core.context import Info_
+from api.process import Outcome
 
 NEEDS_COMPLETIONS = frozenset({
     "milestones", "remainingMilestones", "nextSteps", "blockers", "canAdvance", "strength", "plays", "blocked",
     "estimatedDaysToClose", "closeEstimate",
 })
 NEEDS_COMPETITORS = frozenset({"competitors", "plays"})
+LOST = Outcome.LOST.value
 
 
 def selected(selections: Iterable[Selection], *path: str) -> set[str]:
@@ -51,6 +53,8 @@ async def prefetch_deal_page(info: Info_, deals: Sequence[Deal], *, node_path: t
         pending.append(loaders.competitor_keys_by_deal_id.load_many(ids))
     if "history" in node:
         pending.append(loaders.events_by_deal_id.load_many(ids))
+    elif "strength" in node and (lost := [deal.id for deal in deals if deal.status == LOST]):
+        pending.append(loaders.events_by_deal_id.load_many(lost))  # a lost deal's strength reads its history
     await asyncio.gather(*pending)
     user_ids: set[int] = set()
     if "owner" in node:

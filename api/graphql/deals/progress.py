@@ -39,5 +39,9 @@ class DealProgress:
     def strength(self) -> float:
         return deal_state.strength(self.process, self.stage_key, self.done)
 
+    def strength_if_lost_from(self, stage_key: str | None) -> float:
+        """The strength of a lost deal, over the stages up to the one it was lost from."""
+        return deal_state.strength(self.process, self.stage_key, self.done, lost_from_stage_key=stage_key)
+
     def plays(self, definitions: ProcessDefinitions, competitor_keys: list[str]) -> tuple[deal_state.DealPlay, ...]:
         return deal_state.plays_for_remaining(definitions, self.remaining, competitor_keys)

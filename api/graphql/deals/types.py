@@ -22,7 +22,7 @@ from api.graphql.core.node import Node
 from api.graphql.deals.progress import DealProgress
 from api.graphql.insights.estimates import CloseEstimateType
 from api.graphql.process.types import CompetitorType, MilestoneType, PlayType, ProcessType, StageType
-from api.process import Process
+from api.process import Outcome, Process
 from api.services import deal_state
 from api.services.days_to_close import estimate_days_to_close
 from api.services.history_queries import snapshot_of
@@ -240,7 +240,16 @@ class DealType(Node):
         description="Completed weight over the total weight of the stages reached so far, 0 to 1.", graphql_type=float
     )
     def strength(self, info: Info_) -> Resolved[float]:
-        return self._from_progress(info, lambda p: p.strength)
+        if self.row.status != Outcome.LOST:
+            return self._from_progress(info, lambda p: p.strength)
+
+        def lost(progress: DealProgress) -> Resolved[float]:
+            return then(
+                info.context.loaders.events_by_deal_id, self.row.id,
+                lambda events: progress.strength_if_lost_from(deal_state.stage_lost_from(events)),
+            )
+
+        return self._from_progress(info, lost)
 
     @strawberry.field(
         description="Days to close, exactly as `prioritizedDeals` and `pipeline` estimate it (see `closeEstimate`)."
