@@ -54,7 +54,8 @@ query($id: ID!) {
     nextSteps { key mandatory ask }
     remainingMilestones { key }
     plays { milestone { key } play { competitor { key isStatusQuo } play } }
-    history { kind fromStageKey toStageKey milestoneKey reason skippedMilestoneKeys actor { name } }
+    history { kind fromStageKey toStageKey milestoneKey reason skippedMilestoneKeys
+              skippedMilestones { key stage { key } } actor { name } }
   }
 }
 """
@@ -128,6 +129,9 @@ async def test_manager_override_is_recorded_with_reason_and_skipped_milestones(c
     assert override["kind"] == "GATE_OVERRIDDEN"
     assert override["reason"] == "CFO verbally approved; paperwork next week"
     assert override["skippedMilestoneKeys"] == ["decision-maker-agrees", "finance-sign-off"]
+    assert override["skippedMilestones"] == [
+        {"key": "decision-maker-agrees", "stage": {"key": "sal"}}, {"key": "finance-sign-off", "stage": {"key": "sal"}},
+    ]
     assert override["actor"]["name"] == "Maya Manager"
     assert history["history"][-1]["kind"] == "MOVED"
 

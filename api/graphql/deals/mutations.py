@@ -321,4 +321,4 @@ async def _skipped_by_last_move(info: Info_, deal: Deal) -> list[MilestoneType]:
     if not events or process is None or len(events) < 2 or events[-2].kind != "gate-overridden":
         return []
     keys = events[-2].skipped_milestones or []
-    return [MilestoneType.of(process, m) for m in map(process.milestone, keys) if m is not None]
+    return MilestoneType.all_of(process, keys)

@@ -48,7 +48,9 @@ class DealEventKind(Enum):
     MILESTONE_REOPENED = strawberry.enum_value("milestone-reopened", description="A done milestone was undone.")
     MOVED = strawberry.enum_value("moved", description="The deal moved to another open stage.")
     GATE_OVERRIDDEN = strawberry.enum_value(
-        "gate-overridden", description="A manager overrode a blocked gate; `skippedMilestones` says what was missing."
+        "gate-overridden",
+        description="A manager overrode a blocked gate; `skippedMilestones` (and `skippedMilestoneKeys`) say what was "
+        "missing.",
     )
     CLOSED_WON = strawberry.enum_value("closed-won", description="The deal was won.")
     CLOSED_LOST = strawberry.enum_value("closed-lost", description="The deal was lost.")
@@ -103,9 +105,15 @@ class DealEventType:
         found = process.milestone(row.milestone_key) if row.milestone_key else None
         self.milestone = None if found is None else MilestoneType.of(process, found)
 
-    @strawberry.field(description="For a gate override: the mandatory milestones that were missing.")
+    @strawberry.field(description="For a gate override: the keys of the mandatory milestones that were missing "
+                      "(as recorded; may be former keys).")
     def skipped_milestone_keys(self) -> list[str]:
         return list(self.row.skipped_milestones or [])
+
+    @strawberry.field(description="For a gate override: the mandatory milestones that were missing, in recorded "
+                      "order; those no longer in the process are left out.")
+    def skipped_milestones(self) -> list[MilestoneType]:
+        return MilestoneType.all_of(self.process, self.row.skipped_milestones or [])
 
     @strawberry.field(description="For an update: what changed.")
     def changes(self) -> list[FieldChange]:

@@ -215,12 +215,20 @@ class MilestoneInsight:
 @strawberry.type(description="A gate a manager overrode, and how the deal ended.")
 class GateOverrideInsight:
     deal_id: strawberry.Private[str]
+    process: strawberry.Private[Process]
     occurred_at: datetime = strawberry.field(description="When.")
     from_stage_key: str | None = strawberry.field(description="Where the deal was.")
     to_stage_key: str | None = strawberry.field(description="Where it went.")
     reason: str | None = strawberry.field(description="The written reason.")
-    skipped_milestone_keys: list[str] = strawberry.field(description="What was missing.")
+    skipped_milestone_keys: list[str] = strawberry.field(
+        description="The keys of the mandatory milestones that were missing (as recorded; may be former keys)."
+    )
     outcome: DealStatus = strawberry.field(description="OPEN while still worked.")
+
+    @strawberry.field(description="The mandatory milestones that were missing; those no longer in the process are "
+                      "left out.")
+    def skipped_milestones(self) -> list[MilestoneType]:
+        return MilestoneType.all_of(self.process, self.skipped_milestone_keys)
 
     @strawberry.field(description="The deal.")
     async def deal(self, info: Info_) -> DealType:
@@ -261,6 +269,7 @@ def process_insights_type(process: Process, insights: ProcessInsights) -> Proces
         overrides=[
             GateOverrideInsight(
                 deal_id=o.event.deal_id,
+                process=process,
                 occurred_at=o.event.at,
                 from_stage_key=o.event.from_stage,
                 to_stage_key=o.event.to_stage,

@@ -4,6 +4,7 @@ request (settings, the content library, competitors by key) is a resolver."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import Enum
 
 import strawberry
@@ -162,6 +163,11 @@ class MilestoneType:
     @classmethod
     def of(cls, process: Process, milestone: Milestone) -> MilestoneType:
         return _milestones.get((process, milestone), lambda: cls._build(process, milestone))
+
+    @classmethod
+    def all_of(cls, process: Process, keys: Iterable[str]) -> list[MilestoneType]:
+        """The milestones with these keys (current or former), in the given order; keys no longer known are left out."""
+        return [cls.of(process, m) for m in map(process.milestone, keys) if m is not None]
 
     @classmethod
     def _build(cls, process: Process, milestone: Milestone) -> MilestoneType:
