@@ -13,6 +13,7 @@ from tests.api.conftest import FIXTURE_DEFINITIONS, started_app
 from tests.api.factories import People, gql
 
 STAGE_GUIDE_URLS = "{ process(key: \"new-business\") { stages { key guideUrl milestones { key guideUrl } } } }"
+PROCESS_AND_BATTLECARD_GUIDE_URLS = "{ process(key: \"new-business\") { guideUrl } competitors { key guideUrl } }"
 
 
 @pytest.fixture(scope="session")
@@ -56,3 +57,16 @@ async def test_every_stage_and_milestone_guide_url_resolves_over_http(guide_clie
 
 async def test_without_a_built_site_guide_is_not_found(client: httpx.AsyncClient):
     assert (await client.get("/guide/")).status_code == 404
+
+
+async def test_process_and_battlecard_guide_urls_resolve_over_http(guide_client: httpx.AsyncClient, people: People):
+    # given
+    body = await gql(guide_client, PROCESS_AND_BATTLECARD_GUIDE_URLS, token=people.rep_a.token)
+    battlecards = {c["key"]: c["guideUrl"] for c in body["data"]["competitors"]}
+    assert body["data"]["process"]["guideUrl"] == "/guide/new-business/"
+    assert battlecards == {"acme": "/guide/competitors/acme/", "status-quo": "/guide/competitors/status-quo/"}
+
+    # when / then
+    for link in [body["data"]["process"]["guideUrl"], *battlecards.values()]:
+        page = await guide_client.get(link)
+        assert page.status_code == 200, link

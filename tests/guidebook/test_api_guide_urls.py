@@ -21,8 +21,10 @@ GUIDE_URLS = """
 query GuideUrls {
   processes {
     key
+    guideUrl
     stages { key guideUrl milestones { key guideUrl } }
   }
+  competitors { key guideUrl }
 }
 """
 
@@ -70,6 +72,11 @@ async def test_every_guide_url_from_the_api_resolves_in_the_built_site(
     milestones = sum(len(s["milestones"]) for p in body["data"]["processes"] for s in p["stages"])
     assert milestones > 0
     assert len(found) == milestones + sum(len(p["stages"]) for p in body["data"]["processes"])
+    processes = [p["guideUrl"] for p in body["data"]["processes"]]
+    battlecards = [c["guideUrl"] for c in body["data"]["competitors"]]
+    assert "/guide/competitors/status-quo/" in battlecards
+    assert processes
+    found += processes + battlecards
     assert [problem for url in found if (problem := unresolved(site, url, base="/guide/"))] == []
 
 

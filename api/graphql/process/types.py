@@ -23,8 +23,17 @@ class StageOutcome(Enum):
 
 
 def guide_url(info: Info_, process: Process, stage: Stage, milestone: Milestone | None = None) -> str:
-    page = f"{info.context.settings.guide_base_url}{process.key}/{stage.key}/"
+    """The stage page, or a milestone's section on it, in the scheme of `guidebook/urls.py`."""
+    page = f"{process_guide_url(info, process)}{stage.key}/"
     return page if milestone is None else f"{page}#{milestone.key}"
+
+
+def process_guide_url(info: Info_, process: Process) -> str:
+    return f"{info.context.settings.guide_base_url}{process.key}/"
+
+
+def battlecard_url(info: Info_, competitor: Competitor) -> str:
+    return f"{info.context.settings.guide_base_url}competitors/{competitor.key}/"
 
 
 @strawberry.type(description="A battlecard objection and the answer to it.")
@@ -61,6 +70,10 @@ class CompetitorType:
         self.strengths, self.weaknesses, self.landmines = list(c.strengths), list(c.weaknesses), list(c.landmines)
         self.objections = [ObjectionType.of(o) for o in c.objections]
         self.proof_points = list(c.proof_points)
+
+    @fields.field(description="The competitor's battlecard in the guidebook.")
+    def guide_url(self, info: Info_) -> str:
+        return battlecard_url(info, self.competitor)
 
     @classmethod
     def of(cls, competitor: Competitor) -> CompetitorType:
@@ -222,6 +235,10 @@ class ProcessType:
         self.stages = [StageType.of(p, s) for s in p.stages]
         self.entry_stage = StageType.of(p, p.first_stage)
         self.milestone_limit = p.milestone_limit
+
+    @fields.field(description="The process's home page in the guidebook.")
+    def guide_url(self, info: Info_) -> str:
+        return process_guide_url(info, self.process)
 
     @classmethod
     def of(cls, process: Process) -> ProcessType:
