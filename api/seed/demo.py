@@ -6,13 +6,14 @@ the history, open and closed, as two reps in eight would): its board shows work 
 every open stage, with partial progress, some overdue) and its manager's insights have closed deals to
 learn conversion, time in stage, observed durations and milestone lift from. The other six reps are a
 field team of simulated colleagues, whose deals the demo team cannot see but whose history the process-wide
-learned figures include. One more deal is worked through the API's own services: the article's enthusiastic
-champion without finance sign-off.
+learned figures include. A few more deals are worked through the API's own services and dated back over
+the past weeks (`api.seed.demo_deals`): the article's enthusiastic champion without finance sign-off, a deal
+the manager moved over a gate, and a handful of open expansion deals, so both processes show on the board.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import insert, select
@@ -20,11 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db.models import Deal, DealCompetitor, DealStatus, Role
 from api.process import Process, ProcessDefinitions, Stage
+from api.seed.demo_deals import steps_through, work_deal
 from api.seed.simulation import simulate
 from api.seed.writer import SeedOwner, create_seed_teams, write_history
-from api.services import deal_progress, deals
+from api.services import deals
 from api.services.auth import Viewer, add_user
-from api.services.failures import Failure
 
 DEMO_TEAM = "Demo team"
 DEMO_HISTORY_DEALS = 1600
@@ -34,6 +35,9 @@ HISTORY_DAYS = 730
 SIMULATED_REPS = 8
 """Reps in the simulated history; the first two are the demo team's, the others the field team's."""
 FINANCE_SIGN_OFF = "finance-sign-off"
+EXPANSION = "expansion"
+EXPANSION_ACCOUNTS = ("Fabrikam", "Northwind Traders", "Tailspin Toys", "Wide World Importers", "Litware")
+OVERRIDE_REASON = "The CFO committed budget on the call; \"{milestone}\" is caught up with finance this month."
 
 
 async def seed_demo(session: AsyncSession, *, definitions: ProcessDefinitions) -> dict[str, str]:
@@ -50,9 +54,12 @@ async def seed_demo(session: AsyncSession, *, definitions: ProcessDefinitions) -
         competitor_keys=[c.key for c in definitions.competitors if not c.status_quo][:2],
         competitor_names=[c.name for c in definitions.competitors if not c.status_quo],
     )
-    await _article_deal(
-        session, definitions=definitions, process=process, owner=_viewer(rep_a.id, rep_a.name, rep_a.team_id)
-    )
+    ravi = _viewer(rep_a.id, rep_a.name, Role.REP, rep_a.team_id)
+    rosa = _viewer(rep_b.id, rep_b.name, Role.REP, rep_b.team_id)
+    maya = _viewer(manager.id, manager.name, Role.MANAGER, manager.team_id)
+    await _article_deal(session, definitions=definitions, process=process, owner=ravi)
+    await _overridden_deal(session, definitions=definitions, process=process, owner=rosa, manager=maya)
+    await _expansion_deals(session, definitions=definitions, owners=[ravi, rosa])
     return {
         "manager (Maya Manager)": manager_token,
         "rep (Ravi Rep)": rep_a_token,
@@ -91,8 +98,8 @@ async def _simulated_history(
         )
 
 
-def _viewer(user_id: int, name: str, team_id: int | None) -> Viewer:
-    return Viewer(id=user_id, name=name, role=Role.REP, team_id=team_id)
+def _viewer(user_id: int, name: str, role: Role, team_id: int | None) -> Viewer:
+    return Viewer(id=user_id, name=name, role=role, team_id=team_id)
 
 
 async def _article_deal(
@@ -103,36 +110,75 @@ async def _article_deal(
     It sits in the stage of the finance milestone with everything before it done: the earlier stages' work,
     and in its own stage what comes before finance in the definition (for new-business: in SAL, the demo,
     the mutual action plan, the decision maker's agreement). Finance and what follows it are open; nothing
-    of a later stage (no proposal, no contract) is done.
+    of a later stage (no proposal, no contract) is done. Created six weeks ago, it entered its stage nine
+    days ago.
     """
     found = _finance_milestone(process)
     if found is None:
         return
     stage, finance_key = found
+    keys = [m.key for m in stage.milestones]
     draft = deals.DealDraft(
         name="Enthusiastic champion", account_name="Blue Yonder Airlines", process_key=process.key,
         amount="64000.00", currency="EUR", close_date=date.today() + timedelta(days=30), competitor_keys=[],
     )
-    deal = await deals.create_deal(session, viewer=owner, definitions=definitions, draft=draft)
-    if not isinstance(deal, Deal):
-        raise RuntimeError(f"the demo deal was refused: {deal}")
-    target = process.open_stages.index(stage)
-    for position, worked in enumerate(process.open_stages[: target + 1]):
-        keys = [m.key for m in worked.milestones]
-        done = keys[: keys.index(finance_key)] if worked is stage else keys
-        for key in done:
-            await _succeed(
-                deal_progress.complete_milestone(
-                    session, viewer=owner, definitions=definitions, deal_id=deal.id, milestone_key=key
-                )
-            )
-        if position < target:
-            await _succeed(
-                deal_progress.move_deal(
-                    session, viewer=owner, definitions=definitions, deal_id=deal.id,
-                    to_stage=process.open_stages[position + 1].key,
-                )
-            )
+    steps = steps_through(
+        process, to_stage=stage, done_in_stage=keys[: keys.index(finance_key)], created_days_ago=42,
+        entered_days_ago=9,
+    )
+    await work_deal(session, definitions=definitions, draft=draft, owner=owner, created_days_ago=42, steps=steps)
+
+
+async def _overridden_deal(
+    session: AsyncSession, *, definitions: ProcessDefinitions, process: Process, owner: Viewer, manager: Viewer
+) -> None:
+    """A deal the manager moved over a gate: into the second gated stage, one mandatory milestone short."""
+    gated = [s for s in process.open_stages[1:] if s.mandatory_milestones]
+    if len(gated) < 2:
+        return
+    into = gated[1]
+    before = process.open_stages[process.open_stages.index(into) - 1]
+    skipped = before.mandatory_milestones[-1]
+    steps = [
+        replace(step, override=True, reason=OVERRIDE_REASON.format(milestone=skipped.title))
+        if step.move_to == into.key else step
+        for step in steps_through(
+            process, to_stage=into, done_in_stage=[into.milestones[0].key], created_days_ago=30,
+            entered_days_ago=12, skip=frozenset({skipped.key}),
+        )
+    ]
+    draft = deals.DealDraft(
+        name="Fast-tracked by the CFO", account_name="Contoso Pharmaceuticals", process_key=process.key,
+        amount="48000.00", currency="EUR", close_date=date.today() + timedelta(days=45), competitor_keys=[],
+    )
+    await work_deal(
+        session, definitions=definitions, draft=draft, owner=owner, manager=manager, created_days_ago=30,
+        steps=steps,
+    )
+
+
+async def _expansion_deals(session: AsyncSession, *, definitions: ProcessDefinitions, owners: list[Viewer]) -> None:
+    """A handful of open expansion deals over its open stages, each with its earlier stages' work done."""
+    process = definitions.process(EXPANSION)
+    if process is None:
+        return
+    plans = [(0, 1, 6, 6), (0, 2, 15, 15), (1, 1, 35, 12), (1, 3, 50, 20), (2, 1, 70, 10)]
+    for number, (position, done, created_days_ago, entered_days_ago) in enumerate(plans):
+        stage = process.open_stages[min(position, len(process.open_stages) - 1)]
+        account = EXPANSION_ACCOUNTS[number % len(EXPANSION_ACCOUNTS)]
+        draft = deals.DealDraft(
+            name=f"{account}: more seats", account_name=account, process_key=process.key,
+            amount=f"{12000 + 6000 * number}.00", currency="EUR",
+            close_date=date.today() + timedelta(days=20 + 15 * (len(plans) - position)), competitor_keys=[],
+        )
+        steps = steps_through(
+            process, to_stage=stage, done_in_stage=[m.key for m in stage.milestones[:done]],
+            created_days_ago=created_days_ago, entered_days_ago=entered_days_ago,
+        )
+        await work_deal(
+            session, definitions=definitions, draft=draft, owner=owners[number % len(owners)],
+            created_days_ago=created_days_ago, steps=steps,
+        )
 
 
 def _finance_milestone(process: Process) -> tuple[Stage, str] | None:
@@ -143,9 +189,3 @@ def _finance_milestone(process: Process) -> tuple[Stage, str] | None:
             return stage, FINANCE_SIGN_OFF
     gated = [s for s in process.open_stages[:-1] if s.mandatory_milestones]
     return (gated[-1], gated[-1].mandatory_milestones[-1].key) if gated else None
-
-
-async def _succeed(step: Awaitable[Deal | Failure]) -> None:
-    outcome = await step
-    if not isinstance(outcome, Deal):
-        raise RuntimeError(f"the demo's article deal was refused a step: {outcome}")

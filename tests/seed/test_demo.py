@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,23 @@ CLOSED_DEALS = "{ deals(first: 1, filter: {statuses: [WON, LOST]}) { totalCount 
 ARTICLE_DEAL = """
 query { deals(first: 5, filter: {search: "Enthusiastic champion"}) {
   edges { node { id stage { key } milestones { completed milestone { key stage { key } } } } }
+} }
+"""
+TEAM_HISTORY = """
+query { deals(first: 100, filter: {statuses: [OPEN]}) {
+  totalCount
+  edges { node { name owner { name } history { kind actor { name role } reason skippedMilestoneKeys } } }
+} }
+"""
+ARTICLE_DEAL_HISTORY = """
+query { deals(first: 5, filter: {search: "Enthusiastic champion"}) {
+  edges { node { createdAt history { kind occurredAt toStageKey } } }
+} }
+"""
+EXPANSION_BOARD = """
+query { deals(first: 50, filter: {processKey: "expansion", statuses: [OPEN]}) {
+  edges { node { name owner { name } stage { key position }
+                 milestones { completed milestone { key mandatory stage { position } } } } }
 } }
 """
 MOVE_TO_COMMIT = """
@@ -142,3 +160,51 @@ async def test_the_enthusiastic_champion_without_finance_sign_off_cannot_enter_c
         "toStage": {"key": "commit"},
         "missingMilestones": [{"key": "finance-sign-off"}],
     }
+
+
+async def test_the_article_deal_was_worked_over_weeks_not_in_one_second(demo: Demo) -> None:
+    # when
+    [edge] = (await _data(demo, ARTICLE_DEAL_HISTORY, token=demo.ravi))["deals"]["edges"]
+    history = edge["node"]["history"]
+    # then: created weeks ago, its milestones done on many days since, and into SAL some days ago
+    now = datetime.now(UTC)
+    at = [datetime.fromisoformat(e["occurredAt"]) for e in history]
+    assert at == sorted(at)
+    assert now - at[0] > timedelta(days=21)
+    assert len({a.date() for a in at}) > 8
+    [into_sal] = [a for a, e in zip(at, history, strict=True) if e["kind"] == "MOVED" and e["toStageKey"] == "sal"]
+    assert timedelta(days=2) < now - into_sal < timedelta(days=21)
+    assert all(a < now for a in at)
+
+
+async def test_the_demo_team_has_a_gate_override_by_its_manager_with_a_reason(demo: Demo) -> None:
+    # when
+    board = (await _data(demo, TEAM_HISTORY, token=demo.manager))["deals"]
+    assert board["totalCount"] <= 100
+    overrides = [
+        event
+        for edge in board["edges"]
+        for event in edge["node"]["history"]
+        if event["kind"] == "GATE_OVERRIDDEN"
+    ]
+    # then
+    assert overrides
+    for event in overrides:
+        assert event["actor"] == {"name": "Maya Manager", "role": "MANAGER"}
+        assert event["reason"]
+        assert event["skippedMilestoneKeys"]
+
+
+async def test_the_demo_shows_open_expansion_deals_with_their_earlier_work_done(demo: Demo) -> None:
+    # when
+    nodes = [e["node"] for e in (await _data(demo, EXPANSION_BOARD, token=demo.manager))["deals"]["edges"]]
+    # then: a handful, for both reps, over the process's open stages
+    assert 3 <= len(nodes) <= 8
+    assert {n["owner"]["name"] for n in nodes} == {"Ravi Rep", "Rosa Rep"}
+    assert len({n["stage"]["key"] for n in nodes}) >= 3
+    for node in nodes:
+        position = node["stage"]["position"]
+        for m in node["milestones"]:
+            behind = m["milestone"]["stage"]["position"] < position
+            assert not (behind and m["milestone"]["mandatory"] and not m["completed"]), node["name"]
+            assert not (m["milestone"]["stage"]["position"] > position and m["completed"]), node["name"]
