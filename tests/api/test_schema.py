@@ -13,6 +13,7 @@ from graphql import (
 
 from api.cli.export_schema import SCHEMA_FILE, schema_sdl
 from api.graphql.schema import schema
+from tests.api.factories import gql
 
 
 def test_exported_schema_is_up_to_date():
@@ -67,3 +68,16 @@ def test_contract_names_are_present():
                  "updateDeal(", "completeMilestone(", "reopenMilestone(", "moveDeal(", "closeDeal(",
                  "reloadProcessDefinitions:", "union MoveDealResult = MoveDealSuccess | StageGateBlocked"):
         assert name in sdl, name
+
+
+SCHEMA_TYPE_NAMES = "{ __schema { types { name kind } } }"
+
+
+async def test_graphql_type_names_say_what_a_thing_is_not_that_it_is_a_type(client, people):
+    # when
+    body = await gql(client, SCHEMA_TYPE_NAMES, token=people.rep_a.token)
+
+    # then: the GraphQL name, not the Python class name
+    names = {t["name"] for t in body["data"]["__schema"]["types"]}
+    assert {"CloseEstimate", "PrioritizedDeal", "QuotaPlan", "Objection"} <= names
+    assert sorted(name for name in names if name.endswith("Type") and not name.startswith("__")) == []

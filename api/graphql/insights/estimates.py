@@ -50,6 +50,7 @@ class RemainingMilestoneEstimate:
 
 
 @strawberry.type(
+    name="CloseEstimate",
     description="Days to close: only mandatory milestones count; stages run in sequence, the milestones of a stage "
     "in parallel (the longest counts); missing mandatory milestones of earlier stages run with the current stage's."
 )

@@ -45,7 +45,7 @@ async def load_deal(info: Info_, deal_id: str) -> DealType:
     return DealType(row=row)
 
 
-@strawberry.type(description="An open deal ranked for period end.")
+@strawberry.type(name="PrioritizedDeal", description="An open deal ranked for period end.")
 class PrioritizedDealType:
     item: strawberry.Private[PrioritizedDeal]
     process: strawberry.Private[Process]
@@ -116,7 +116,9 @@ class PrioritizedDealType:
         return self.item.reason
 
 
-@strawberry.type(description="How to close the quota gap with deals that can still close in time.")
+@strawberry.type(
+    name="QuotaPlan", description="How to close the quota gap with deals that can still close in time."
+)
 class QuotaPlanType:
     plan: strawberry.Private[QuotaPlan]
     process_of: strawberry.Private[Mapping[str, Process]]

@@ -36,7 +36,7 @@ def battlecard_url(info: Info_, competitor: Competitor) -> str:
     return f"{info.context.settings.guide_base_url}competitors/{competitor.key}/"
 
 
-@strawberry.type(description="A battlecard objection and the answer to it.")
+@strawberry.type(name="Objection", description="A battlecard objection and the answer to it.")
 class ObjectionType:
     objection: str = strawberry.field(description="What the buyer says.")
     response: str = strawberry.field(description="What the rep answers.")
