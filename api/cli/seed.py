@@ -55,6 +55,7 @@ def seed(
                 process=process,
                 deals=deals,
                 seed_value=seed_value,
+                competitor_names=[c.name for c in definitions.competitors if not c.status_quo],
                 advance=lambda n: progress.advance(task, n),
             )
         )
@@ -64,11 +65,17 @@ def seed(
     )
 
 
-async def _seed(url: str, *, process: Process, deals: int, seed_value: int, advance: Callable[[int], None]) -> int:
+async def _seed(
+    url: str, *, process: Process, deals: int, seed_value: int, competitor_names: list[str],
+    advance: Callable[[int], None],
+) -> int:
     engine = create_engine(url=url)
     try:
         await upgrade(engine)
-        result = await seed_database(engine, process=process, deals=deals, seed=seed_value, on_batch=advance)
+        result = await seed_database(
+            engine, process=process, deals=deals, seed=seed_value, competitor_names=competitor_names,
+            on_batch=advance,
+        )
     finally:
         await engine.dispose()
     return result.deals

@@ -43,6 +43,16 @@ def test_seeding_twice_and_into_a_second_process_adds_deals_and_reuses_the_team(
     assert (teams, people) == (1, 3)
 
 
+def test_seeded_losses_name_the_shipped_competitors(database_file: Path) -> None:
+    _seed(database_file, "--deals", "300", "--process", "new-business")
+
+    with sqlite3.connect(database_file) as db:
+        reasons = [r for (r,) in db.execute("SELECT reason FROM deal_events WHERE kind = 'closed-lost'")]
+    assert reasons
+    assert all(reasons)
+    assert any("Tabstone" in r or "Veridane" in r for r in reasons)
+
+
 def test_an_unknown_process_is_a_clear_error(database_file: Path) -> None:
     result = runner.invoke(
         app, ["seed", "--database-url", f"sqlite+aiosqlite:///{database_file}", "--process", "renewals"]
