@@ -30,6 +30,7 @@ from api.services.money import Money, single_currency_total, totals_by_currency
 
 STALE_FACTOR = 1.5
 STRENGTH_BUCKETS = 5
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,17 +43,22 @@ class StageTotals:
 
     @property
     def amount(self) -> Decimal | None:
-        """The total when every deal shares one currency (0 without deals); None when currencies differ."""
-        return single_currency_total(self.amounts)
+        """The total when every deal shares one currency (0.00 without deals); None when currencies differ."""
+        return _cents(single_currency_total(self.amounts))
 
     @property
     def weighted_amount(self) -> Decimal | None:
-        return single_currency_total(self.weighted_amounts)
+        return _cents(single_currency_total(self.weighted_amounts))
 
     @property
     def currency(self) -> str | None:
         """The deals' one currency; None without deals or when currencies differ."""
         return self.amounts[0].currency if len(self.amounts) == 1 else None
+
+
+def _cents(total: Decimal | None) -> Decimal | None:
+    """Two decimals, as every amount the API shows, the empty stage's 0 included."""
+    return None if total is None else total.quantize(CENT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +177,6 @@ def _totals(stage: Stage, deals: list[DealSnapshot]) -> StageTotals:
         count=len(deals),
         amounts=amounts,
         weighted_amounts=tuple(
-            Money(amount=(m.amount * probability).quantize(Decimal("0.01")), currency=m.currency) for m in amounts
+            Money(amount=(m.amount * probability).quantize(CENT), currency=m.currency) for m in amounts
         ),
     )

@@ -123,3 +123,33 @@ async def test_deals_filter_with_known_keys_still_matches(client, database, peop
                      token=people.rep_a.token)
 
     assert [e["node"]["name"] for e in body["data"]["deals"]["edges"]] == ["In SAL"]
+
+
+EMPTY_AFTER = "{ deals(first: 2, after: \"\") { edges { node { name } } pageInfo { hasPreviousPage } } }"
+PIPELINE_PAGE = {
+    "blocked": "query($first: Int!) { pipeline { blocked(first: $first) { daysInStage } } }",
+    "stale": "query($first: Int!) { pipeline { stale(first: $first) { daysInStage } } }",
+}
+
+
+async def test_deals_with_an_empty_after_cursor_is_refused_like_any_malformed_cursor(client, database, people):
+    # given
+    await create_deal(database, owner=people.rep_a)
+
+    # when
+    body = await gql(client, EMPTY_AFTER, token=people.rep_a.token)
+
+    # then
+    assert "'' is not a cursor" in _the_error(body)["message"]
+
+
+@pytest.mark.parametrize("field", ["blocked", "stale"])
+async def test_pipeline_refuses_a_negative_first_as_deals_does(client, database, people, field):
+    # given
+    await create_deal(database, owner=people.rep_a, stage="sal", completed=("icp-fit", "pain-confirmed"))
+
+    # when
+    body = await gql(client, PIPELINE_PAGE[field], {"first": -1}, token=people.rep_a.token)
+
+    # then
+    assert _the_error(body)["message"] == "first: must not be negative (got -1)"

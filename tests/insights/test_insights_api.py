@@ -100,3 +100,18 @@ async def test_insights_on_a_seeded_history_recover_the_ground_truth(
     statements.clear()
     assert (await gql(client, INSIGHTS, token=people.admin.token)) == body
     assert len(statements) == 2, statements
+
+
+async def test_pipeline_amounts_have_two_decimals_for_empty_stages_too(
+    client: httpx.AsyncClient, database: Database, people: People
+) -> None:
+    # given a deal in sal only
+    await create_deal(database, owner=people.rep_a, stage="sal", amount="12345.60")
+    # when
+    body = await gql(client, PIPELINE, token=people.rep_a.token)
+    # then
+    assert "errors" not in body, body
+    amounts = {s["stage"]["key"]: (s["amount"], s["weightedAmount"]) for s in body["data"]["pipeline"]["stages"]}
+    assert amounts["mql"] == ("0.00", "0.00")
+    assert amounts["sal"][0] == "12345.60"
+    assert all(len(value.rpartition(".")[2]) == 2 for pair in amounts.values() for value in pair), amounts

@@ -92,6 +92,8 @@ class DealQuery:
         viewer = await require_viewer(info)
         if first < 0:
             raise ClientError(f"first: must not be negative (got {first})")
+        if after == "":
+            raise ClientError("after: '' is not a cursor from this list; leave `after` out for the first page")
         deal_filter = to_deal_filter(filter, definitions=info.context.definitions)
         order = to_deal_order(order_by)
         try:

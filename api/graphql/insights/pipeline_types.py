@@ -12,6 +12,7 @@ from typing import Annotated
 import strawberry
 
 from api.graphql.core.context import Info_
+from api.graphql.core.errors import ClientError
 from api.graphql.deals.types import DealType
 from api.graphql.insights.money import MoneyType, money_list
 from api.graphql.insights.types import load_deal
@@ -91,7 +92,9 @@ class StrengthBucket:
 
 
 def _page(first: int) -> int:
-    return max(0, min(first, 500))
+    if first < 0:
+        raise ClientError(f"first: must not be negative (got {first})")
+    return min(first, 500)
 
 
 @strawberry.type(description="Pipeline figures over the open deals of one or more processes.")
