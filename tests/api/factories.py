@@ -72,10 +72,14 @@ async def create_deal(
     database: Database, *, owner: Person, stage: str = "mql", completed: tuple[str, ...] | None = None,
     name: str = "Spend platform", account_name: str = "Northwind", amount: str = "10000.00",
     close_date: date = date(2026, 12, 31), competitors: tuple[str, ...] = (),
+    definitions: ProcessDefinitions | None = None, process_key: str | None = None,
 ) -> Deal:
-    """A deal of `owner` in `stage`; `completed` defaults to every mandatory milestone before `stage`."""
-    definitions = fixture_definitions()
-    process = definitions.processes[0]
+    """A deal of `owner` in `stage`; `completed` defaults to every mandatory milestone before `stage`.
+
+    The process is the test fixture's, unless `definitions` (and a `process_key` in them) say otherwise."""
+    definitions = definitions or fixture_definitions()
+    process = definitions.process(process_key) if process_key else definitions.processes[0]
+    assert process is not None, process_key
     if completed is None:
         position = process.position(stage)
         completed = tuple(m.key for s in process.stages[:position] for m in s.mandatory_milestones)

@@ -13,9 +13,8 @@ import pytest
 from api.db import Database
 from api.db.models import Deal
 from api.process import load_definitions
-from api.services import deal_progress, deals
 from tests.api.conftest import started_app
-from tests.api.factories import People, Person, deal_gid, gql
+from tests.api.factories import People, Person, create_deal, deal_gid, gql
 
 SHIPPED_DIR = Path(__file__).parents[2] / "process_definitions"
 SHIPPED = load_definitions(SHIPPED_DIR)
@@ -52,24 +51,10 @@ async def shipped_client(database: Database) -> AsyncIterator[httpx.AsyncClient]
 async def open_deal(database: Database, *, owner: Person, process_key: str, stage: str, amount: str) -> Deal:
     """A deal in `stage` with every mandatory milestone of the stages before it done (so the gate into the
     next stage is missing `stage`'s own)."""
-    process = SHIPPED.process(process_key)
-    assert process is not None
-    done = [m.key for s in process.stages[: process.position(stage)] for m in s.mandatory_milestones]
-    async with database.transaction() as session:
-        draft = deals.DealDraft(
-            name=f"{process_key} {stage}", account_name="Northwind", process_key=process_key, amount=amount,
-            currency="EUR", close_date=date(2035, 6, 30), competitor_keys=[],
-        )
-        deal = await deals.create_deal(session, viewer=owner.viewer, definitions=SHIPPED, draft=draft)
-        assert isinstance(deal, Deal), deal
-        for key in done:
-            completed = await deal_progress.complete_milestone(
-                session, viewer=owner.viewer, definitions=SHIPPED, deal_id=deal.id, milestone_key=key
-            )
-            assert isinstance(completed, Deal), completed
-        deal.stage_key = stage
-        await session.flush()
-        return deal
+    return await create_deal(
+        database, owner=owner, stage=stage, name=f"{process_key} {stage}", amount=amount,
+        close_date=date(2035, 6, 30), definitions=SHIPPED, process_key=process_key,
+    )
 
 
 async def test_without_a_process_a_reps_deals_of_both_processes_are_ranked_together(
