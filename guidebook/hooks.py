@@ -17,11 +17,12 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from api.process import Problem
-from guidebook import source, urls
+from api.process import guide_urls as urls
+from guidebook import source
 
 RENDERING_MODULES = (
     "guidebook.text",
-    "guidebook.urls",
+    "api.process.guide_urls",
     "guidebook.flow",
     "guidebook.pages.gates",
     "guidebook.pages.plays",

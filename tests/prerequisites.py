@@ -26,7 +26,9 @@ async def require_postgres(url: str = POSTGRES_URL) -> None:
         async with asyncio.timeout(5), engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
     except Exception as error:
-        missing(f"PostgreSQL at {url} is unreachable ({type(error).__name__}: {error}); "
-                "start it or set WAYMARK_TEST_POSTGRES_URL")
+        missing(
+            f"PostgreSQL at {url} is unreachable ({type(error).__name__}: {error}); "
+            "start it or set WAYMARK_TEST_POSTGRES_URL"
+        )
     finally:
         await engine.dispose()

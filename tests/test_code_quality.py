@@ -18,6 +18,11 @@ def test_ruff_finds_nothing() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_mypy_strict_on_api_finds_nothing() -> None:
+def test_the_code_is_formatted() -> None:
+    result = _run("ruff", "format", "--check", "api", "guidebook", "tests")
+    assert result.returncode == 0, "run `ruff format api guidebook tests`:\n" + result.stdout + result.stderr
+
+
+def test_mypy_strict_on_api_and_guidebook_finds_nothing() -> None:
     result = _run("mypy")
     assert result.returncode == 0, result.stdout + result.stderr

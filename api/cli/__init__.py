@@ -15,7 +15,6 @@ app = typer.Typer(
 )
 
 
-
 @app.callback()
 def _root() -> None:
     """Run a B2B sales process: process files, a GraphQL API for deals, and a guidebook for reps."""

@@ -42,8 +42,10 @@ def report(
     built = asyncio.run(build_report(database_url or default_database_url(), definitions=definitions, process=process))
     out.write_text(built.page, encoding="utf-8")
     if process is None:
-        typer.echo(f"Reporting on {built.process.key}: the process with the most deals ({built.deals:,}); "
-                   "choose another with --process.")
+        typer.echo(
+            f"Reporting on {built.process.key}: the process with the most deals ({built.deals:,}); "
+            "choose another with --process."
+        )
     typer.echo(f"Wrote {out}")
 
 

@@ -66,14 +66,23 @@ def seed(
 
 
 async def _seed(
-    url: str, *, process: Process, deals: int, seed_value: int, competitor_names: list[str],
+    url: str,
+    *,
+    process: Process,
+    deals: int,
+    seed_value: int,
+    competitor_names: list[str],
     advance: Callable[[int], None],
 ) -> int:
     engine = create_engine(url=url)
     try:
         await upgrade(engine)
         result = await seed_database(
-            engine, process=process, deals=deals, seed=seed_value, competitor_names=competitor_names,
+            engine,
+            process=process,
+            deals=deals,
+            seed=seed_value,
+            competitor_names=competitor_names,
             on_batch=advance,
         )
     finally:

@@ -46,9 +46,11 @@ class OperationNameRequired(SchemaExtension):
         if document is not None and sent_name is None and not context.pre_execution_errors:
             operations = sum(isinstance(d, OperationDefinitionNode) for d in document.definitions)
             if operations > 1:
-                context.pre_execution_errors = [GraphQLError(
-                    f"must provide operation name: the document holds {operations} operations; "
-                    "say which to run with `operationName`",
-                    extensions={"code": "OPERATION_RESOLUTION_FAILURE"},
-                )]
+                context.pre_execution_errors = [
+                    GraphQLError(
+                        f"must provide operation name: the document holds {operations} operations; "
+                        "say which to run with `operationName`",
+                        extensions={"code": "OPERATION_RESOLUTION_FAILURE"},
+                    )
+                ]
         yield

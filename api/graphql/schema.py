@@ -34,16 +34,21 @@ MAX_ALIASES = 30
 
 
 def build_schema(
-    *, queries: list[type[Any]] | None = None, mutations: list[type[Any]] | None = None,
-    max_depth: int = MAX_DEPTH, max_aliases: int = MAX_ALIASES,
+    *,
+    queries: list[type[Any]] | None = None,
+    mutations: list[type[Any]] | None = None,
+    max_depth: int = MAX_DEPTH,
+    max_aliases: int = MAX_ALIASES,
 ) -> WaymarkSchema:
     query = _root("Query", "Read the process and the deals you may see.", queries or QUERIES)
     mutation = _root("Mutation", "Work deals through the process; every change is recorded.", mutations or MUTATIONS)
     # The limiters are validation rules, built once: a limiter made per request brings a new rule class, which
     # the validation cache keys on, so every request would be validated again. None of the extensions below
     # has a per-field `resolve` hook.
-    limits = [*QueryDepthLimiter(max_depth=max_depth).validation_rules,
-              *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules]
+    limits = [
+        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
+    ]
     return WaymarkSchema(
         query=query,
         mutation=mutation,

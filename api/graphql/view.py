@@ -45,9 +45,7 @@ class RequestTooLarge(Exception):
 
 
 class WaymarkGraphQL(GraphQL[WaymarkContext, None]):
-    def __init__(
-        self, *, schema: BaseSchema, database: Database, store: DefinitionsStore, settings: Settings
-    ) -> None:
+    def __init__(self, *, schema: BaseSchema, database: Database, store: DefinitionsStore, settings: Settings) -> None:
         super().__init__(schema, subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,))
         self.database = database
         self.store = store
@@ -74,7 +72,9 @@ class WaymarkGraphQL(GraphQL[WaymarkContext, None]):
                 response = _error_response(request, error.reason, status_code=error.status_code)
             except MutationOverGet:
                 response = _error_response(
-                    request, "mutations are not allowed over GET; send them with POST", status_code=405,
+                    request,
+                    "mutations are not allowed over GET; send them with POST",
+                    status_code=405,
                     headers={"Allow": "POST"},
                 )
             except RequestTooLarge:
@@ -97,7 +97,7 @@ class WaymarkGraphQL(GraphQL[WaymarkContext, None]):
             if isinstance(body, list):
                 raise HTTPException(400, "batched requests are not supported; send one JSON object per request")
             if not isinstance(body, dict):
-                raise HTTPException(400, "the request body must be a JSON object like {\"query\": \"...\"}")
+                raise HTTPException(400, 'the request body must be a JSON object like {"query": "..."}')
         return await super().parse_http_body(request)
 
     async def execute_single(self, request: Request, request_adapter: Any, *args: Any, **kwargs: Any) -> Any:
@@ -113,6 +113,7 @@ class WaymarkGraphQL(GraphQL[WaymarkContext, None]):
         if _is_request_error(result):
             response.pop("data", None)
         return response
+
 
 def _is_mutation(query: str, operation_name: str | None) -> bool:
     from graphql import GraphQLSyntaxError, OperationDefinitionNode, parse

@@ -33,20 +33,23 @@ def _lint_process(source: SourceFile, process: Process) -> Iterator[Problem]:
             continue
         if len(stage.milestones) > process.milestone_limit:
             yield _warn(
-                source, ("stages", i, "milestones"),
+                source,
+                ("stages", i, "milestones"),
                 f"stage '{stage.key}' has {len(stage.milestones)} milestones, more than the limit of "
                 f"{process.milestone_limit}: don't go milestone crazy (raise `milestone_limit` if you must)",
             )
         if not stage.mandatory_milestones:
             yield _warn(
-                source, ("stages", i, "key"),
+                source,
+                ("stages", i, "key"),
                 f"open stage '{stage.key}' has no mandatory milestone, so nothing gates the stage after it",
             )
         for j, milestone in enumerate(stage.milestones):
             at = ("stages", i, "milestones", j)
             if not (milestone.ask and milestone.ask.strip()):
                 yield _warn(
-                    source, (*at, "ask"),
+                    source,
+                    (*at, "ask"),
                     f"milestone '{milestone.key}' has no ask: every milestone must tell the rep the next step",
                 )
             if not milestone.questions:

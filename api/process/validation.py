@@ -40,34 +40,44 @@ def describe_error(source: SourceFile, detail: ErrorDetails, model: type[BaseMod
     return Problem(source.name, line, column, path, _message(kind, value, ctx, str(detail["msg"])))
 
 
+_SIMPLE_MESSAGES: dict[str, str] = {
+    "string_pattern_mismatch": "{shown} is not a valid key: use lower-case letters, digits and dashes, "
+    "e.g. 'finance-sign-off'",
+    "int_parsing": "expected a whole number, got {shown}",
+    "int_type": "expected a whole number, got {shown}",
+    "int_from_float": "expected a whole number, got {shown}",
+    "float_parsing": "expected a number, got {shown}",
+    "float_type": "expected a number, got {shown}",
+    "bool_parsing": "expected true or false, got {shown}",
+    "bool_type": "expected true or false, got {shown}",
+    "string_type": "expected text, got {shown}",
+    "tuple_type": "expected a list (lines starting with '- '), got {shown}",
+    "list_type": "expected a list (lines starting with '- '), got {shown}",
+    "model_type": "expected a mapping of fields (`key: value`), got {shown}",
+    "model_attributes_type": "expected a mapping of fields (`key: value`), got {shown}",
+    "dict_type": "expected a mapping of fields (`key: value`), got {shown}",
+    "string_too_short": "must not be empty",
+}
+_BOUNDS = {
+    "greater_than_equal": "at least",
+    "less_than_equal": "at most",
+    "greater_than": "more than",
+    "less_than": "less than",
+}
+
+
 def _message(kind: str, value: Any, ctx: dict[str, Any], fallback: str) -> str:
     shown = _show(value)
-    if kind == "string_pattern_mismatch":
-        return f"{shown} is not a valid key: use lower-case letters, digits and dashes, e.g. 'finance-sign-off'"
+    if kind in _SIMPLE_MESSAGES:
+        return _SIMPLE_MESSAGES[kind].format(shown=shown)
     if kind == "enum":
         return f"{shown} is not one of: {ctx.get('expected', '').replace(' or ', ', ')}"
-    if kind in {"int_parsing", "int_type", "int_from_float"}:
-        return f"expected a whole number, got {shown}"
-    if kind in {"float_parsing", "float_type"}:
-        return f"expected a number, got {shown}"
-    if kind in {"bool_parsing", "bool_type"}:
-        return f"expected true or false, got {shown}"
-    if kind in {"string_type"}:
-        return f"expected text, got {shown}"
-    if kind in {"tuple_type", "list_type"}:
-        return f"expected a list (lines starting with '- '), got {shown}"
-    if kind in {"model_type", "model_attributes_type", "dict_type"}:
-        return f"expected a mapping of fields (`key: value`), got {shown}"
-    if kind == "string_too_short":
-        return "must not be empty"
     if kind == "too_short":
         return f"needs at least {ctx.get('min_length')} item(s)"
-    if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
-        bound = {"greater_than_equal": "at least", "less_than_equal": "at most",
-                 "greater_than": "more than", "less_than": "less than"}[kind]
+    if kind in _BOUNDS:
         limit = next(iter(ctx.values()), "")
         hint = " (write 60% as 0.6)" if kind == "less_than_equal" and limit == 1 else ""
-        return f"{shown} must be {bound} {limit}{hint}"
+        return f"{shown} must be {_BOUNDS[kind]} {limit}{hint}"
     return f"{fallback[0].lower()}{fallback[1:]} (got {shown})"
 
 
@@ -160,7 +170,10 @@ def _check_stages(source: SourceFile) -> Iterator[Problem]:
     line, column, path = source.locate(("stages",))
     if len(won) != 1:
         yield Problem(
-            source.name, line, column, path,
+            source.name,
+            line,
+            column,
+            path,
             f"needs exactly one stage with outcome: won (found: {', '.join(won) or 'none'})",
         )
     if not any(outcome == Outcome.LOST.value for _, _, outcome in outcomes):
@@ -175,13 +188,19 @@ def _check_stages(source: SourceFile) -> Iterator[Problem]:
             if stage.get("milestones"):
                 line, column, path = source.locate(("stages", index, "milestones"))
                 yield Problem(
-                    source.name, line, column, path,
+                    source.name,
+                    line,
+                    column,
+                    path,
                     f"'{stage.get('key')}' is a {outcome} stage; milestones belong in open stages",
                 )
         elif seen_terminal and outcome == Outcome.OPEN.value:
             line, column, path = source.locate(("stages", index, "key"))
             yield Problem(
-                source.name, line, column, path,
+                source.name,
+                line,
+                column,
+                path,
                 f"open stage '{stage.get('key')}' comes after a won or lost stage; list open stages first",
             )
 
@@ -215,7 +234,10 @@ def _check_renames(source: SourceFile) -> Iterator[Problem]:
                     )
                 elif old in owner_of:
                     yield Problem(
-                        source.name, line, column, path,
+                        source.name,
+                        line,
+                        column,
+                        path,
                         f"former key '{old}' is ambiguous: it already names {kind} '{owner_of[old]}'",
                     )
                 else:
@@ -227,38 +249,50 @@ def _check_references(source: SourceFile, competitor_keys: list[str], content_ke
     for i, stage in stages:
         for j, milestone in _maps(stage, "milestones"):
             at = ("stages", i, "milestones", j)
-            seen: set[str] = set()
-            for k, play in _maps(milestone, "plays"):
-                competitor = play.get("competitor")
-                if not isinstance(competitor, str):
-                    continue
-                line, column, path = source.locate((*at, "plays", k, "competitor"))
-                if competitor not in competitor_keys:
-                    yield Problem(
-                        source.name, line, column, path,
-                        f"unknown competitor '{competitor}' (known: {_few(competitor_keys)})",
-                    )
-                elif competitor in seen:
-                    yield Problem(
-                        source.name, line, column, path, f"two plays against '{competitor}' on one milestone"
-                    )
-                seen.add(competitor)
-            for k, use in _maps(milestone, "content"):
-                content = use.get("content")
-                if isinstance(content, str) and content not in content_keys:
-                    line, column, path = source.locate((*at, "content", k, "content"))
-                    yield Problem(
-                        source.name, line, column, path, f"unknown content '{content}' (known: {_few(content_keys)})"
-                    )
+            yield from _check_plays(source, at, milestone, competitor_keys)
+            yield from _check_content_uses(source, at, milestone, content_keys)
+    yield from _check_entry_stage(source, stages)
+
+
+def _check_plays(
+    source: SourceFile, at: Loc, milestone: dict[str, Any], competitor_keys: list[str]
+) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for k, play in _maps(milestone, "plays"):
+        competitor = play.get("competitor")
+        if not isinstance(competitor, str):
+            continue
+        line, column, path = source.locate((*at, "plays", k, "competitor"))
+        if competitor not in competitor_keys:
+            message = f"unknown competitor '{competitor}' (known: {_few(competitor_keys)})"
+            yield Problem(source.name, line, column, path, message)
+        elif competitor in seen:
+            yield Problem(source.name, line, column, path, f"two plays against '{competitor}' on one milestone")
+        seen.add(competitor)
+
+
+def _check_content_uses(
+    source: SourceFile, at: Loc, milestone: dict[str, Any], content_keys: list[str]
+) -> Iterator[Problem]:
+    for k, use in _maps(milestone, "content"):
+        content = use.get("content")
+        if isinstance(content, str) and content not in content_keys:
+            line, column, path = source.locate((*at, "content", k, "content"))
+            message = f"unknown content '{content}' (known: {_few(content_keys)})"
+            yield Problem(source.name, line, column, path, message)
+
+
+def _check_entry_stage(source: SourceFile, stages: list[tuple[int, dict[str, Any]]]) -> Iterator[Problem]:
     entry = source.document.get("entry_stage")
-    if isinstance(entry, str):
-        by_key = {s.get("key"): s for _, s in stages}
-        line, column, path = source.locate(("entry_stage",))
-        if entry not in by_key:
-            known = ", ".join(str(k) for k in by_key)
-            yield Problem(source.name, line, column, path, f"unknown stage '{entry}' (known: {known})")
-        elif by_key[entry].get("outcome", Outcome.OPEN.value) != Outcome.OPEN.value:
-            yield Problem(source.name, line, column, path, f"new deals cannot start in the closed stage '{entry}'")
+    if not isinstance(entry, str):
+        return
+    by_key = {s.get("key"): s for _, s in stages}
+    line, column, path = source.locate(("entry_stage",))
+    if entry not in by_key:
+        known = ", ".join(str(k) for k in by_key)
+        yield Problem(source.name, line, column, path, f"unknown stage '{entry}' (known: {known})")
+    elif by_key[entry].get("outcome", Outcome.OPEN.value) != Outcome.OPEN.value:
+        yield Problem(source.name, line, column, path, f"new deals cannot start in the closed stage '{entry}'")
 
 
 def _few(keys: list[str], limit: int = 12) -> str:

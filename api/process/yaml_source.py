@@ -150,49 +150,77 @@ class _OpenCollection:
 
 def _screen(text: str, name: str) -> Iterator[Problem]:
     """Walk the parser's events (no objects built yet) and report what we refuse to build."""
-
-    def at(mark: _Mark | None, message: str) -> Problem:
-        return Problem(name, (mark.line + 1) if mark else 1, (mark.column + 1) if mark else 1, "", message)
-
-    open_collections: list[_OpenCollection] = []
-    documents = 0
+    screen = _Screen()
     try:
         for event in yaml.parse(text, Loader=_Loader):
             mark = event.start_mark
-            if isinstance(event, DocumentStartEvent):
-                documents += 1
-                if documents == 2:
-                    yield at(mark, "only one YAML document per file")
-                    return
-            if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
-                yield at(mark, "anchors and aliases (`&name`, `*name`) are not supported; write the value out in full")
+            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            refusal = screen.refusal(event)
+            if refusal is not None:
+                yield Problem(name, line, column, "", refusal)
                 return
-            tag = getattr(event, "tag", None)
-            if tag is not None and not _implicit(event):
-                yield at(mark, f"YAML tags such as `{tag}` are not supported")
+            is_key = screen.is_key_next()
+            if is_key and isinstance(event, ScalarEvent) and not screen.add_key(event.value):
+                yield Problem(
+                    name, line, column, "", f"{_DUPLICATE} '{event.value}' in the same mapping; keep only one"
+                )
+            refusal = screen.enter_or_leave(event, is_key=is_key)
+            if refusal is not None:
+                yield Problem(name, line, column, "", refusal)
                 return
-            parent = open_collections[-1] if open_collections else None
-            is_key = parent is not None and parent.is_mapping and parent.expecting_key
-            if parent is not None and parent.is_mapping:
-                parent.expecting_key = not parent.expecting_key
-            if is_key and parent is not None and isinstance(event, ScalarEvent):
-                if event.value in parent.keys:
-                    yield at(mark, f"{_DUPLICATE} '{event.value}' in the same mapping; keep only one")
-                parent.keys.add(event.value)
-            if isinstance(event, CollectionStartEvent):
-                if is_key:
-                    yield at(mark, "a key must be plain text")
-                    return
-                open_collections.append(_OpenCollection(is_mapping=isinstance(event, MappingStartEvent)))
-                if len(open_collections) > MAX_DEPTH:
-                    yield at(mark, f"nested more than {MAX_DEPTH} levels deep")
-                    return
-            elif isinstance(event, MappingEndEvent | SequenceEndEvent):
-                open_collections.pop()
     except yaml.MarkedYAMLError as error:
         yield _marked(error, name, text)
     except yaml.YAMLError as error:
         yield Problem(name, 1, 1, "", f"cannot read YAML: {error}")
+
+
+class _Screen:
+    """Where a walk over a file's parser events is: the collections open around it, documents seen."""
+
+    def __init__(self) -> None:
+        self.open_collections: list[_OpenCollection] = []
+        self.documents = 0
+
+    def refusal(self, event: Any) -> str | None:
+        """Why this event ends the walk, if it does: a second document, an anchor or alias, a tag."""
+        if isinstance(event, DocumentStartEvent):
+            self.documents += 1
+            if self.documents == 2:
+                return "only one YAML document per file"
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
+            return "anchors and aliases (`&name`, `*name`) are not supported; write the value out in full"
+        tag = getattr(event, "tag", None)
+        if tag is not None and not _implicit(event):
+            return f"YAML tags such as `{tag}` are not supported"
+        return None
+
+    def is_key_next(self) -> bool:
+        """Whether the next node is a mapping key (and note that the node after it is a value)."""
+        parent = self.open_collections[-1] if self.open_collections else None
+        if parent is None or not parent.is_mapping:
+            return False
+        is_key = parent.expecting_key
+        parent.expecting_key = not parent.expecting_key
+        return is_key
+
+    def add_key(self, key: str) -> bool:
+        """Record a key of the innermost mapping; False when the mapping has it already."""
+        keys = self.open_collections[-1].keys
+        if key in keys:
+            return False
+        keys.add(key)
+        return True
+
+    def enter_or_leave(self, event: Any, *, is_key: bool) -> str | None:
+        if isinstance(event, CollectionStartEvent):
+            if is_key:
+                return "a key must be plain text"
+            self.open_collections.append(_OpenCollection(is_mapping=isinstance(event, MappingStartEvent)))
+            if len(self.open_collections) > MAX_DEPTH:
+                return f"nested more than {MAX_DEPTH} levels deep"
+        elif isinstance(event, MappingEndEvent | SequenceEndEvent):
+            self.open_collections.pop()
+        return None
 
 
 def _implicit(event: Any) -> bool:

@@ -37,7 +37,7 @@ SIMULATED_REPS = 8
 FINANCE_SIGN_OFF = "finance-sign-off"
 EXPANSION = "expansion"
 EXPANSION_ACCOUNTS = ("Fabrikam", "Northwind Traders", "Tailspin Toys", "Wide World Importers", "Litware")
-OVERRIDE_REASON = "The CFO committed budget on the call; \"{milestone}\" is caught up with finance this month."
+OVERRIDE_REASON = 'The CFO committed budget on the call; "{milestone}" is caught up with finance this month.'
 
 
 async def seed_demo(session: AsyncSession, *, definitions: ProcessDefinitions) -> dict[str, str]:
@@ -69,14 +69,23 @@ async def seed_demo(session: AsyncSession, *, definitions: ProcessDefinitions) -
 
 
 async def _simulated_history(
-    session: AsyncSession, *, process: Process, demo_team: list[SeedOwner], competitor_keys: list[str],
+    session: AsyncSession,
+    *,
+    process: Process,
+    demo_team: list[SeedOwner],
+    competitor_keys: list[str],
     competitor_names: list[str],
 ) -> None:
     # The history ends yesterday, so no event lies in the future of the demo.
     start = datetime.now(UTC).date() - timedelta(days=HISTORY_DAYS + 1)
     history = simulate(
-        process=process, deals=DEMO_HISTORY_DEALS, seed=DEMO_SEED, start=start, days=HISTORY_DAYS,
-        reps=SIMULATED_REPS, competitor_names=competitor_names,
+        process=process,
+        deals=DEMO_HISTORY_DEALS,
+        seed=DEMO_SEED,
+        start=start,
+        days=HISTORY_DAYS,
+        reps=SIMULATED_REPS,
+        competitor_names=competitor_names,
     )
     connection = await session.connection()
     field_team = await create_seed_teams(connection, reps=SIMULATED_REPS - len(demo_team), label="Field")
@@ -93,8 +102,11 @@ async def _simulated_history(
         open_ids = (await session.scalars(in_flight)).all()
         await connection.execute(
             insert(DealCompetitor),
-            [{"deal_id": deal_id, "competitor_key": competitor_keys[i % len(competitor_keys)]}
-             for i, deal_id in enumerate(open_ids) if i % 3 != 2],
+            [
+                {"deal_id": deal_id, "competitor_key": competitor_keys[i % len(competitor_keys)]}
+                for i, deal_id in enumerate(open_ids)
+                if i % 3 != 2
+            ],
         )
 
 
@@ -119,11 +131,19 @@ async def _article_deal(
     stage, finance_key = found
     keys = [m.key for m in stage.milestones]
     draft = deals.DealDraft(
-        name="Enthusiastic champion", account_name="Blue Yonder Airlines", process_key=process.key,
-        amount="64000.00", currency="EUR", close_date=date.today() + timedelta(days=30), competitor_keys=[],
+        name="Enthusiastic champion",
+        account_name="Blue Yonder Airlines",
+        process_key=process.key,
+        amount="64000.00",
+        currency="EUR",
+        close_date=date.today() + timedelta(days=30),
+        competitor_keys=[],
     )
     steps = steps_through(
-        process, to_stage=stage, done_in_stage=keys[: keys.index(finance_key)], created_days_ago=42,
+        process,
+        to_stage=stage,
+        done_in_stage=keys[: keys.index(finance_key)],
+        created_days_ago=42,
         entered_days_ago=9,
     )
     await work_deal(session, definitions=definitions, draft=draft, owner=owner, created_days_ago=42, steps=steps)
@@ -141,18 +161,33 @@ async def _overridden_deal(
     skipped = before.mandatory_milestones[-1]
     steps = [
         replace(step, override=True, reason=OVERRIDE_REASON.format(milestone=skipped.title))
-        if step.move_to == into.key else step
+        if step.move_to == into.key
+        else step
         for step in steps_through(
-            process, to_stage=into, done_in_stage=[into.milestones[0].key], created_days_ago=30,
-            entered_days_ago=12, skip=frozenset({skipped.key}),
+            process,
+            to_stage=into,
+            done_in_stage=[into.milestones[0].key],
+            created_days_ago=30,
+            entered_days_ago=12,
+            skip=frozenset({skipped.key}),
         )
     ]
     draft = deals.DealDraft(
-        name="Fast-tracked by the CFO", account_name="Contoso Pharmaceuticals", process_key=process.key,
-        amount="48000.00", currency="EUR", close_date=date.today() + timedelta(days=45), competitor_keys=[],
+        name="Fast-tracked by the CFO",
+        account_name="Contoso Pharmaceuticals",
+        process_key=process.key,
+        amount="48000.00",
+        currency="EUR",
+        close_date=date.today() + timedelta(days=45),
+        competitor_keys=[],
     )
     await work_deal(
-        session, definitions=definitions, draft=draft, owner=owner, manager=manager, created_days_ago=30,
+        session,
+        definitions=definitions,
+        draft=draft,
+        owner=owner,
+        manager=manager,
+        created_days_ago=30,
         steps=steps,
     )
 
@@ -167,17 +202,28 @@ async def _expansion_deals(session: AsyncSession, *, definitions: ProcessDefinit
         stage = process.open_stages[min(position, len(process.open_stages) - 1)]
         account = EXPANSION_ACCOUNTS[number % len(EXPANSION_ACCOUNTS)]
         draft = deals.DealDraft(
-            name=f"{account}: more seats", account_name=account, process_key=process.key,
-            amount=f"{12000 + 6000 * number}.00", currency="EUR",
-            close_date=date.today() + timedelta(days=20 + 15 * (len(plans) - position)), competitor_keys=[],
+            name=f"{account}: more seats",
+            account_name=account,
+            process_key=process.key,
+            amount=f"{12000 + 6000 * number}.00",
+            currency="EUR",
+            close_date=date.today() + timedelta(days=20 + 15 * (len(plans) - position)),
+            competitor_keys=[],
         )
         steps = steps_through(
-            process, to_stage=stage, done_in_stage=[m.key for m in stage.milestones[:done]],
-            created_days_ago=created_days_ago, entered_days_ago=entered_days_ago,
+            process,
+            to_stage=stage,
+            done_in_stage=[m.key for m in stage.milestones[:done]],
+            created_days_ago=created_days_ago,
+            entered_days_ago=entered_days_ago,
         )
         await work_deal(
-            session, definitions=definitions, draft=draft, owner=owners[number % len(owners)],
-            created_days_ago=created_days_ago, steps=steps,
+            session,
+            definitions=definitions,
+            draft=draft,
+            owner=owners[number % len(owners)],
+            created_days_ago=created_days_ago,
+            steps=steps,
         )
 
 

@@ -67,8 +67,13 @@ async def work_deal(
             await _succeed(
                 draft.name,
                 deal_progress.move_deal(
-                    session, viewer=mover, definitions=definitions, deal_id=deal_id, to_stage=step.move_to,
-                    reason=step.reason, override=step.override,
+                    session,
+                    viewer=mover,
+                    definitions=definitions,
+                    deal_id=deal_id,
+                    to_stage=step.move_to,
+                    reason=step.reason,
+                    override=step.override,
                 ),
             )
             entered_stage_at = at
@@ -109,8 +114,9 @@ def steps_through(
         following = process.open_stages[position + 1]
         steps.append(Step(days_ago=stage_start - span, move_to=following.key))
     for i, key in enumerate(done_in_stage):
-        steps.append(Step(days_ago=entered_days_ago - (entered_days_ago - 1) * (i + 1) / (len(done_in_stage) + 1),
-                          complete=key))
+        steps.append(
+            Step(days_ago=entered_days_ago - (entered_days_ago - 1) * (i + 1) / (len(done_in_stage) + 1), complete=key)
+        )
     return steps
 
 

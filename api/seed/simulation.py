@@ -130,9 +130,7 @@ def iter_simulated_deals(
         rng = random.Random(seed * 1_000_003 + index)
         reasons = _Reasons(random.Random(f"reasons {seed} {index}"), lost=loss_reasons)
         created_at = origin + timedelta(days=created_within * index / max(count, 1), minutes=rng.randrange(480))
-        yield _deal(
-            process, truth, rng, reasons, index=index, created_at=created_at, as_of=as_of, owner=index % reps
-        )
+        yield _deal(process, truth, rng, reasons, index=index, created_at=created_at, as_of=as_of, owner=index % reps)
 
 
 def _loss_reasons(competitor_names: Sequence[str]) -> tuple[str, ...]:

@@ -26,7 +26,11 @@ class CloseOutcome(StrEnum):
 
 
 async def _open_deal(
-    session: AsyncSession, *, viewer: Viewer, definitions: ProcessDefinitions, deal_id: int,
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    definitions: ProcessDefinitions,
+    deal_id: int,
     expected_version: int | None,
 ) -> tuple[Deal, Process] | Failure:
     found = await deal_for_change(session, viewer=viewer, deal_id=deal_id, expected_version=expected_version)
@@ -39,7 +43,12 @@ async def _open_deal(
 
 
 async def _milestone_of_open_deal(
-    session: AsyncSession, *, viewer: Viewer, definitions: ProcessDefinitions, deal_id: int, milestone_key: str,
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    definitions: ProcessDefinitions,
+    deal_id: int,
+    milestone_key: str,
     expected_version: int | None,
 ) -> tuple[Deal, Process, Milestone] | Failure:
     """The deal, its process and the milestone to work on; refused for a closed deal or an unknown key."""
@@ -59,13 +68,23 @@ async def _milestone_of_open_deal(
 
 
 async def complete_milestone(
-    session: AsyncSession, *, viewer: Viewer, definitions: ProcessDefinitions, deal_id: int,
-    milestone_key: str, note: str | None = None, expected_version: int | None = None,
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    definitions: ProcessDefinitions,
+    deal_id: int,
+    milestone_key: str,
+    note: str | None = None,
+    expected_version: int | None = None,
 ) -> Deal | Failure:
     """Mark a milestone done. Idempotent; a later stage's milestone counts once the deal gets there. Refused
     on a closed deal: reopen it first."""
     found = await _milestone_of_open_deal(
-        session, viewer=viewer, definitions=definitions, deal_id=deal_id, milestone_key=milestone_key,
+        session,
+        viewer=viewer,
+        definitions=definitions,
+        deal_id=deal_id,
+        milestone_key=milestone_key,
         expected_version=expected_version,
     )
     if not isinstance(found, tuple):
@@ -78,12 +97,20 @@ async def complete_milestone(
     if milestone.key in done:
         return deal
     completion = MilestoneCompletion(
-        deal_id=deal.id, milestone_key=milestone.key, completed_by_id=viewer.id, completed_at=utc_now(), note=written,
+        deal_id=deal.id,
+        milestone_key=milestone.key,
+        completed_by_id=viewer.id,
+        completed_at=utc_now(),
+        note=written,
     )
     session.add(completion)
     touch(deal)
     record_event(
-        session, deal=deal, kind=EventKind.MILESTONE_COMPLETED, actor=viewer, milestone_key=milestone.key,
+        session,
+        deal=deal,
+        kind=EventKind.MILESTONE_COMPLETED,
+        actor=viewer,
+        milestone_key=milestone.key,
         reason=completion.note,
     )
     await session.flush()
@@ -91,13 +118,23 @@ async def complete_milestone(
 
 
 async def reopen_milestone(
-    session: AsyncSession, *, viewer: Viewer, definitions: ProcessDefinitions, deal_id: int,
-    milestone_key: str, reason: str | None = None, expected_version: int | None = None,
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    definitions: ProcessDefinitions,
+    deal_id: int,
+    milestone_key: str,
+    reason: str | None = None,
+    expected_version: int | None = None,
 ) -> Deal | Failure:
     """Undo a completed milestone. Idempotent: reopening an open milestone changes nothing. Refused on a
     closed deal: reopen it first."""
     found = await _milestone_of_open_deal(
-        session, viewer=viewer, definitions=definitions, deal_id=deal_id, milestone_key=milestone_key,
+        session,
+        viewer=viewer,
+        definitions=definitions,
+        deal_id=deal_id,
+        milestone_key=milestone_key,
         expected_version=expected_version,
     )
     if not isinstance(found, tuple):
@@ -114,7 +151,11 @@ async def reopen_milestone(
         await session.delete(completion)
     touch(deal)
     record_event(
-        session, deal=deal, kind=EventKind.MILESTONE_REOPENED, actor=viewer, milestone_key=milestone.key,
+        session,
+        deal=deal,
+        kind=EventKind.MILESTONE_REOPENED,
+        actor=viewer,
+        milestone_key=milestone.key,
         reason=written,
     )
     await session.flush()
@@ -122,8 +163,15 @@ async def reopen_milestone(
 
 
 async def move_deal(
-    session: AsyncSession, *, viewer: Viewer, definitions: ProcessDefinitions, deal_id: int, to_stage: str,
-    reason: str | None = None, override: bool = False, expected_version: int | None = None,
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    definitions: ProcessDefinitions,
+    deal_id: int,
+    to_stage: str,
+    reason: str | None = None,
+    override: bool = False,
+    expected_version: int | None = None,
 ) -> Deal | Failure:
     """Move a deal to an open stage: forward through the gate, back with a reason.
 
@@ -148,14 +196,29 @@ async def move_deal(
     backward = not reopening and current is not None and process.position(target.key) < process.position(current.key)
     kind = EventKind.REOPENED if reopening else EventKind.MOVED
     return await _enter_stage(
-        session, viewer=viewer, deal=deal, process=process, target=target, kind=kind, reason=reason,
-        override=override, gated=not backward, reason_required=backward or reopening,
+        session,
+        viewer=viewer,
+        deal=deal,
+        process=process,
+        target=target,
+        kind=kind,
+        reason=reason,
+        override=override,
+        gated=not backward,
+        reason_required=backward or reopening,
     )
 
 
 async def close_deal(
-    session: AsyncSession, *, viewer: Viewer, definitions: ProcessDefinitions, deal_id: int,
-    outcome: CloseOutcome, reason: str | None = None, override: bool = False, expected_version: int | None = None,
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    definitions: ProcessDefinitions,
+    deal_id: int,
+    outcome: CloseOutcome,
+    reason: str | None = None,
+    override: bool = False,
+    expected_version: int | None = None,
 ) -> Deal | Failure:
     """Close an open deal. Lost needs a reason; won means entering the won stage, so the gate applies."""
     found = await _open_deal(
@@ -168,18 +231,43 @@ async def close_deal(
         return InvalidInput(field="dealId", message=f"the deal is already closed {deal.status}")
     if outcome is CloseOutcome.WON:
         return await _enter_stage(
-            session, viewer=viewer, deal=deal, process=process, target=process.won_stage,
-            kind=EventKind.CLOSED_WON, reason=reason, override=override, gated=True, reason_required=False,
+            session,
+            viewer=viewer,
+            deal=deal,
+            process=process,
+            target=process.won_stage,
+            kind=EventKind.CLOSED_WON,
+            reason=reason,
+            override=override,
+            gated=True,
+            reason_required=False,
         )
     return await _enter_stage(
-        session, viewer=viewer, deal=deal, process=process, target=process.lost_stages[0],
-        kind=EventKind.CLOSED_LOST, reason=reason, override=False, gated=False, reason_required=True,
+        session,
+        viewer=viewer,
+        deal=deal,
+        process=process,
+        target=process.lost_stages[0],
+        kind=EventKind.CLOSED_LOST,
+        reason=reason,
+        override=False,
+        gated=False,
+        reason_required=True,
     )
 
 
 async def _enter_stage(
-    session: AsyncSession, *, viewer: Viewer, deal: Deal, process: Process, target: Stage, kind: EventKind,
-    reason: str | None, override: bool, gated: bool, reason_required: bool,
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    deal: Deal,
+    process: Process,
+    target: Stage,
+    kind: EventKind,
+    reason: str | None,
+    override: bool,
+    gated: bool,
+    reason_required: bool,
 ) -> Deal | Failure:
     skipped: tuple[str, ...] = ()
     if gated:
@@ -196,8 +284,14 @@ async def _enter_stage(
     from_stage = deal.stage_key
     if skipped:
         record_event(
-            session, deal=deal, kind=EventKind.GATE_OVERRIDDEN, actor=viewer, from_stage=from_stage,
-            to_stage=target.key, reason=written, skipped_milestones=list(skipped),
+            session,
+            deal=deal,
+            kind=EventKind.GATE_OVERRIDDEN,
+            actor=viewer,
+            from_stage=from_stage,
+            to_stage=target.key,
+            reason=written,
+            skipped_milestones=list(skipped),
         )
     now = utc_now()
     deal.stage_key = target.key
@@ -212,6 +306,4 @@ async def _enter_stage(
 
 
 def _unknown_milestone(process: Process, key: str) -> InvalidInput:
-    return InvalidInput(
-        field="milestoneKey", message=f"unknown milestone {key!r} in process {process.key!r}"
-    )
+    return InvalidInput(field="milestoneKey", message=f"unknown milestone {key!r} in process {process.key!r}")

@@ -75,15 +75,22 @@ def filtered_deals(*, viewer: Viewer, deal_filter: DealFilter) -> Select[Deal]:
         text = deal_filter.search.strip().lower()
         if "\x00" in text:  # names never hold NUL, and PostgreSQL refuses it even in a pattern
             conditions.append(false())
-        conditions.append(or_(
-            func.lower(Deal.name).contains(text, autoescape=True),
-            func.lower(Deal.account_name).contains(text, autoescape=True),
-        ))
+        conditions.append(
+            or_(
+                func.lower(Deal.name).contains(text, autoescape=True),
+                func.lower(Deal.account_name).contains(text, autoescape=True),
+            )
+        )
     return query.where(*conditions)
 
 
 async def page_of_deals(
-    session: AsyncSession, *, viewer: Viewer, deal_filter: DealFilter, order: DealOrder, first: int,
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    deal_filter: DealFilter,
+    order: DealOrder,
+    first: int,
     after: str | None = None,
 ) -> DealPage:
     """Up to `first` deals after the cursor `after`, by (order field, id): keyset pagination, no OFFSET."""

@@ -109,9 +109,9 @@ def process_of(deal: Deal, *, definitions: ProcessDefinitions) -> Process | Inva
 
 
 async def completed_keys(session: AsyncSession, *, deal_id: int) -> list[str]:
-    return list(await session.scalars(select(MilestoneCompletion.milestone_key).where(
-        MilestoneCompletion.deal_id == deal_id
-    )))
+    return list(
+        await session.scalars(select(MilestoneCompletion.milestone_key).where(MilestoneCompletion.deal_id == deal_id))
+    )
 
 
 async def create_deal(
@@ -146,9 +146,18 @@ async def create_deal(
         return PermissionDenied(message="you may only give deals to yourself or, as a manager, to your team")
     now = utc_now()
     deal = Deal(
-        name=name, account_name=account_name, process_key=process.key, stage_key=process.first_stage.key,
-        status=DealStatus.OPEN.value, owner_id=owner_id, amount=amount, currency=currency,
-        close_date=close_date, created_at=now, updated_at=now, stage_entered_at=now,
+        name=name,
+        account_name=account_name,
+        process_key=process.key,
+        stage_key=process.first_stage.key,
+        status=DealStatus.OPEN.value,
+        owner_id=owner_id,
+        amount=amount,
+        currency=currency,
+        close_date=close_date,
+        created_at=now,
+        updated_at=now,
+        stage_entered_at=now,
     )
     session.add(deal)
     await session.flush()
@@ -159,8 +168,13 @@ async def create_deal(
 
 
 async def update_deal(
-    session: AsyncSession, *, viewer: Viewer, definitions: ProcessDefinitions, deal_id: int,
-    expected_version: int, changes: DealChanges,
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    definitions: ProcessDefinitions,
+    deal_id: int,
+    expected_version: int,
+    changes: DealChanges,
 ) -> Deal | Failure:
     found = await deal_for_change(session, viewer=viewer, deal_id=deal_id, expected_version=expected_version)
     if not isinstance(found, Deal):
@@ -169,27 +183,10 @@ async def update_deal(
     closed = refuse_if_closed(deal, field="input.dealId")
     if closed is not None:
         return closed
-    new_values: dict[str, Any] = {}
-    if changes.name is not None:
-        new_values["name"] = parse_name(changes.name, field="input.name")
-    if changes.account_name is not None:
-        new_values["account_name"] = parse_name(changes.account_name, field="input.accountName")
-    if changes.amount is not None:
-        new_values["amount"] = parse_amount(changes.amount, field="input.amount")
-    if changes.currency is not None:
-        new_values["currency"] = parse_currency(changes.currency, field="input.currency")
-    if changes.close_date is not None and changes.close_date != deal.close_date:
-        # An unchanged date passes even if out of range now: a form sends back every field it shows.
-        new_values["close_date"] = parse_close_date(changes.close_date, field="input.closeDate", today=utc_now().date())
-    for value in new_values.values():
-        if isinstance(value, InvalidInput):
-            return value
-    competitors = None
-    if changes.competitor_keys is not None:
-        parsed = parse_competitors(changes.competitor_keys, definitions=definitions, field="input.competitorKeys")
-        if isinstance(parsed, InvalidInput):
-            return parsed
-        competitors = parsed
+    checked = _checked_changes(changes, deal=deal, definitions=definitions)
+    if isinstance(checked, InvalidInput):
+        return checked
+    new_values, competitors = checked
     if changes.owner_id is not None and changes.owner_id != deal.owner_id:
         if not await may_own_deals_of(session, viewer=viewer, owner_id=changes.owner_id):
             return PermissionDenied(message="you may only give deals to yourself or, as a manager, to your team")
@@ -200,14 +197,10 @@ async def update_deal(
         for name, value in new_values.items()
         if getattr(deal, name) != value
     }
-    if competitors is not None:
-        before = sorted(await session.scalars(
-            select(DealCompetitor.competitor_key).where(DealCompetitor.deal_id == deal.id)
-        ))
-        if before != sorted(competitors):
-            recorded["competitors"] = [before, sorted(competitors)]
-            await session.execute(delete(DealCompetitor).where(DealCompetitor.deal_id == deal.id))
-            session.add_all(DealCompetitor(deal_id=deal.id, competitor_key=key) for key in competitors)
+    if competitors is not None and (
+        replaced := await _replace_competitors(session, deal=deal, competitors=competitors)
+    ):
+        recorded["competitors"] = replaced
     if not recorded:
         return deal
     for name in recorded.keys() & new_values.keys():
@@ -216,6 +209,46 @@ async def update_deal(
     record_event(session, deal=deal, kind=EventKind.UPDATED, actor=viewer, changes=recorded)
     await session.flush()
     return deal
+
+
+def _checked_changes(
+    changes: DealChanges, *, deal: Deal, definitions: ProcessDefinitions
+) -> tuple[dict[str, Any], tuple[str, ...] | None] | InvalidInput:
+    """The given plain fields and competitors, checked; the first bad one as InvalidInput."""
+    checks: dict[str, Any] = {}
+    if changes.name is not None:
+        checks["name"] = parse_name(changes.name, field="input.name")
+    if changes.account_name is not None:
+        checks["account_name"] = parse_name(changes.account_name, field="input.accountName")
+    if changes.amount is not None:
+        checks["amount"] = parse_amount(changes.amount, field="input.amount")
+    if changes.currency is not None:
+        checks["currency"] = parse_currency(changes.currency, field="input.currency")
+    if changes.close_date is not None and changes.close_date != deal.close_date:
+        # An unchanged date passes even if out of range now: a form sends back every field it shows.
+        checks["close_date"] = parse_close_date(changes.close_date, field="input.closeDate", today=utc_now().date())
+    competitors = None
+    if changes.competitor_keys is not None:
+        competitors = parse_competitors(changes.competitor_keys, definitions=definitions, field="input.competitorKeys")
+    for value in (*checks.values(), competitors):
+        if isinstance(value, InvalidInput):
+            return value
+    assert not isinstance(competitors, InvalidInput)
+    return checks, competitors
+
+
+async def _replace_competitors(
+    session: AsyncSession, *, deal: Deal, competitors: tuple[str, ...]
+) -> list[list[str]] | None:
+    """Set the deal's competitors; [before, after] when that changed them, else None."""
+    before = sorted(
+        await session.scalars(select(DealCompetitor.competitor_key).where(DealCompetitor.deal_id == deal.id))
+    )
+    if before == sorted(competitors):
+        return None
+    await session.execute(delete(DealCompetitor).where(DealCompetitor.deal_id == deal.id))
+    session.add_all(DealCompetitor(deal_id=deal.id, competitor_key=key) for key in competitors)
+    return [before, sorted(competitors)]
 
 
 def _plain(value: Any) -> Any:

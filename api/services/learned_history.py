@@ -120,9 +120,7 @@ def days_between(session: AsyncSession, start: Any, end: Any) -> ColumnElement[A
     return cast(func.extract("epoch", end - start), Float) / 86_400
 
 
-def first_completion_durations(
-    session: AsyncSession, *, process: Process, deals: ColumnElement[bool]
-) -> Any:
+def first_completion_durations(session: AsyncSession, *, process: Process, deals: ColumnElement[bool]) -> Any:
     """A subquery of (key, days): the milestone and the days of each matching deal's first completion of it,
     counted from when the deal entered the stage it was in at the time (see `api.services.insights`)."""
     entered = case((DealEvent.kind.in_(ENTERS_A_STAGE) & DealEvent.to_stage.is_not(None), DealEvent.occurred_at))
@@ -192,9 +190,7 @@ async def observed_milestone_durations(
 ) -> dict[str, ObservedDuration]:
     """One statement: median first-completion duration per milestone over deals created since `since`."""
     condition = of_process(process, since) if deals is None else and_(of_process(process, since), deals)
-    return await median_days_by_key(
-        session, first_completion_durations(session, process=process, deals=condition)
-    )
+    return await median_days_by_key(session, first_completion_durations(session, process=process, deals=condition))
 
 
 async def stage_win_rates(
@@ -237,4 +233,3 @@ def of_process(process: Process, since: datetime | None) -> ColumnElement[bool]:
 def forget_learned_history() -> None:
     """Drop every cached answer (tests that rewrite history under the same newest event use it)."""
     _cache.clear()
-

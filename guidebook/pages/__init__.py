@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 from api.process import Problem, ProcessDefinitions
-from guidebook import urls
+from api.process import guide_urls as urls
 from guidebook.pages.battlecard import battlecard, competitors_index
 from guidebook.pages.call_sheet import call_sheet
 from guidebook.pages.content_library import content_library

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from api.process import Competitor, ProcessDefinitions
-from guidebook import urls
+from api.process import guide_urls as urls
 from guidebook.pages.plays import tab_order
 from guidebook.text import bullets, indent, inline, link
 

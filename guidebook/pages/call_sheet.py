@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from api.process import Process, Stage
-from guidebook import urls
+from api.process import guide_urls as urls
 from guidebook.text import inline, link
 
 FRONT_MATTER = "---\nsearch:\n  boost: 3\n---\n\n"

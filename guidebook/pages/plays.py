@@ -7,7 +7,7 @@ Every milestone gets the same tabs in the same order, so Material's linked tabs
 from __future__ import annotations
 
 from api.process import Competitor, Milestone, ProcessDefinitions
-from guidebook import urls
+from api.process import guide_urls as urls
 from guidebook.text import indent, inline, link
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from api.process import Process
-from guidebook import urls
+from api.process import guide_urls as urls
 from guidebook.flow import flow_svg
 from guidebook.pages.gates import step_markdown
 from guidebook.text import inline, link, percent

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from api.process import Milestone, Process, ProcessDefinitions, Stage
-from guidebook import urls
+from api.process import guide_urls as urls
 from guidebook.pages.gates import gate_markdown
 from guidebook.pages.plays import plays_markdown
 from guidebook.text import bullets, cell, days, indent, inline, link, percent

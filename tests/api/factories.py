@@ -69,10 +69,18 @@ def fixture_definitions() -> ProcessDefinitions:
 
 
 async def create_deal(
-    database: Database, *, owner: Person, stage: str = "mql", completed: tuple[str, ...] | None = None,
-    name: str = "Spend platform", account_name: str = "Northwind", amount: str = "10000.00",
-    close_date: date = date(2026, 12, 31), competitors: tuple[str, ...] = (),
-    definitions: ProcessDefinitions | None = None, process_key: str | None = None,
+    database: Database,
+    *,
+    owner: Person,
+    stage: str = "mql",
+    completed: tuple[str, ...] | None = None,
+    name: str = "Spend platform",
+    account_name: str = "Northwind",
+    amount: str = "10000.00",
+    close_date: date = date(2026, 12, 31),
+    competitors: tuple[str, ...] = (),
+    definitions: ProcessDefinitions | None = None,
+    process_key: str | None = None,
 ) -> Deal:
     """A deal of `owner` in `stage`; `completed` defaults to every mandatory milestone before `stage`.
 
@@ -85,8 +93,13 @@ async def create_deal(
         completed = tuple(m.key for s in process.stages[:position] for m in s.mandatory_milestones)
     async with database.transaction() as session:
         draft = deals.DealDraft(
-            name=name, account_name=account_name, process_key=process.key, amount=amount, currency="EUR",
-            close_date=close_date, competitor_keys=list(competitors),
+            name=name,
+            account_name=account_name,
+            process_key=process.key,
+            amount=amount,
+            currency="EUR",
+            close_date=close_date,
+            competitor_keys=list(competitors),
         )
         deal = await deals.create_deal(session, viewer=owner.viewer, definitions=definitions, draft=draft)
         assert isinstance(deal, Deal), deal

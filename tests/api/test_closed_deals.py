@@ -49,9 +49,12 @@ CHANGES = {
 
 
 async def _closed_deal(client, database, people, outcome: str):
-    deal = await create_deal(database, owner=people.rep_a, stage="commit",
-                             completed=("icp-fit", "pain-confirmed", "decision-maker-agrees", "finance-sign-off",
-                                        "order-form-sent"))
+    deal = await create_deal(
+        database,
+        owner=people.rep_a,
+        stage="commit",
+        completed=("icp-fit", "pain-confirmed", "decision-maker-agrees", "finance-sign-off", "order-form-sent"),
+    )
     closed = await gql(client, CLOSE, {"dealId": deal_gid(deal), "outcome": outcome}, token=people.rep_a.token)
     assert closed["data"]["closeDeal"]["__typename"] == "CloseDealSuccess", closed
     return deal, closed["data"]["closeDeal"]["deal"]["version"]
@@ -66,13 +69,15 @@ async def test_closed_deal_refuses_changes_and_says_how_to_reopen_it(client, dat
     document, field, variables = CHANGES[mutation]
 
     # when
-    body = await gql(client, document, {"dealId": deal_gid(deal), "version": version, **variables},
-                     token=people.rep_a.token)
+    body = await gql(
+        client, document, {"dealId": deal_gid(deal), "version": version, **variables}, token=people.rep_a.token
+    )
 
     # then
     refused = body["data"][mutation]
     assert refused == {
-        "__typename": "InvalidInput", "field": field,
+        "__typename": "InvalidInput",
+        "field": field,
         "message": f"the deal is closed {outcome.lower()}; reopen it by moving it to an open stage first",
     }
     assert await snapshot(database) == before

@@ -70,8 +70,12 @@ async def test_second_session_waits_for_the_first_and_then_sees_its_version(data
 
     async def rename(session, name):  # noqa: ANN001, ANN202
         return await deals.update_deal(
-            session, viewer=people.rep_a.viewer, definitions=definitions, deal_id=deal.id,
-            expected_version=deal.version, changes=deals.DealChanges(name=name),
+            session,
+            viewer=people.rep_a.viewer,
+            definitions=definitions,
+            deal_id=deal.id,
+            expected_version=deal.version,
+            changes=deals.DealChanges(name=name),
         )
 
     # when: the first has written but not committed while the second starts
@@ -100,8 +104,12 @@ async def test_two_updates_at_once_one_wins_the_other_gets_version_conflict(clie
     variables = {"dealId": deal_gid(deal), "version": deal.version}
 
     # when
-    results = await _both(client, people.rep_a.token, (UPDATE_DEAL, {**variables, "name": "Alpha"}),
-                          (UPDATE_DEAL, {**variables, "name": "Beta"}))
+    results = await _both(
+        client,
+        people.rep_a.token,
+        (UPDATE_DEAL, {**variables, "name": "Alpha"}),
+        (UPDATE_DEAL, {**variables, "name": "Beta"}),
+    )
 
     # then
     assert sorted(r["__typename"] for r in results) == ["UpdateDealSuccess", "VersionConflict"]
@@ -120,15 +128,19 @@ async def test_completing_one_milestone_twice_at_once_records_it_once(client, da
     variables = {"dealId": deal_gid(deal), "key": "icp-fit"}
 
     # when
-    results = await _both(client, people.rep_a.token, (COMPLETE_MILESTONE, {**variables, "note": "one"}),
-                          (COMPLETE_MILESTONE, {**variables, "note": "two"}))
+    results = await _both(
+        client,
+        people.rep_a.token,
+        (COMPLETE_MILESTONE, {**variables, "note": "one"}),
+        (COMPLETE_MILESTONE, {**variables, "note": "two"}),
+    )
 
     # then: both succeed (idempotent), one completion, one event, one version bump
     assert [r["__typename"] for r in results] == ["CompleteMilestoneSuccess"] * 2
     async with database.sessions() as session:
-        completions = list(await session.scalars(
-            select(MilestoneCompletion).where(MilestoneCompletion.deal_id == deal.id)
-        ))
+        completions = list(
+            await session.scalars(select(MilestoneCompletion).where(MilestoneCompletion.deal_id == deal.id))
+        )
     assert [c.milestone_key for c in completions] == ["icp-fit"]
     completed_events = [e for e in await _events(database, deal.id) if e.kind == "milestone-completed"]
     assert [(e.milestone_key, e.reason) for e in completed_events] == [("icp-fit", completions[0].note)]
@@ -141,8 +153,12 @@ async def test_two_moves_at_once_one_wins_the_other_gets_version_conflict(client
     variables = {"dealId": deal_gid(deal), "version": deal.version}
 
     # when
-    results = await _both(client, people.rep_a.token, (MOVE_DEAL, {**variables, "toStage": "sql"}),
-                          (MOVE_DEAL, {**variables, "toStage": "mql"}))
+    results = await _both(
+        client,
+        people.rep_a.token,
+        (MOVE_DEAL, {**variables, "toStage": "sql"}),
+        (MOVE_DEAL, {**variables, "toStage": "mql"}),
+    )
 
     # then
     assert sorted(r["__typename"] for r in results) == ["MoveDealSuccess", "VersionConflict"]
@@ -159,8 +175,12 @@ async def test_moves_without_expected_version_apply_one_after_the_other(client, 
     variables = {"dealId": deal_gid(deal)}
 
     # when
-    results = await _both(client, people.rep_a.token, (MOVE_DEAL, {**variables, "toStage": "sql"}),
-                          (MOVE_DEAL, {**variables, "toStage": "mql"}))
+    results = await _both(
+        client,
+        people.rep_a.token,
+        (MOVE_DEAL, {**variables, "toStage": "sql"}),
+        (MOVE_DEAL, {**variables, "toStage": "mql"}),
+    )
 
     # then: both moved, and the history chains: the second move starts where the first ended
     assert [r["__typename"] for r in results] == ["MoveDealSuccess"] * 2
@@ -200,8 +220,12 @@ async def test_a_race_past_the_version_check_still_ends_in_version_conflict(clie
     variables = {"dealId": deal_gid(deal), "version": deal.version}
 
     # when: the second one's write finds the row changed (StaleDataError inside)
-    results = await _both(client, people.rep_a.token, (UPDATE_DEAL, {**variables, "name": "Alpha"}),
-                          (UPDATE_DEAL, {**variables, "name": "Beta"}))
+    results = await _both(
+        client,
+        people.rep_a.token,
+        (UPDATE_DEAL, {**variables, "name": "Alpha"}),
+        (UPDATE_DEAL, {**variables, "name": "Beta"}),
+    )
 
     # then: a typed conflict with the current version, not "Unexpected error."
     assert sorted(r["__typename"] for r in results) == ["UpdateDealSuccess", "VersionConflict"]

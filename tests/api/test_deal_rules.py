@@ -63,8 +63,16 @@ def test_remaining_includes_mandatory_milestones_skipped_by_an_override():
 
 def test_estimated_days_run_stages_in_sequence_and_milestones_in_parallel():
     # sal: longest open is finance-sign-off (10); commit: order-form-sent (3)
-    deal = DealSnapshot(deal_id="1", name="d", owner_id="1", stage_key="sal", status=Outcome.OPEN,
-                        amount=Decimal(1), currency="EUR", entered_stage_at=datetime.now(UTC),
-                        completed_milestones=frozenset({"icp-fit", "pain-confirmed"}))
+    deal = DealSnapshot(
+        deal_id="1",
+        name="d",
+        owner_id="1",
+        stage_key="sal",
+        status=Outcome.OPEN,
+        amount=Decimal(1),
+        currency="EUR",
+        entered_stage_at=datetime.now(UTC),
+        completed_milestones=frozenset({"icp-fit", "pain-confirmed"}),
+    )
     estimate = estimate_days_to_close(process=PROCESS, deal=deal, durations=milestone_durations(process=PROCESS))
     assert estimate.days_to_close == 10 + 3

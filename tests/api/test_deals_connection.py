@@ -45,11 +45,19 @@ async def test_filters_by_stage_close_date_and_search_text(client, database, peo
     await create_deal(database, owner=people.rep_a, name="Contoso pilot", stage="sal", close_date=date(2026, 6, 1))
     await create_deal(database, owner=people.rep_a, name="Fabrikam 100%", stage="mql", close_date=date(2026, 6, 1))
 
-    by_stage = await gql(client, PAGE, {"first": 10, "filter": {"stages": ["sal"], "closeDateFrom": "2026-05-01"}},
-                         token=people.rep_a.token)
+    by_stage = await gql(
+        client,
+        PAGE,
+        {"first": 10, "filter": {"stages": ["sal"], "closeDateFrom": "2026-05-01"}},
+        token=people.rep_a.token,
+    )
     by_text = await gql(client, PAGE, {"first": 10, "filter": {"search": "100%"}}, token=people.rep_a.token)
-    by_status = await gql(client, PAGE, {"first": 10, "filter": {"statuses": ["WON"], "processKey": "new-business"}},
-                          token=people.rep_a.token)
+    by_status = await gql(
+        client,
+        PAGE,
+        {"first": 10, "filter": {"statuses": ["WON"], "processKey": "new-business"}},
+        token=people.rep_a.token,
+    )
 
     assert [e["node"]["name"] for e in by_stage["data"]["deals"]["edges"]] == ["Contoso pilot"]
     assert [e["node"]["name"] for e in by_text["data"]["deals"]["edges"]] == ["Fabrikam 100%"]

@@ -35,7 +35,11 @@ def test_serve_demo_starts_and_answers_with_a_demo_token(tmp_path):
     env.pop("DATABASE_URL", None)
     server = subprocess.Popen(
         [sys.executable, "-c", "from api.cli import main; main()", "serve", "--demo", "--port", str(port)],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         output = ""
@@ -54,8 +58,12 @@ def test_serve_demo_starts_and_answers_with_a_demo_token(tmp_path):
         body = None
         while time.monotonic() < deadline:
             try:
-                response = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": BOARD},
-                                      headers={"Authorization": f"Bearer {token}"}, timeout=5)
+                response = httpx.post(
+                    f"http://127.0.0.1:{port}/graphql",
+                    json={"query": BOARD},
+                    headers={"Authorization": f"Bearer {token}"},
+                    timeout=5,
+                )
                 body = response.json()
                 break
             except httpx.TransportError:

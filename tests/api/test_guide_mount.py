@@ -12,8 +12,8 @@ from api.db import Database
 from tests.api.conftest import FIXTURE_DEFINITIONS, started_app
 from tests.api.factories import People, gql
 
-STAGE_GUIDE_URLS = "{ process(key: \"new-business\") { stages { key guideUrl milestones { key guideUrl } } } }"
-PROCESS_AND_BATTLECARD_GUIDE_URLS = "{ process(key: \"new-business\") { guideUrl } competitors { key guideUrl } }"
+STAGE_GUIDE_URLS = '{ process(key: "new-business") { stages { key guideUrl milestones { key guideUrl } } } }'
+PROCESS_AND_BATTLECARD_GUIDE_URLS = '{ process(key: "new-business") { guideUrl } competitors { key guideUrl } }'
 
 
 @pytest.fixture(scope="session")

@@ -48,18 +48,22 @@ def _no_unexpected_error(body: dict) -> None:
     assert "Unexpected error." not in json.dumps(body), body
 
 
-@pytest.mark.parametrize(("name", "amount", "currency", "field"), [
-    ("Spend\x00platform", "100.00", "EUR", "input.name"),
-    ("Spend platform", "1E+999999999999999999", "EUR", "input.amount"),
-    ("Spend platform", "1e-999999999", "EUR", "input.amount"),
-    ("Spend platform", "-0", "EUR", None),
-    ("Spend platform", "100.00", "E\x00R", "input.currency"),
-])
+@pytest.mark.parametrize(
+    ("name", "amount", "currency", "field"),
+    [
+        ("Spend\x00platform", "100.00", "EUR", "input.name"),
+        ("Spend platform", "1E+999999999999999999", "EUR", "input.amount"),
+        ("Spend platform", "1e-999999999", "EUR", "input.amount"),
+        ("Spend platform", "-0", "EUR", None),
+        ("Spend platform", "100.00", "E\x00R", "input.currency"),
+    ],
+)
 async def test_create_deal_with_hostile_values_is_typed(client, database, people, name, amount, currency, field):
     before = await count_rows(database, "deals")
 
-    body = await gql(client, CREATE_DEAL, {"name": name, "amount": amount, "currency": currency},
-                     token=people.rep_a.token)
+    body = await gql(
+        client, CREATE_DEAL, {"name": name, "amount": amount, "currency": currency}, token=people.rep_a.token
+    )
 
     _no_unexpected_error(body)
     result = body["data"]["createDeal"]
@@ -75,8 +79,9 @@ async def test_a_nul_byte_or_an_endless_note_is_invalid_input(client, database, 
     before = await snapshot(database)
 
     nul = await gql(client, COMPLETE_MILESTONE, {"dealId": deal_gid(deal), "note": "ok\x00"}, token=people.rep_a.token)
-    long = await gql(client, COMPLETE_MILESTONE, {"dealId": deal_gid(deal), "note": "x" * 5000},
-                     token=people.rep_a.token)
+    long = await gql(
+        client, COMPLETE_MILESTONE, {"dealId": deal_gid(deal), "note": "x" * 5000}, token=people.rep_a.token
+    )
 
     assert nul["data"]["completeMilestone"]["__typename"] == "InvalidInput"
     assert long["data"]["completeMilestone"]["__typename"] == "InvalidInput"
@@ -90,8 +95,11 @@ async def test_a_hostile_reason_is_invalid_input(client, database, people, reaso
 
     body = await gql(client, MOVE_BACK, {"dealId": deal_gid(deal), "reason": reason}, token=people.rep_a.token)
 
-    assert body["data"]["moveDeal"] == {"__typename": "InvalidInput", "field": "reason",
-                                        "message": body["data"]["moveDeal"]["message"]}
+    assert body["data"]["moveDeal"] == {
+        "__typename": "InvalidInput",
+        "field": "reason",
+        "message": body["data"]["moveDeal"]["message"],
+    }
     assert await snapshot(database) == before
 
 
@@ -122,15 +130,23 @@ async def test_a_cursor_with_an_enormous_id_is_a_client_error(client, people):
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("amount", "1E+999999"), ("amount", "NaN"), ("amount", "-Infinity"),
-    ("updated_at", "9999-12-31T23:59:59+14:00"), ("updated_at", "2026-01-01T00:00:00"),
-    ("close_date", "0001-01-01"),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("amount", "1E+999999"),
+        ("amount", "NaN"),
+        ("amount", "-Infinity"),
+        ("updated_at", "9999-12-31T23:59:59+14:00"),
+        ("updated_at", "2026-01-01T00:00:00"),
+        ("close_date", "0001-01-01"),
+    ],
+)
 async def test_a_forged_cursor_value_is_a_client_error_or_an_empty_page(client, people, field, value):
     cursor = base64.urlsafe_b64encode(json.dumps([field, False, value, 5]).encode()).decode()
-    query = "query($after: String!, $field: DealOrderField!) { deals(first: 5, after: $after, " \
-            "orderBy: {field: $field}) { totalCount edges { cursor } } }"
+    query = (
+        "query($after: String!, $field: DealOrderField!) { deals(first: 5, after: $after, "
+        "orderBy: {field: $field}) { totalCount edges { cursor } } }"
+    )
 
     body = await gql(client, query, {"after": cursor, "field": field.upper()}, token=people.rep_a.token)
 

@@ -11,8 +11,10 @@ from api.graphql.deals.types import DealType
 from tests.api.conftest import started_app
 from tests.api.factories import create_deal, deal_gid, snapshot
 
-CREATE = 'mutation { createDeal(input: {name: "x", accountName: "y", processKey: "new-business", ' \
-         'amount: "1", currency: "EUR", closeDate: "2026-01-01"}) { __typename } }'
+CREATE = (
+    'mutation { createDeal(input: {name: "x", accountName: "y", processKey: "new-business", '
+    'amount: "1", currency: "EUR", closeDate: "2026-01-01"}) { __typename } }'
+)
 
 
 async def test_healthz_and_readyz_answer_when_up(client):
@@ -35,16 +37,18 @@ async def test_readyz_is_503_when_the_process_definitions_do_not_load(database: 
 async def test_mutation_over_get_is_refused_with_405(client, database, people):
     before = await snapshot(database)
 
-    response = await client.get("/graphql", params={"query": CREATE},
-                                headers={"Authorization": f"Bearer {people.rep_a.token}"})
+    response = await client.get(
+        "/graphql", params={"query": CREATE}, headers={"Authorization": f"Bearer {people.rep_a.token}"}
+    )
 
     assert response.status_code == 405
     assert await snapshot(database) == before
 
 
 async def test_query_over_get_works(client, people):
-    response = await client.get("/graphql", params={"query": "{ me { name } }"},
-                                headers={"Authorization": f"Bearer {people.rep_a.token}"})
+    response = await client.get(
+        "/graphql", params={"query": "{ me { name } }"}, headers={"Authorization": f"Bearer {people.rep_a.token}"}
+    )
 
     assert response.json() == {"data": {"me": {"name": "Alice Rep"}}}
 
@@ -56,10 +60,12 @@ async def test_malformed_json_is_400(client):
 
 
 async def test_graphql_response_json_is_honoured(client):
-    ok = await client.post("/graphql", json={"query": "{ __typename }"},
-                           headers={"accept": "application/graphql-response+json"})
-    invalid = await client.post("/graphql", json={"query": "{ noSuchField }"},
-                                headers={"accept": "application/graphql-response+json"})
+    ok = await client.post(
+        "/graphql", json={"query": "{ __typename }"}, headers={"accept": "application/graphql-response+json"}
+    )
+    invalid = await client.post(
+        "/graphql", json={"query": "{ noSuchField }"}, headers={"accept": "application/graphql-response+json"}
+    )
 
     assert ok.headers["content-type"].startswith("application/graphql-response+json")
     assert ok.json() == {"data": {"__typename": "Query"}}
@@ -84,9 +90,11 @@ async def test_unexpected_error_is_logged_and_masked(client, database, people, m
     monkeypatch.setattr(DealType, "_process", broken)
 
     # when
-    response = await client.post("/graphql", json={"query": "query($id: ID!) { deal(id: $id) { stage { key } } }",
-                                                   "variables": {"id": deal_gid(deal)}},
-                                 headers={"Authorization": f"Bearer {people.rep_a.token}"})
+    response = await client.post(
+        "/graphql",
+        json={"query": "query($id: ID!) { deal(id: $id) { stage { key } } }", "variables": {"id": deal_gid(deal)}},
+        headers={"Authorization": f"Bearer {people.rep_a.token}"},
+    )
 
     # then
     assert response.status_code == 200
@@ -97,11 +105,20 @@ async def test_unexpected_error_is_logged_and_masked(client, database, people, m
 
 async def test_depth_limit_refuses_absurdly_nested_queries(client, people):
     nested = "stage { " * 4
-    query = "{ processes { stages { milestones { " + nested + "milestones { " + nested + \
-        "milestones { stage { key } } " + "} " * 4 + "} " + "} " * 4 + "} } } }"
+    query = (
+        "{ processes { stages { milestones { "
+        + nested
+        + "milestones { "
+        + nested
+        + "milestones { stage { key } } "
+        + "} " * 4
+        + "} "
+        + "} " * 4
+        + "} } } }"
+    )
 
-    response = await client.post("/graphql", json={"query": query},
-                                 headers={"Authorization": f"Bearer {people.rep_a.token}"})
+    response = await client.post(
+        "/graphql", json={"query": query}, headers={"Authorization": f"Bearer {people.rep_a.token}"}
+    )
 
     assert "exceeds maximum operation depth" in json.dumps(response.json())
-

@@ -27,8 +27,11 @@ def _unavailable(reason: str) -> None:
 
 async def _run(*command: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     process = await asyncio.create_subprocess_exec(
-        *command, cwd=AUDIT_DIR, env={**os.environ, **(env or {})},
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        *command,
+        cwd=AUDIT_DIR,
+        env={**os.environ, **(env or {})},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     async with asyncio.timeout(300):
         out, err = await process.communicate()
@@ -54,9 +57,14 @@ async def test_graphql_over_http_audit_has_no_must_failures(app, people):
 
     # when
     async with serving(app) as base_url:
-        code, out, err = await _run(node, "audit.mjs", env={
-            "WAYMARK_AUDIT_URL": f"{base_url}/graphql", "WAYMARK_AUDIT_TOKEN": people.admin.token,
-        })
+        code, out, err = await _run(
+            node,
+            "audit.mjs",
+            env={
+                "WAYMARK_AUDIT_URL": f"{base_url}/graphql",
+                "WAYMARK_AUDIT_TOKEN": people.admin.token,
+            },
+        )
 
     # then
     assert code == 0, err

@@ -17,8 +17,12 @@ CLIENT_MISTAKES = {
     "syntax error": ("{ processes { key ", {}, True),
     "bad user input": ("{ deals(first: -1) { totalCount } }", {}, True),
     "bad variable": ("query($n: Int!) { deals(first: $n) { totalCount } }", {"n": "ten"}, True),
-    "too deep": ("{ processes { stages { milestones { stage { milestones { stage { milestones { stage { "
-                 "milestones { stage { milestones { stage { key } } } } } } } } } } } }", {}, True),
+    "too deep": (
+        "{ processes { stages { milestones { stage { milestones { stage { milestones { stage { "
+        "milestones { stage { milestones { stage { key } } } } } } } } } } } }",
+        {},
+        True,
+    ),
 }
 
 
@@ -48,8 +52,11 @@ async def test_a_bug_is_logged_once_at_error_with_its_traceback(client, database
     monkeypatch.setattr(DealType, "_process", broken)
 
     # when
-    response = await client.post("/graphql", json={"query": DEAL_STAGE, "variables": {"id": deal_gid(deal)}},
-                                 headers={"Authorization": f"Bearer {people.rep_a.token}"})
+    response = await client.post(
+        "/graphql",
+        json={"query": DEAL_STAGE, "variables": {"id": deal_gid(deal)}},
+        headers={"Authorization": f"Bearer {people.rep_a.token}"},
+    )
 
     # then: masked for the client; one ERROR record server-side, with the exception attached
     assert response.json()["errors"][0]["message"] == "Unexpected error."

@@ -33,8 +33,10 @@ MALFORMED: dict[str, dict[str, Any]] = {
     "too many aliases": {"json": {"query": TOO_MANY_ALIASES}, "document_error": True},
     "unknown operationName": {"json": {"query": "query A { __typename }", "operationName": "B"}},
     "text/plain body": {"content": b'{"query": "{ __typename }"}', "headers": {"content-type": "text/plain"}},
-    "form body": {"content": b"query=%7B__typename%7D",
-                  "headers": {"content-type": "application/x-www-form-urlencoded"}},
+    "form body": {
+        "content": b"query=%7B__typename%7D",
+        "headers": {"content-type": "application/x-www-form-urlencoded"},
+    },
 }
 
 
@@ -64,8 +66,11 @@ async def test_malformed_request_is_refused_with_a_graphql_error(client, people,
 
 
 async def test_query_string_above_the_size_limit_is_refused(client, people):
-    response = await client.get("/graphql", params={"query": "{ __typename " + " " * MAX_QUERY_STRING_BYTES + "}"},
-                                headers={"authorization": f"Bearer {people.rep_a.token}"})
+    response = await client.get(
+        "/graphql",
+        params={"query": "{ __typename " + " " * MAX_QUERY_STRING_BYTES + "}"},
+        headers={"authorization": f"Bearer {people.rep_a.token}"},
+    )
 
     assert response.status_code == 414
     assert response.json()["errors"][0]["message"].startswith("the query string is longer than")
@@ -89,8 +94,9 @@ async def test_a_body_larger_than_its_declared_length_is_refused_while_read(clie
 
 async def test_a_field_error_reaching_the_root_keeps_data_null_and_status_200(client):
     # given: no token, so the non-null root field fails during execution (not a request error)
-    response = await client.post("/graphql", json={"query": "{ processes { key } }"},
-                                 headers={"accept": "application/graphql-response+json"})
+    response = await client.post(
+        "/graphql", json={"query": "{ processes { key } }"}, headers={"accept": "application/graphql-response+json"}
+    )
 
     assert response.status_code == 200
     assert response.json()["data"] is None

@@ -43,10 +43,12 @@ async def test_insights_since_without_an_offset_is_read_as_utc(client, database,
     now = datetime.now(UTC).replace(tzinfo=None)
 
     # when: `since` without an offset, an hour before and an hour after
-    before = await gql(client, INSIGHTS_SINCE, {"since": (now - timedelta(hours=1)).isoformat()},
-                       token=people.rep_a.token)
-    after = await gql(client, INSIGHTS_SINCE, {"since": (now + timedelta(hours=1)).isoformat()},
-                      token=people.rep_a.token)
+    before = await gql(
+        client, INSIGHTS_SINCE, {"since": (now - timedelta(hours=1)).isoformat()}, token=people.rep_a.token
+    )
+    after = await gql(
+        client, INSIGHTS_SINCE, {"since": (now + timedelta(hours=1)).isoformat()}, token=people.rep_a.token
+    )
 
     # then
     assert "errors" not in before, before
@@ -60,14 +62,17 @@ async def test_insights_since_with_an_offset_still_works(client, people):
     assert "errors" not in body, body
 
 
-@pytest.mark.parametrize(("quota", "message"), [
-    ("NaN", "quota: NaN is not a finite amount"),
-    ("sNaN", "quota: sNaN is not a finite amount"),
-    ("Infinity", "quota: Infinity is not a finite amount"),
-    ("-Infinity", "quota: -Infinity is not a finite amount"),
-    ("-5", "quota: must not be negative (got -5)"),
-    ("1E+999999999", "quota: must be at most"),
-])
+@pytest.mark.parametrize(
+    ("quota", "message"),
+    [
+        ("NaN", "quota: NaN is not a finite amount"),
+        ("sNaN", "quota: sNaN is not a finite amount"),
+        ("Infinity", "quota: Infinity is not a finite amount"),
+        ("-Infinity", "quota: -Infinity is not a finite amount"),
+        ("-5", "quota: must not be negative (got -5)"),
+        ("1E+999999999", "quota: must be at most"),
+    ],
+)
 async def test_prioritized_deals_refuses_a_quota_that_is_no_amount(client, people, quota, message):
     body = await gql(client, PRIORITIZED, {"quota": quota}, token=people.rep_a.token)
 
@@ -93,18 +98,22 @@ async def test_prioritized_deals_takes_a_period_end_within_a_hundred_years(clien
     await create_deal(database, owner=people.rep_a)
     period_end = date.today() + timedelta(days=99 * 365)
 
-    body = await gql(client, PRIORITIZED, {"periodEnd": period_end.isoformat(), "quota": "5"},
-                     token=people.rep_a.token)
+    body = await gql(client, PRIORITIZED, {"periodEnd": period_end.isoformat(), "quota": "5"}, token=people.rep_a.token)
 
     assert body["data"]["prioritizedDeals"]["periodEnd"] == period_end.isoformat(), body
 
 
-@pytest.mark.parametrize(("deal_filter", "message"), [
-    ({"stages": ["sal", "nope"]},
-     "filter.stages[1]: unknown stage 'nope' (known: mql, sql, sal, commit, closed-won, closed-lost)"),
-    ({"processKey": "renewals"}, "filter.processKey: unknown process 'renewals' (known: new-business)"),
-    ({"processKey": "renewals", "stages": ["sal"]}, "filter.processKey: unknown process 'renewals'"),
-])
+@pytest.mark.parametrize(
+    ("deal_filter", "message"),
+    [
+        (
+            {"stages": ["sal", "nope"]},
+            "filter.stages[1]: unknown stage 'nope' (known: mql, sql, sal, commit, closed-won, closed-lost)",
+        ),
+        ({"processKey": "renewals"}, "filter.processKey: unknown process 'renewals' (known: new-business)"),
+        ({"processKey": "renewals", "stages": ["sal"]}, "filter.processKey: unknown process 'renewals'"),
+    ],
+)
 async def test_deals_filter_with_an_unknown_key_is_refused_naming_the_known_ones(
     client, database, people, deal_filter, message
 ):
@@ -119,13 +128,14 @@ async def test_deals_filter_with_known_keys_still_matches(client, database, peop
     await create_deal(database, owner=people.rep_a, stage="sal", name="In SAL")
     await create_deal(database, owner=people.rep_a, stage="mql", name="In MQL")
 
-    body = await gql(client, DEALS, {"filter": {"processKey": "new-business", "stages": ["sal"]}},
-                     token=people.rep_a.token)
+    body = await gql(
+        client, DEALS, {"filter": {"processKey": "new-business", "stages": ["sal"]}}, token=people.rep_a.token
+    )
 
     assert [e["node"]["name"] for e in body["data"]["deals"]["edges"]] == ["In SAL"]
 
 
-EMPTY_AFTER = "{ deals(first: 2, after: \"\") { edges { node { name } } pageInfo { hasPreviousPage } } }"
+EMPTY_AFTER = '{ deals(first: 2, after: "") { edges { node { name } } pageInfo { hasPreviousPage } } }'
 PIPELINE_PAGE = {
     "blocked": "query($first: Int!) { pipeline { blocked(first: $first) { daysInStage } } }",
     "stale": "query($first: Int!) { pipeline { stale(first: $first) { daysInStage } } }",

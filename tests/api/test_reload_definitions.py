@@ -32,8 +32,11 @@ async def test_failed_reload_keeps_the_last_good_process_and_reports_problems(da
             refused = await gql(client, RELOAD, token=people.enablement.token)
             still = await gql(client, STAGES, token=people.rep_a.token)
             # and then fixes it with a renamed stage
-            process_file.write_text(process_file.read_text().replace("probability: 35", "probability: 0.35")
-                                    .replace("name: SAL", "name: Sales accepted"))
+            process_file.write_text(
+                process_file.read_text()
+                .replace("probability: 35", "probability: 0.35")
+                .replace("name: SAL", "name: Sales accepted")
+            )
             accepted = await gql(client, RELOAD, token=people.enablement.token)
             renamed = await gql(client, STAGES, token=people.rep_a.token)
 

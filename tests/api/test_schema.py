@@ -58,15 +58,41 @@ def test_the_description_check_finds_what_is_missing():
     missing = undescribed(build_schema(sdl))
 
     # then
-    assert set(missing) == {"Query", "Query.deal", "Query.deal(id)", "Deal", "Deal.name", "Status", "Status.OPEN",
-                            "Filter", "Filter.status", "Mutation", "Mutation.close", "Mutation.close(filter)"}
+    assert set(missing) == {
+        "Query",
+        "Query.deal",
+        "Query.deal(id)",
+        "Deal",
+        "Deal.name",
+        "Status",
+        "Status.OPEN",
+        "Filter",
+        "Filter.status",
+        "Mutation",
+        "Mutation.close",
+        "Mutation.close(filter)",
+    }
 
 
 def test_contract_names_are_present():
     sdl = schema_sdl()
-    for name in ("processes:", "process(", "competitors:", "deal(", "deals(", "me:", "node(", "createDeal(",
-                 "updateDeal(", "completeMilestone(", "reopenMilestone(", "moveDeal(", "closeDeal(",
-                 "reloadProcessDefinitions:", "union MoveDealResult = MoveDealSuccess | StageGateBlocked"):
+    for name in (
+        "processes:",
+        "process(",
+        "competitors:",
+        "deal(",
+        "deals(",
+        "me:",
+        "node(",
+        "createDeal(",
+        "updateDeal(",
+        "completeMilestone(",
+        "reopenMilestone(",
+        "moveDeal(",
+        "closeDeal(",
+        "reloadProcessDefinitions:",
+        "union MoveDealResult = MoveDealSuccess | StageGateBlocked",
+    ):
         assert name in sdl, name
 
 

@@ -63,9 +63,16 @@ query($id: ID!) {
 
 async def test_deal_without_finance_sign_off_cannot_enter_commit(client, database, people):
     # given: the champion loves it (decision maker agrees) but finance has not signed off
-    deal = await create_deal(database, owner=people.rep_a, stage="sal", completed=(
-        "icp-fit", "pain-confirmed", "decision-maker-agrees",
-    ))
+    deal = await create_deal(
+        database,
+        owner=people.rep_a,
+        stage="sal",
+        completed=(
+            "icp-fit",
+            "pain-confirmed",
+            "decision-maker-agrees",
+        ),
+    )
     before = await snapshot(database)
 
     # when
@@ -82,8 +89,12 @@ async def test_deal_without_finance_sign_off_cannot_enter_commit(client, databas
     assert await snapshot(database) == before
 
     # when: finance signs off, and the move is tried again
-    done = await gql(client, COMPLETE_MILESTONE, {"dealId": deal_gid(deal), "key": "finance-sign-off",
-                                                  "note": "CFO emailed"}, token=people.rep_a.token)
+    done = await gql(
+        client,
+        COMPLETE_MILESTONE,
+        {"dealId": deal_gid(deal), "key": "finance-sign-off", "note": "CFO emailed"},
+        token=people.rep_a.token,
+    )
     moved = await gql(client, MOVE_DEAL, {"dealId": deal_gid(deal), "toStage": "commit"}, token=people.rep_a.token)
 
     # then
@@ -116,9 +127,17 @@ async def test_manager_override_is_recorded_with_reason_and_skipped_milestones(c
     deal = await create_deal(database, owner=people.rep_a, stage="sal", completed=("icp-fit", "pain-confirmed"))
 
     # when
-    body = await gql(client, MOVE_DEAL, {"dealId": deal_gid(deal), "toStage": "commit", "override": True,
-                                         "reason": "CFO verbally approved; paperwork next week"},
-                     token=people.manager.token)
+    body = await gql(
+        client,
+        MOVE_DEAL,
+        {
+            "dealId": deal_gid(deal),
+            "toStage": "commit",
+            "override": True,
+            "reason": "CFO verbally approved; paperwork next week",
+        },
+        token=people.manager.token,
+    )
 
     # then
     result = body["data"]["moveDeal"]
@@ -130,7 +149,8 @@ async def test_manager_override_is_recorded_with_reason_and_skipped_milestones(c
     assert override["reason"] == "CFO verbally approved; paperwork next week"
     assert override["skippedMilestoneKeys"] == ["decision-maker-agrees", "finance-sign-off"]
     assert override["skippedMilestones"] == [
-        {"key": "decision-maker-agrees", "stage": {"key": "sal"}}, {"key": "finance-sign-off", "stage": {"key": "sal"}},
+        {"key": "decision-maker-agrees", "stage": {"key": "sal"}},
+        {"key": "finance-sign-off", "stage": {"key": "sal"}},
     ]
     assert override["actor"]["name"] == "Maya Manager"
     assert history["history"][-1]["kind"] == "MOVED"
@@ -142,8 +162,12 @@ async def test_rep_override_attempt_is_refused_and_changes_nothing(client, datab
     before = await snapshot(database)
 
     # when
-    body = await gql(client, MOVE_DEAL, {"dealId": deal_gid(deal), "toStage": "commit", "override": True,
-                                         "reason": "trust me"}, token=people.rep_a.token)
+    body = await gql(
+        client,
+        MOVE_DEAL,
+        {"dealId": deal_gid(deal), "toStage": "commit", "override": True, "reason": "trust me"},
+        token=people.rep_a.token,
+    )
 
     # then
     assert body["data"]["moveDeal"]["__typename"] == "PermissionDenied"
@@ -153,11 +177,15 @@ async def test_rep_override_attempt_is_refused_and_changes_nothing(client, datab
 async def test_manager_override_without_reason_is_invalid(client, database, people):
     deal = await create_deal(database, owner=people.rep_a, stage="sal", completed=("icp-fit", "pain-confirmed"))
 
-    body = await gql(client, MOVE_DEAL, {"dealId": deal_gid(deal), "toStage": "commit", "override": True},
-                     token=people.manager.token)
+    body = await gql(
+        client, MOVE_DEAL, {"dealId": deal_gid(deal), "toStage": "commit", "override": True}, token=people.manager.token
+    )
 
-    assert body["data"]["moveDeal"] == {"__typename": "InvalidInput", "field": "reason",
-                                        "message": "a written reason is required"}
+    assert body["data"]["moveDeal"] == {
+        "__typename": "InvalidInput",
+        "field": "reason",
+        "message": "a written reason is required",
+    }
 
 
 async def test_backward_move_needs_a_reason_and_skips_the_gate(client, database, people):
@@ -166,8 +194,12 @@ async def test_backward_move_needs_a_reason_and_skips_the_gate(client, database,
 
     # when
     without = await gql(client, MOVE_DEAL, {"dealId": deal_gid(deal), "toStage": "sql"}, token=people.rep_a.token)
-    with_reason = await gql(client, MOVE_DEAL, {"dealId": deal_gid(deal), "toStage": "sql",
-                                                "reason": "new decision maker"}, token=people.rep_a.token)
+    with_reason = await gql(
+        client,
+        MOVE_DEAL,
+        {"dealId": deal_gid(deal), "toStage": "sql", "reason": "new decision maker"},
+        token=people.rep_a.token,
+    )
 
     # then
     assert without["data"]["moveDeal"]["__typename"] == "InvalidInput"
@@ -175,9 +207,17 @@ async def test_backward_move_needs_a_reason_and_skips_the_gate(client, database,
 
 
 async def test_deal_may_skip_ahead_when_the_gate_allows(client, database, people):
-    deal = await create_deal(database, owner=people.rep_a, stage="mql", completed=(
-        "icp-fit", "pain-confirmed", "decision-maker-agrees", "finance-sign-off",
-    ))
+    deal = await create_deal(
+        database,
+        owner=people.rep_a,
+        stage="mql",
+        completed=(
+            "icp-fit",
+            "pain-confirmed",
+            "decision-maker-agrees",
+            "finance-sign-off",
+        ),
+    )
 
     body = await gql(client, MOVE_DEAL, {"dealId": deal_gid(deal), "toStage": "commit"}, token=people.rep_a.token)
 
@@ -202,9 +242,16 @@ async def test_milestone_of_a_later_stage_counts_once_the_deal_gets_there(client
 
 async def test_complete_is_idempotent_and_reopen_undoes_it(client, database, people):
     # given
-    deal = await create_deal(database, owner=people.rep_a, stage="sal", completed=(
-        "icp-fit", "pain-confirmed", "decision-maker-agrees",
-    ))
+    deal = await create_deal(
+        database,
+        owner=people.rep_a,
+        stage="sal",
+        completed=(
+            "icp-fit",
+            "pain-confirmed",
+            "decision-maker-agrees",
+        ),
+    )
     variables = {"dealId": deal_gid(deal), "key": "finance-sign-off"}
 
     # when
@@ -243,8 +290,12 @@ async def test_closing_won_goes_through_the_gate_and_lost_needs_a_reason(client,
     # when
     blocked = await gql(client, CLOSE_DEAL, {"dealId": deal_gid(deal), "outcome": "WON"}, token=people.rep_a.token)
     no_reason = await gql(client, CLOSE_DEAL, {"dealId": deal_gid(other), "outcome": "LOST"}, token=people.rep_a.token)
-    lost = await gql(client, CLOSE_DEAL, {"dealId": deal_gid(other), "outcome": "LOST", "reason": "no budget"},
-                     token=people.rep_a.token)
+    lost = await gql(
+        client,
+        CLOSE_DEAL,
+        {"dealId": deal_gid(other), "outcome": "LOST", "reason": "no budget"},
+        token=people.rep_a.token,
+    )
 
     # then
     assert [m["key"] for m in blocked["data"]["closeDeal"]["missingMilestones"]] == ["order-form-sent"]

@@ -50,8 +50,13 @@ async def test_deal_board_costs_the_same_statements_for_10_and_100_deals(client,
     # given: 120 deals over three owners, with milestones done, competitors and history
     owners = (people.rep_a, people.rep_b, people.manager)
     for index in range(120):
-        await create_deal(database, owner=owners[index % 3], stage=("mql", "sql", "sal", "commit")[index % 4],
-                          amount=f"{1000 + index}.00", competitors=("acme",) if index % 2 else ())
+        await create_deal(
+            database,
+            owner=owners[index % 3],
+            stage=("mql", "sql", "sal", "commit")[index % 4],
+            amount=f"{1000 + index}.00",
+            competitors=("acme",) if index % 2 else (),
+        )
 
     # when
     with counting_statements(database) as small:

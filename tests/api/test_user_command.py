@@ -43,13 +43,16 @@ def test_manager_with_a_team_is_created(tmp_path):
     assert _users(database_file) == [("Maya Manager", "manager")]
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("", "--role", "rep"), "the user's name must not be empty"),
-    (("   ", "--role", "admin"), "the user's name must not be empty"),
-    (("Ada\x07", "--role", "admin"), "the user's name must not contain control characters"),
-    (("Maya Manager", "--role", "manager"), "a manager needs a team"),
-    (("Maya Manager", "--role", "manager", "--team", " "), "the team's name must not be empty"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("", "--role", "rep"), "the user's name must not be empty"),
+        (("   ", "--role", "admin"), "the user's name must not be empty"),
+        (("Ada\x07", "--role", "admin"), "the user's name must not contain control characters"),
+        (("Maya Manager", "--role", "manager"), "a manager needs a team"),
+        (("Maya Manager", "--role", "manager", "--team", " "), "the team's name must not be empty"),
+    ],
+)
 def test_unusable_user_is_refused_as_a_usage_error_and_nothing_is_created(tmp_path, args, message):
     database_file = tmp_path / "users.sqlite3"
 

@@ -39,14 +39,21 @@ async def seed(database: Database, *, count: int) -> str:
         user, token = await add_user(session, name="Bench Admin", role=Role.ADMIN)
         viewer = Viewer(id=user.id, name=user.name, role=Role.ADMIN, team_id=None)
         for index in range(count):
-            draft = deals.DealDraft(name=f"Deal {index}", account_name="Bench", process_key=process.key,
-                                    amount=f"{1000 + index}.00", currency="EUR",
-                                    close_date=date(2026, 12, 31), competitor_keys=["acme"])
+            draft = deals.DealDraft(
+                name=f"Deal {index}",
+                account_name="Bench",
+                process_key=process.key,
+                amount=f"{1000 + index}.00",
+                currency="EUR",
+                close_date=date(2026, 12, 31),
+                competitor_keys=["acme"],
+            )
             deal = await deals.create_deal(session, viewer=viewer, definitions=definitions, draft=draft)
             assert isinstance(deal, Deal), deal
             for milestone in process.milestones[: index % 6]:
-                await deal_progress.complete_milestone(session, viewer=viewer, definitions=definitions,
-                                                       deal_id=deal.id, milestone_key=milestone.key)
+                await deal_progress.complete_milestone(
+                    session, viewer=viewer, definitions=definitions, deal_id=deal.id, milestone_key=milestone.key
+                )
     return token
 
 
@@ -70,9 +77,10 @@ async def main(count: int = 500, rounds: int = 30) -> None:
         app = create_app(settings, database=database)
         statements: list[Any] = []
         event.listen(database.engine.sync_engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-        async with app.router.lifespan_context(app), httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://bench"
-        ) as client:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client,
+        ):
             await measure(client, BOARD, token, rounds=3)
             statements.clear()
             floor = await measure(client, FLOOR, token, rounds=rounds)

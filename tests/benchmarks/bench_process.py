@@ -45,8 +45,10 @@ def main() -> None:
     definitions = load_definitions(args.directory)
     problems = len(read_definitions(args.directory).problems)
     milestones = sum(len(p.milestones) for p in definitions.processes)
-    print(f"files: {len(files)} ({size / 1024:.0f} KiB), processes: {len(definitions.processes)}, "
-          f"milestones: {milestones}, problems: {problems}")
+    print(
+        f"files: {len(files)} ({size / 1024:.0f} KiB), processes: {len(definitions.processes)}, "
+        f"milestones: {milestones}, problems: {problems}"
+    )
     print(f"bare YAML parse (floor): {floor * 1000:.1f} ms")
     print(f"load + validate + lint:  {full * 1000:.1f} ms  ({full / floor:.2f}x the floor)")
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from api.process import Milestone, Process, ProcessDefinitions, Stage
-from guidebook import urls
+from api.process import guide_urls as urls
 from guidebook.pages.plays import tab_order
 from tests.guidebook.conftest import ARTIFACTS
 from tests.prerequisites import missing as skip_unless_ci

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from api.process import DefinitionsInvalid, ProcessDefinitions, read_definitions
-from guidebook import urls
+from api.process import guide_urls as urls
 from guidebook.build import build_site, ensure_built
 from tests.guidebook.conftest import ROOT, record_build_time
 from tests.guidebook.sitecheck import unresolved

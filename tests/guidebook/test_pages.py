@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from api.process import ProcessDefinitions, load_definitions
-from guidebook import urls
+from api.process import guide_urls as urls
 from guidebook.pages import HAND_WRITTEN, KeyClash, render_pages, write_markdown
 from guidebook.pages.plays import tab_order
 

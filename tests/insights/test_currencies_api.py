@@ -143,5 +143,3 @@ async def test_the_boards_days_in_stage_equal_the_deal_pages(
     assert body["data"]["deal"]["daysInStage"] == 40
     assert body["data"]["pipeline"]["stale"] == [{"deal": {"id": deal_gid(deal)}, "daysInStage": 40}]
     assert body["data"]["pipeline"]["blocked"] == [{"deal": {"id": deal_gid(deal)}, "daysInStage": 40}]
-
-

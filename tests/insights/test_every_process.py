@@ -52,8 +52,14 @@ async def open_deal(database: Database, *, owner: Person, process_key: str, stag
     """A deal in `stage` with every mandatory milestone of the stages before it done (so the gate into the
     next stage is missing `stage`'s own)."""
     return await create_deal(
-        database, owner=owner, stage=stage, name=f"{process_key} {stage}", amount=amount,
-        close_date=date(2035, 6, 30), definitions=SHIPPED, process_key=process_key,
+        database,
+        owner=owner,
+        stage=stage,
+        name=f"{process_key} {stage}",
+        amount=amount,
+        close_date=date(2035, 6, 30),
+        definitions=SHIPPED,
+        process_key=process_key,
     )
 
 
@@ -61,10 +67,12 @@ async def test_without_a_process_a_reps_deals_of_both_processes_are_ranked_toget
     shipped_client: httpx.AsyncClient, database: Database, people: People
 ) -> None:
     # given rep A's deals in both processes, and rep B's
-    expansion = await open_deal(database, owner=people.rep_a, process_key="expansion", stage="commit",
-                                amount="40000.00")
-    new_business = await open_deal(database, owner=people.rep_a, process_key="new-business", stage="sal",
-                                   amount="90000.00")
+    expansion = await open_deal(
+        database, owner=people.rep_a, process_key="expansion", stage="commit", amount="40000.00"
+    )
+    new_business = await open_deal(
+        database, owner=people.rep_a, process_key="new-business", stage="sal", amount="90000.00"
+    )
     await open_deal(database, owner=people.rep_b, process_key="new-business", stage="mql", amount="5000.00")
     # when
     body = await gql(shipped_client, PRIORITIZED, token=people.rep_a.token)
@@ -81,10 +89,15 @@ async def test_without_a_process_a_reps_deals_of_both_processes_are_ranked_toget
         assert entry["estimatedDaysToClose"] == entry["deal"]["estimatedDaysToClose"], entry
     next_keys = {d["deal"]["process"]["key"]: d["nextMilestone"]["milestone"]["key"] for d in ranked}
     assert next_keys["expansion"] in {"commercial-terms-agreed", "order-form-signed"}
-    assert next_keys["new-business"] in {"tailored-demo-delivered", "mutual-action-plan-agreed",
-                                         "decision-maker-agrees", "finance-sign-off"}
+    assert next_keys["new-business"] in {
+        "tailored-demo-delivered",
+        "mutual-action-plan-agreed",
+        "decision-maker-agrees",
+        "finance-sign-off",
+    }
     assert {d["deal"]["id"] for d in body["data"]["prioritizedDeals"]["plan"]["deals"]} == {
-        deal_gid(expansion), deal_gid(new_business)
+        deal_gid(expansion),
+        deal_gid(new_business),
     }
     assert [d["deal"]["id"] for d in only_new_business["data"]["prioritizedDeals"]["deals"]] == [deal_gid(new_business)]
 
@@ -109,8 +122,10 @@ async def test_without_a_process_the_pipeline_has_a_section_per_process_the_view
     assert counts[("new-business", "sql")] == (2, "27000.00")
     assert sum(n for n, _ in counts.values()) == 3
     assert pipeline["blockedCount"] == 3 == sum(p["blockedCount"] for p in pipeline["processes"])
-    assert {m["key"] for b in pipeline["blocked"] for m in b["missingMilestones"]} >= {"value-review-held",
-                                                                                       "discovery-completed"}
+    assert {m["key"] for b in pipeline["blocked"] for m in b["missingMilestones"]} >= {
+        "value-review-held",
+        "discovery-completed",
+    }
     assert sum(b["count"] for b in pipeline["strength"]) == 3
     for section in pipeline["processes"]:
         assert sum(b["count"] for b in section["strength"]) == sum(s["count"] for s in section["stages"])

@@ -71,7 +71,10 @@ async def test_learning_is_read_again_only_when_the_history_changes(database: Da
     # and when a milestone was completed
     async with database.transaction() as session:
         await deal_progress.complete_milestone(
-            session, viewer=people.rep_a.viewer, definitions=fixture_definitions(), deal_id=deal.id,
+            session,
+            viewer=people.rep_a.viewer,
+            definitions=fixture_definitions(),
+            deal_id=deal.id,
             milestone_key="icp-fit",
         )
     with counting_statements(database) as changed:
@@ -119,8 +122,12 @@ async def test_board_queries_cost_the_same_statements_for_few_and_many_deals(
     for deals in (5, 40):
         # given `deals` more deals (the history changed, so learning is read again)
         for index in range(deals):
-            await create_deal(database, owner=(people.rep_a, people.rep_b)[index % 2],
-                              stage=("mql", "sql", "sal", "commit")[index % 4], amount=f"{1000 + index}.00")
+            await create_deal(
+                database,
+                owner=(people.rep_a, people.rep_b)[index % 2],
+                stage=("mql", "sql", "sal", "commit")[index % 4],
+                amount=f"{1000 + index}.00",
+            )
         # when
         with counting_statements(database) as statements:
             body = await gql(client, BOARD, token=people.manager.token)
@@ -143,10 +150,21 @@ async def test_a_deal_won_this_quarter_counts_whenever_it_was_created(
     async with database.transaction() as session:
         closed_at = datetime.combine(quarter_start, datetime.min.time(), tzinfo=UTC) + timedelta(hours=10)
         for deal, at in ((old, closed_at), (earlier, closed_at - timedelta(days=1))):
-            await session.execute(update(Deal).where(Deal.id == deal.id).values(
-                status="won", stage_key="won", created_at=closed_at - timedelta(days=730)))
-            session.add(DealEvent(deal_id=deal.id, kind=EventKind.CLOSED_WON.value, actor_id=people.rep_a.id,
-                                  occurred_at=at, from_stage="commit", to_stage="won"))
+            await session.execute(
+                update(Deal)
+                .where(Deal.id == deal.id)
+                .values(status="won", stage_key="won", created_at=closed_at - timedelta(days=730))
+            )
+            session.add(
+                DealEvent(
+                    deal_id=deal.id,
+                    kind=EventKind.CLOSED_WON.value,
+                    actor_id=people.rep_a.id,
+                    occurred_at=at,
+                    from_stage="commit",
+                    to_stage="won",
+                )
+            )
     period_end = end_of_quarter(today)
     # when
     body = await gql(client, WON % period_end.isoformat(), token=people.rep_a.token)

@@ -36,9 +36,14 @@ async def _seed_history_with_a_renamed_milestone(database: Database, *, deals: i
             for n in range(times):
                 session.add(
                     DealEvent(
-                        deal_id=deal.id, kind=EventKind.GATE_OVERRIDDEN.value, actor_id=deal.owner_id,
-                        occurred_at=deal.created_at + timedelta(days=1 + n), from_stage="mql", to_stage="sql",
-                        reason="CEO intro", skipped_milestones=["icp-fit"],
+                        deal_id=deal.id,
+                        kind=EventKind.GATE_OVERRIDDEN.value,
+                        actor_id=deal.owner_id,
+                        occurred_at=deal.created_at + timedelta(days=1 + n),
+                        from_stage="mql",
+                        to_stage="sql",
+                        reason="CEO intro",
+                        skipped_milestones=["icp-fit"],
                     )
                 )
         for table in (DealEvent, MilestoneCompletion):
@@ -55,8 +60,11 @@ async def _seed_history_with_a_renamed_milestone(database: Database, *, deals: i
             for kind, days in again if done.deal_id % 4 == 0 else [(EventKind.MILESTONE_COMPLETED, 0)]:
                 session.add(
                     DealEvent(
-                        deal_id=done.deal_id, kind=kind.value, actor_id=done.actor_id,
-                        occurred_at=done.occurred_at + timedelta(days=days), milestone_key=done.milestone_key,
+                        deal_id=done.deal_id,
+                        kind=kind.value,
+                        actor_id=done.actor_id,
+                        occurred_at=done.occurred_at + timedelta(days=days),
+                        milestone_key=done.milestone_key,
                     )
                 )
 

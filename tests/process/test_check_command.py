@@ -37,9 +37,9 @@ def test_check_fails_with_exit_1_and_lists_the_errors(definitions_copy: Path) ->
 
 def test_warnings_exit_0_unless_strict(definitions_copy: Path) -> None:
     starter = definitions_copy / "processes" / "starter.yaml"
-    starter.write_text(starter.read_text().replace(
-        "        ask: Ask the finance lead to confirm the budget line.\n", ""
-    ))
+    starter.write_text(
+        starter.read_text().replace("        ask: Ask the finance lead to confirm the budget line.\n", "")
+    )
 
     relaxed = runner.invoke(app, ["check", str(definitions_copy)])
     strict = runner.invoke(app, ["check", "--strict", str(definitions_copy)])

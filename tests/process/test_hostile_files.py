@@ -20,9 +20,7 @@ g: [*f, *f, *f, *f, *f, *f, *f, *f, *f]
 """
 
 CASES = [
-    pytest.param(
-        b"key: rival\nname: Caf\xe9\n", "2:10: byte 0xe9 is not UTF-8; save the file as UTF-8", id="not-utf8"
-    ),
+    pytest.param(b"key: rival\nname: Caf\xe9\n", "2:10: byte 0xe9 is not UTF-8; save the file as UTF-8", id="not-utf8"),
     pytest.param(
         BOMB.encode(),
         "1:4: anchors and aliases (`&name`, `*name`) are not supported; write the value out in full",
@@ -39,11 +37,13 @@ CASES = [
         id="deep-nesting",
     ),
     pytest.param(b"[" * 500, f"1:{MAX_DEPTH + 1}: nested more than {MAX_DEPTH} levels deep", id="deep-flow-nesting"),
-    pytest.param(b"x" * (MAX_FILE_BYTES + 1), "1:1: file is 1,048,577 bytes; the limit is 1,048,576 (split it)",
-                 id="huge"),
+    pytest.param(
+        b"x" * (MAX_FILE_BYTES + 1), "1:1: file is 1,048,577 bytes; the limit is 1,048,576 (split it)", id="huge"
+    ),
     pytest.param(b"# only a comment\n", "1:1: file is empty", id="empty"),
-    pytest.param(b"- key: rival\n", "1:1: the file must be a mapping of fields (`key: value`), not a list",
-                 id="a-list"),
+    pytest.param(
+        b"- key: rival\n", "1:1: the file must be a mapping of fields (`key: value`), not a list", id="a-list"
+    ),
     pytest.param(b"key: rival\n---\nkey: other\n", "2:1: only one YAML document per file", id="two-documents"),
     pytest.param(
         b"key: [unclosed\n",
@@ -54,9 +54,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("content", "expected"), CASES)
-def test_hostile_competitor_file_gets_one_clear_problem(
-    content: bytes, expected: str, definitions_copy: Path
-) -> None:
+def test_hostile_competitor_file_gets_one_clear_problem(content: bytes, expected: str, definitions_copy: Path) -> None:
     # given
     (definitions_copy / "competitors" / "hostile.yaml").write_bytes(content)
 

@@ -14,11 +14,14 @@ def test_committed_json_schemas_match_the_models() -> None:
         assert committed == text, f"{name} is stale: run `python -m api.process.json_schema`"
 
 
-@pytest.mark.parametrize(("folder", "schema"), [
-    ("processes", "process.schema.json"),
-    ("competitors", "competitor.schema.json"),
-    ("content", "content.schema.json"),
-])
+@pytest.mark.parametrize(
+    ("folder", "schema"),
+    [
+        ("processes", "process.schema.json"),
+        ("competitors", "competitor.schema.json"),
+        ("content", "content.schema.json"),
+    ],
+)
 def test_every_shipped_file_points_editors_at_its_schema(folder: str, schema: str) -> None:
     files = sorted((SHIPPED / folder).glob("*.yaml"))
     assert files

@@ -45,9 +45,7 @@ def test_decision_maker_and_finance_sign_off_are_required_before_commit(shipped:
     process = shipped.process("new-business")
     assert process is not None
     commit = process.position("commit")
-    required_before_commit = {
-        m.key for stage in process.stages[:commit] for m in stage.milestones if m.mandatory
-    }
+    required_before_commit = {m.key for stage in process.stages[:commit] for m in stage.milestones if m.mandatory}
     assert {"decision-maker-agrees", "finance-sign-off"} <= required_before_commit
     buying_team = process.milestone("buying-team-engaged")
     assert buying_team is not None
@@ -88,7 +86,9 @@ def test_a_typo_in_a_competitor_key_points_at_its_line(shipped_copy: Path) -> No
     assert len(report.errors) == 1
     error = report.errors[0]
     assert (error.path, error.line, error.column) == (
-        "process_definitions/processes/new-business.yaml", number, line.index(key) + 1
+        "process_definitions/processes/new-business.yaml",
+        number,
+        line.index(key) + 1,
     )
     assert error.field.endswith(".competitor")
     assert error.message.startswith(f"unknown competitor '{key}x' (known: ")

@@ -182,10 +182,7 @@ async def test_the_demo_team_has_a_gate_override_by_its_manager_with_a_reason(de
     board = (await _data(demo, TEAM_HISTORY, token=demo.manager))["deals"]
     assert board["totalCount"] <= 100
     overrides = [
-        event
-        for edge in board["edges"]
-        for event in edge["node"]["history"]
-        if event["kind"] == "GATE_OVERRIDDEN"
+        event for edge in board["edges"] for event in edge["node"]["history"] if event["kind"] == "GATE_OVERRIDDEN"
     ]
     # then
     assert overrides

@@ -132,6 +132,7 @@ def test_reasons_leave_the_rest_of_the_history_as_it_was(process: Process) -> No
     # given the same seed, with and without competitor names
     generic = simulate(process=process, deals=200, seed=3, start=date(2024, 1, 1))
     named = simulate(process=process, deals=200, seed=3, start=date(2024, 1, 1), competitor_names=("Tabstone",))
+
     # then only the reasons differ
     def shape(history: SimulatedHistory) -> list[tuple[DealEventKind, datetime, str | None]]:
         return [(e.kind, e.at, e.to_stage) for e in history.events()]

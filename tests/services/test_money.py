@@ -6,9 +6,7 @@ from api.services.money import Money, most_common_currency, single_currency_tota
 
 
 def test_totals_are_kept_per_currency_by_code() -> None:
-    totals = totals_by_currency(
-        [Money(Decimal(5), "USD"), Money(Decimal(2), "EUR"), Money(Decimal(1), "USD")]
-    )
+    totals = totals_by_currency([Money(Decimal(5), "USD"), Money(Decimal(2), "EUR"), Money(Decimal(1), "USD")])
     assert totals == (Money(Decimal(2), "EUR"), Money(Decimal(6), "USD"))
 
 

@@ -49,8 +49,13 @@ class WaymarkSchema(strawberry.Schema):
         operation = execution_context.operation_name if execution_context is not None else None
         for error in errors:
             if is_unexpected(error):
-                log.error("unexpected error in operation %s at %s: %s", operation, error.path, error.message,
-                          exc_info=error.original_error)
+                log.error(
+                    "unexpected error in operation %s at %s: %s",
+                    operation,
+                    error.path,
+                    error.message,
+                    exc_info=error.original_error,
+                )
             else:
                 code = (error.extensions or {}).get("code", "GRAPHQL_VALIDATION_FAILED")
                 log.debug("client error (%s) in operation %s: %s", code, operation, error.message)

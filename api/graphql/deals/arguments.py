@@ -20,9 +20,7 @@ MoveReason = Annotated[
     str | None,
     strawberry.argument(description="Why; required to move back, to reopen a closed deal and to override a gate."),
 ]
-CloseReason = Annotated[
-    str | None, strawberry.argument(description="Why the deal was won or lost; required for LOST.")
-]
+CloseReason = Annotated[str | None, strawberry.argument(description="Why the deal was won or lost; required for LOST.")]
 ToStage = Annotated[str, strawberry.argument(description="The open stage's key, e.g. `commit`.")]
 Override = Annotated[
     bool,

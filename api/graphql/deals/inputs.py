@@ -57,9 +57,7 @@ class CreateDealInput:
     owner_id: strawberry.ID | None = strawberry.field(
         default=None, description="The owning rep; yourself when left out (a manager may pick a team member)."
     )
-    competitor_keys: list[str] = strawberry.field(
-        default_factory=list, description="Competitors in the deal, by key."
-    )
+    competitor_keys: list[str] = strawberry.field(default_factory=list, description="Competitors in the deal, by key.")
 
 
 @strawberry.input(description="Changes to a deal; fields left out stay as they are.")

@@ -80,21 +80,16 @@ class CloseDealSuccess:
 
 
 CreateDealResult = Annotated[
-    CreateDealSuccess | InvalidInput | PermissionDenied, strawberry.union(
-        "CreateDealResult", description="The new deal, or why it was refused."
-    )
+    CreateDealSuccess | InvalidInput | PermissionDenied,
+    strawberry.union("CreateDealResult", description="The new deal, or why it was refused."),
 ]
 UpdateDealResult = Annotated[
     UpdateDealSuccess | DealNotFound | InvalidInput | VersionConflict | PermissionDenied,
-    strawberry.union(
-        "UpdateDealResult", description="The updated deal, or why the update was refused."
-    ),
+    strawberry.union("UpdateDealResult", description="The updated deal, or why the update was refused."),
 ]
 CompleteMilestoneResult = Annotated[
     CompleteMilestoneSuccess | DealNotFound | InvalidInput | VersionConflict | PermissionDenied,
-    strawberry.union(
-        "CompleteMilestoneResult", description="The deal with the milestone done, or why it was refused."
-    ),
+    strawberry.union("CompleteMilestoneResult", description="The deal with the milestone done, or why it was refused."),
 ]
 ReopenMilestoneResult = Annotated[
     ReopenMilestoneSuccess | DealNotFound | InvalidInput | VersionConflict | PermissionDenied,
@@ -173,8 +168,13 @@ class DealMutation:
         if isinstance(owner, InvalidInput):
             return owner
         draft = deals.DealDraft(
-            name=input.name, account_name=input.account_name, process_key=input.process_key, amount=input.amount,
-            currency=input.currency, close_date=input.close_date, owner_id=owner,
+            name=input.name,
+            account_name=input.account_name,
+            process_key=input.process_key,
+            amount=input.amount,
+            currency=input.currency,
+            close_date=input.close_date,
+            owner_id=owner,
             competitor_keys=list(input.competitor_keys),
         )
         async with context.lock:
@@ -193,23 +193,33 @@ class DealMutation:
         "reopen it with moveDeal first."
     )
     async def update_deal(
-        self, info: Info_,
+        self,
+        info: Info_,
         input: Annotated[UpdateDealInput, strawberry.argument(description="The deal and its changes.")],
     ) -> UpdateDealResult:
         owner = _owner_pk(input.owner_id)
         if isinstance(owner, InvalidInput):
             return owner
         changes = deals.DealChanges(
-            name=input.name, account_name=input.account_name, amount=input.amount, currency=input.currency,
-            close_date=input.close_date, owner_id=owner, competitor_keys=input.competitor_keys,
+            name=input.name,
+            account_name=input.account_name,
+            amount=input.amount,
+            currency=input.currency,
+            close_date=input.close_date,
+            owner_id=owner,
+            competitor_keys=input.competitor_keys,
         )
 
         async def update(
             session: AsyncSession, viewer: Viewer, definitions: ProcessDefinitions, pk: int
         ) -> Deal | Failure:
             return await deals.update_deal(
-                session, viewer=viewer, definitions=definitions, deal_id=pk,
-                expected_version=input.expected_version, changes=changes,
+                session,
+                viewer=viewer,
+                definitions=definitions,
+                deal_id=pk,
+                expected_version=input.expected_version,
+                changes=changes,
             )
 
         outcome = await _on_deal(info, input.deal_id, update)
@@ -220,15 +230,24 @@ class DealMutation:
         "closed deal: reopen it with moveDeal first."
     )
     async def complete_milestone(
-        self, info: Info_, deal_id: DealId, milestone_key: MilestoneKey, note: Note = None,
+        self,
+        info: Info_,
+        deal_id: DealId,
+        milestone_key: MilestoneKey,
+        note: Note = None,
         expected_version: ExpectedVersion = None,
     ) -> CompleteMilestoneResult:
         async def complete(
             session: AsyncSession, viewer: Viewer, definitions: ProcessDefinitions, pk: int
         ) -> Deal | Failure:
             return await deal_progress.complete_milestone(
-                session, viewer=viewer, definitions=definitions, deal_id=pk, milestone_key=milestone_key,
-                note=note, expected_version=expected_version,
+                session,
+                viewer=viewer,
+                definitions=definitions,
+                deal_id=pk,
+                milestone_key=milestone_key,
+                note=note,
+                expected_version=expected_version,
             )
 
         outcome = await _on_deal(info, deal_id, complete)
@@ -241,15 +260,24 @@ class DealMutation:
         description="Undo a completed milestone. Idempotent. Refused on a closed deal: reopen it with moveDeal first."
     )
     async def reopen_milestone(
-        self, info: Info_, deal_id: DealId, milestone_key: MilestoneKey, reason: Reason = None,
+        self,
+        info: Info_,
+        deal_id: DealId,
+        milestone_key: MilestoneKey,
+        reason: Reason = None,
         expected_version: ExpectedVersion = None,
     ) -> ReopenMilestoneResult:
         async def reopen(
             session: AsyncSession, viewer: Viewer, definitions: ProcessDefinitions, pk: int
         ) -> Deal | Failure:
             return await deal_progress.reopen_milestone(
-                session, viewer=viewer, definitions=definitions, deal_id=pk, milestone_key=milestone_key,
-                reason=reason, expected_version=expected_version,
+                session,
+                viewer=viewer,
+                definitions=definitions,
+                deal_id=pk,
+                milestone_key=milestone_key,
+                reason=reason,
+                expected_version=expected_version,
             )
 
         outcome = await _on_deal(info, deal_id, reopen)
@@ -263,15 +291,26 @@ class DealMutation:
         "override a blocked gate with `override: true` and a reason; the override is recorded."
     )
     async def move_deal(
-        self, info: Info_, deal_id: DealId, to_stage: ToStage, reason: MoveReason = None, override: Override = False,
+        self,
+        info: Info_,
+        deal_id: DealId,
+        to_stage: ToStage,
+        reason: MoveReason = None,
+        override: Override = False,
         expected_version: ExpectedVersion = None,
     ) -> MoveDealResult:
         async def move(
             session: AsyncSession, viewer: Viewer, definitions: ProcessDefinitions, pk: int
         ) -> Deal | Failure:
             return await deal_progress.move_deal(
-                session, viewer=viewer, definitions=definitions, deal_id=pk, to_stage=to_stage, reason=reason,
-                override=override, expected_version=expected_version,
+                session,
+                viewer=viewer,
+                definitions=definitions,
+                deal_id=pk,
+                to_stage=to_stage,
+                reason=reason,
+                override=override,
+                expected_version=expected_version,
             )
 
         outcome = await _on_deal(info, deal_id, move)
@@ -285,15 +324,25 @@ class DealMutation:
         "so the gate applies (a manager may override it)."
     )
     async def close_deal(
-        self, info: Info_, deal_id: DealId, outcome: Outcome, reason: CloseReason = None,
-        override: Override = False, expected_version: ExpectedVersion = None,
+        self,
+        info: Info_,
+        deal_id: DealId,
+        outcome: Outcome,
+        reason: CloseReason = None,
+        override: Override = False,
+        expected_version: ExpectedVersion = None,
     ) -> CloseDealResult:
         async def close(
             session: AsyncSession, viewer: Viewer, definitions: ProcessDefinitions, pk: int
         ) -> Deal | Failure:
             return await deal_progress.close_deal(
-                session, viewer=viewer, definitions=definitions, deal_id=pk,
-                outcome=deal_progress.CloseOutcome(outcome.value), reason=reason, override=override,
+                session,
+                viewer=viewer,
+                definitions=definitions,
+                deal_id=pk,
+                outcome=deal_progress.CloseOutcome(outcome.value),
+                reason=reason,
+                override=override,
                 expected_version=expected_version,
             )
 

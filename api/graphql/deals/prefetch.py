@@ -16,10 +16,20 @@ from api.db.models import Deal
 from api.graphql.core.context import Info_
 from api.process import Outcome
 
-NEEDS_COMPLETIONS = frozenset({
-    "milestones", "remainingMilestones", "nextSteps", "blockers", "canAdvance", "strength", "plays", "blocked",
-    "estimatedDaysToClose", "closeEstimate",
-})
+NEEDS_COMPLETIONS = frozenset(
+    {
+        "milestones",
+        "remainingMilestones",
+        "nextSteps",
+        "blockers",
+        "canAdvance",
+        "strength",
+        "plays",
+        "blocked",
+        "estimatedDaysToClose",
+        "closeEstimate",
+    }
+)
 NEEDS_COMPETITORS = frozenset({"competitors", "plays"})
 LOST = Outcome.LOST.value
 
@@ -42,8 +52,14 @@ async def prefetch_deal_page(info: Info_, deals: Sequence[Deal], *, node_path: t
     """Prime the request's loaders for `deals`, whose fields the query selects at `node_path`."""
     if not deals:
         return
-    top = info.selected_fields
-    node = selected(top, *node_path)
+    node = selected(info.selected_fields, *node_path)
+    await asyncio.gather(*_relation_loads(info, deals, node))
+    user_ids = await _referenced_user_ids(info, deals, node, node_path=node_path)
+    if user_ids:
+        await info.context.loaders.user_by_id.load_many(sorted(user_ids))
+
+
+def _relation_loads(info: Info_, deals: Sequence[Deal], node: set[str]) -> list[Awaitable[Any]]:
     loaders = info.context.loaders
     ids = [deal.id for deal in deals]
     pending: list[Awaitable[Any]] = []
@@ -55,7 +71,14 @@ async def prefetch_deal_page(info: Info_, deals: Sequence[Deal], *, node_path: t
         pending.append(loaders.events_by_deal_id.load_many(ids))
     elif "strength" in node and (lost := [deal.id for deal in deals if deal.status == LOST]):
         pending.append(loaders.events_by_deal_id.load_many(lost))  # a lost deal's strength reads its history
-    await asyncio.gather(*pending)
+    return pending
+
+
+async def _referenced_user_ids(
+    info: Info_, deals: Sequence[Deal], node: set[str], *, node_path: tuple[str, ...]
+) -> set[int]:
+    """The owners, completers and actors the selected fields will show."""
+    top, loaders, ids = info.selected_fields, info.context.loaders, [deal.id for deal in deals]
     user_ids: set[int] = set()
     if "owner" in node:
         user_ids.update(deal.owner_id for deal in deals)
@@ -65,5 +88,4 @@ async def prefetch_deal_page(info: Info_, deals: Sequence[Deal], *, node_path: t
     if "actor" in selected(top, *node_path, "history"):
         for events in await loaders.events_by_deal_id.load_many(ids):
             user_ids.update(e.actor_id for e in events)
-    if user_ids:
-        await loaders.user_by_id.load_many(sorted(user_ids))
+    return user_ids

@@ -82,9 +82,7 @@ class DealQuery:
     async def deals(
         self,
         info: Info_,
-        first: Annotated[
-            int, strawberry.argument(description=f"Page size, capped at {deal_queries.MAX_PAGE}.")
-        ] = 20,
+        first: Annotated[int, strawberry.argument(description=f"Page size, capped at {deal_queries.MAX_PAGE}.")] = 20,
         after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
         filter: Annotated[DealFilterInput | None, strawberry.argument(description="Which deals.")] = None,
         order_by: Annotated[DealOrderInput | None, strawberry.argument(description="In what order.")] = None,
@@ -99,8 +97,12 @@ class DealQuery:
         try:
             async with info.context.lock:
                 page = await deal_queries.page_of_deals(
-                    info.context.session, viewer=viewer, deal_filter=deal_filter, order=order,
-                    first=min(first, deal_queries.MAX_PAGE), after=after,
+                    info.context.session,
+                    viewer=viewer,
+                    deal_filter=deal_filter,
+                    order=order,
+                    first=min(first, deal_queries.MAX_PAGE),
+                    after=after,
                 )
         except deal_queries.BadCursor as error:
             raise ClientError(f"after: {error}") from error
@@ -122,7 +124,8 @@ class DealQuery:
 
     @fields.field(description="Any object by its global ID; null when there is none you may see.")
     async def node(
-        self, info: Info_,
+        self,
+        info: Info_,
         id: Annotated[strawberry.ID, strawberry.argument(description="A global ID, e.g. a deal's, user's or team's.")],
     ) -> Node | None:
         await require_viewer(info)
@@ -141,4 +144,3 @@ class DealQuery:
             team = await loaders.team_by_id.load(pk)
             return None if team is None else TeamType(row=team)
         return None
-

@@ -85,9 +85,7 @@ class DealEventType:
         description="Stage key the deal entered, for creation, moves, overrides and closes."
     )
     from_stage: StageType | None = fields.filled(description="The stage the deal left, if it is still in the process.")
-    to_stage: StageType | None = fields.filled(
-        description="The stage the deal entered, if it is still in the process."
-    )
+    to_stage: StageType | None = fields.filled(description="The stage the deal entered, if it is still in the process.")
     milestone_key: str | None = fields.filled(
         description="Milestone key, for milestone events (as recorded; may be a former key)."
     )
@@ -105,13 +103,17 @@ class DealEventType:
         found = process.milestone(row.milestone_key) if row.milestone_key else None
         self.milestone = None if found is None else MilestoneType.of(process, found)
 
-    @strawberry.field(description="For a gate override: the keys of the mandatory milestones that were missing "
-                      "(as recorded; may be former keys).")
+    @strawberry.field(
+        description="For a gate override: the keys of the mandatory milestones that were missing "
+        "(as recorded; may be former keys)."
+    )
     def skipped_milestone_keys(self) -> list[str]:
         return list(self.row.skipped_milestones or [])
 
-    @strawberry.field(description="For a gate override: the mandatory milestones that were missing, in recorded "
-                      "order; those no longer in the process are left out.")
+    @strawberry.field(
+        description="For a gate override: the mandatory milestones that were missing, in recorded "
+        "order; those no longer in the process are left out."
+    )
     def skipped_milestones(self) -> list[MilestoneType]:
         return MilestoneType.all_of(self.process, self.row.skipped_milestones or [])
 
@@ -209,8 +211,10 @@ class DealType(Node):
 
         def listed(completions: list[MilestoneCompletion]) -> list[DealMilestone]:
             by_key = {process.canonical_milestone_key(c.milestone_key): c for c in completions}
-            return [DealMilestone(milestone=MilestoneType.of(process, m), completion=by_key.get(m.key))
-                    for m in process.milestones]
+            return [
+                DealMilestone(milestone=MilestoneType.of(process, m), completion=by_key.get(m.key))
+                for m in process.milestones
+            ]
 
         return then(info.context.loaders.completions_by_deal_id, self.row.id, listed)
 
@@ -253,7 +257,8 @@ class DealType(Node):
 
         def lost(progress: DealProgress) -> Resolved[float]:
             return then(
-                info.context.loaders.events_by_deal_id, self.row.id,
+                info.context.loaders.events_by_deal_id,
+                self.row.id,
                 lambda events: progress.strength_if_lost_from(deal_state.stage_lost_from(events)),
             )
 
@@ -309,13 +314,15 @@ class DealType(Node):
 
         def listed(progress: DealProgress, keys: list[str]) -> list[DealPlay]:
             process = progress.process
-            return [DealPlay(milestone=MilestoneType.of(process, p.milestone), play=PlayType.of(p.play))
-                    for p in progress.plays(definitions, keys)]
+            return [
+                DealPlay(milestone=MilestoneType.of(process, p.milestone), play=PlayType.of(p.play))
+                for p in progress.plays(definitions, keys)
+            ]
 
         competitor_keys = info.context.loaders.competitor_keys_by_deal_id
-        return self._from_progress(info, lambda progress: then(
-            competitor_keys, self.row.id, lambda keys: listed(progress, keys)
-        ))
+        return self._from_progress(
+            info, lambda progress: then(competitor_keys, self.row.id, lambda keys: listed(progress, keys))
+        )
 
     @fields.field(description="Everything that happened to the deal, oldest first.", graphql_type=list[DealEventType])
     def history(self, info: Info_) -> Resolved[list[DealEventType]]:
@@ -363,7 +370,8 @@ class DealType(Node):
     def _progress_of(self, info: Info_, completions: list[MilestoneCompletion]) -> DealProgress:
         if self.memo is None:
             self.memo = DealProgress(
-                process=self._process(info), stage_key=self.row.stage_key,
+                process=self._process(info),
+                stage_key=self.row.stage_key,
                 completed_keys=tuple(c.milestone_key for c in completions),
             )
         return self.memo

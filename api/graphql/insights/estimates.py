@@ -16,9 +16,7 @@ from api.services.durations import MIN_OBSERVATIONS
 
 @strawberry.enum(description="Where a duration came from.")
 class DurationSourceKind(Enum):
-    TYPICAL_DAYS = strawberry.enum_value(
-        "typical_days", description="The typical days the process definition gives."
-    )
+    TYPICAL_DAYS = strawberry.enum_value("typical_days", description="The typical days the process definition gives.")
     OBSERVED = strawberry.enum_value(
         "observed", description="The median of observed durations, once there are enough observations."
     )
@@ -52,7 +50,7 @@ class RemainingMilestoneEstimate:
 @strawberry.type(
     name="CloseEstimate",
     description="Days to close: only mandatory milestones count; stages run in sequence, the milestones of a stage "
-    "in parallel (the longest counts); missing mandatory milestones of earlier stages run with the current stage's."
+    "in parallel (the longest counts); missing mandatory milestones of earlier stages run with the current stage's.",
 )
 class CloseEstimateType:
     estimate: strawberry.Private[CloseEstimate]

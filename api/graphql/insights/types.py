@@ -116,9 +116,7 @@ class PrioritizedDealType:
         return self.item.reason
 
 
-@strawberry.type(
-    name="QuotaPlan", description="How to close the quota gap with deals that can still close in time."
-)
+@strawberry.type(name="QuotaPlan", description="How to close the quota gap with deals that can still close in time.")
 class QuotaPlanType:
     plan: strawberry.Private[QuotaPlan]
     process_of: strawberry.Private[Mapping[str, Process]]
@@ -227,8 +225,9 @@ class GateOverrideInsight:
     )
     outcome: DealStatus = strawberry.field(description="OPEN while still worked.")
 
-    @strawberry.field(description="The mandatory milestones that were missing; those no longer in the process are "
-                      "left out.")
+    @strawberry.field(
+        description="The mandatory milestones that were missing; those no longer in the process are left out."
+    )
     def skipped_milestones(self) -> list[MilestoneType]:
         return MilestoneType.all_of(self.process, self.skipped_milestone_keys)
 

@@ -32,8 +32,12 @@ class DefinitionProblem:
     @classmethod
     def of(cls, problem: Problem) -> DefinitionProblem:
         return cls(
-            path=problem.path, line=problem.line, column=problem.column, field=problem.field,
-            message=problem.message, severity=ProblemSeverity(problem.severity.value),
+            path=problem.path,
+            line=problem.line,
+            column=problem.column,
+            field=problem.field,
+            message=problem.message,
+            severity=ProblemSeverity(problem.severity.value),
         )
 
 
@@ -50,9 +54,7 @@ class ProcessDefinitionsInvalid(UserError):
 
 ReloadProcessDefinitionsResult = Annotated[
     ReloadProcessDefinitionsSuccess | ProcessDefinitionsInvalid | PermissionDenied,
-    strawberry.union(
-        "ReloadProcessDefinitionsResult", description="The reloaded process, its problems, or a refusal."
-    ),
+    strawberry.union("ReloadProcessDefinitionsResult", description="The reloaded process, its problems, or a refusal."),
 ]
 
 

@@ -21,7 +21,8 @@ class ProcessQuery:
 
     @fields.field(description="One process by key, or null when there is none.")
     async def process(
-        self, info: Info_,
+        self,
+        info: Info_,
         key: Annotated[str, strawberry.argument(description="The process's key, e.g. `new-business`.")],
     ) -> ProcessType | None:
         await require_viewer(info)

@@ -12,7 +12,7 @@ import strawberry
 from api.graphql.core import fields
 from api.graphql.core.context import Info_
 from api.graphql.core.views import ViewCache
-from api.process import Competitor, ContentUse, Milestone, Objection, Play, Process, Stage
+from api.process import Competitor, ContentUse, Milestone, Objection, Play, Process, Stage, guide_urls
 
 
 @strawberry.enum(description="Whether a stage is a working stage or a terminal one.")
@@ -23,17 +23,17 @@ class StageOutcome(Enum):
 
 
 def guide_url(info: Info_, process: Process, stage: Stage, milestone: Milestone | None = None) -> str:
-    """The stage page, or a milestone's section on it, in the scheme of `guidebook/urls.py`."""
-    page = f"{process_guide_url(info, process)}{stage.key}/"
-    return page if milestone is None else f"{page}#{milestone.key}"
+    """The stage page, or a milestone's section on it."""
+    base = info.context.settings.guide_base_url
+    return guide_urls.guide_url(base, process.key, stage.key, None if milestone is None else milestone.key)
 
 
 def process_guide_url(info: Info_, process: Process) -> str:
-    return f"{info.context.settings.guide_base_url}{process.key}/"
+    return guide_urls.process_url(info.context.settings.guide_base_url, process.key)
 
 
 def battlecard_url(info: Info_, competitor: Competitor) -> str:
-    return f"{info.context.settings.guide_base_url}competitors/{competitor.key}/"
+    return guide_urls.battlecard_url(info.context.settings.guide_base_url, competitor.key)
 
 
 @strawberry.type(name="Objection", description="A battlecard objection and the answer to it.")
@@ -121,9 +121,7 @@ class PlayType:
     competitor: CompetitorType = strawberry.field(
         resolver=_play_competitor, description="The competitor (or status quo) this play is against."
     )
-    play: str = fields.filled(
-        description="What the rep does differently against this competitor at this milestone."
-    )
+    play: str = fields.filled(description="What the rep does differently against this competitor at this milestone.")
     talk_track: str | None = fields.filled(description="Words the rep can use, if any.")
 
     def __post_init__(self) -> None:

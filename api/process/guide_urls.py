@@ -1,6 +1,5 @@
-"""Where each part of the process lives in the guidebook.
-
-The API builds its `guideUrl`s with the same scheme, so these shapes are a contract:
+"""Where each part of the process lives in the guidebook: the one URL scheme, used by the guidebook to place
+its pages and by the API to build its `guideUrl`s. These shapes are a contract:
 
     {base}{process}/                         process home
     {base}{process}/{stage}/                 stage page

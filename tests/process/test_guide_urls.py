@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from guidebook.urls import battlecard_url, call_sheet_url, content_url, guide_url, process_url
+from api.process.guide_urls import battlecard_url, call_sheet_url, content_url, guide_url, process_url
 
 
 @pytest.mark.parametrize("base", ["/guide/", "/guide"])
