@@ -15,7 +15,7 @@ from api.db import Database, upgrade
 from api.graphql.schema import schema
 from api.graphql.view import WaymarkGraphQL
 from api.guide_mount import mount_guidebook
-from api.services.definitions import DefinitionsStore
+from api.services.publishing.store import DefinitionsStore
 from api.settings import Settings
 
 log = logging.getLogger("waymark")

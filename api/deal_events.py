@@ -1,7 +1,7 @@
 """What can happen to a deal: the vocabulary of its append-only history.
 
 One enum for the stored event log (`api.db.models.DealEvent.kind` holds its values) and for the plain
-history records the domain services read (`api.services.deal_records.DealEvent`). A leaf module, importing
+history records the domain services read (`api.services.history.records.HistoryEvent`). A leaf module, importing
 nothing of Waymark, so the storage layer and the database-free domain code can both use it.
 """
 
@@ -22,3 +22,18 @@ class DealEventKind(StrEnum):
     CLOSED_WON = "closed-won"
     CLOSED_LOST = "closed-lost"
     REOPENED = "reopened"
+
+
+ENTERS_A_STAGE = frozenset(
+    {
+        DealEventKind.CREATED,
+        DealEventKind.MOVED,
+        DealEventKind.CLOSED_WON,
+        DealEventKind.CLOSED_LOST,
+        DealEventKind.REOPENED,
+    }
+)
+"""The events after which a deal is in a (new) stage: their `to_stage` is where it went."""
+
+CLOSES = frozenset({DealEventKind.CLOSED_WON, DealEventKind.CLOSED_LOST})
+"""The events that close a deal."""

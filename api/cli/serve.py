@@ -40,7 +40,7 @@ def register(app: typer.Typer) -> None:
 async def _seed_demo() -> dict[str, str]:
     from api.db import Database, upgrade
     from api.seed.demo import seed_demo
-    from api.services.definitions import DefinitionsStore
+    from api.services.publishing.store import DefinitionsStore
     from api.settings import default_database_url, default_process_dir
 
     DEMO_DATABASE.unlink(missing_ok=True)

@@ -9,8 +9,8 @@ import typer
 
 from api.db import Database, upgrade
 from api.db.models import Role
-from api.services.auth import add_user
-from api.services.deal_input import parse_name
+from api.services.accounts.tokens import add_user
+from api.services.deals.input import parse_name
 from api.services.failures import InvalidInput
 from api.settings import default_database_url, is_sqlite
 

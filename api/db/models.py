@@ -25,8 +25,6 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from api.deal_events import DealEventKind
-
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -75,16 +73,6 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-class DealStatus(StrEnum):
-    OPEN = "open"
-    WON = "won"
-    LOST = "lost"
-
-
-EventKind = DealEventKind
-"""`DealEvent.kind` holds its values; the enum lives in `api.deal_events`, shared with the domain records."""
-
-
 class Team(Base):
     __tablename__ = "teams"
 
@@ -131,6 +119,7 @@ class Deal(Base):
     process_key: Mapped[str] = mapped_column(String(64))
     stage_key: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(10), index=True)
+    """An `api.process.Outcome` value: the outcome of the stage the deal is in."""
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     currency: Mapped[str] = mapped_column(String(3))
@@ -178,6 +167,7 @@ class DealEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(32))
+    """An `api.deal_events.DealEventKind` value."""
     actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     occurred_at: Mapped[datetime] = mapped_column(default=utc_now)
     from_stage: Mapped[str | None] = mapped_column(String(64))

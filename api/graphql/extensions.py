@@ -1,4 +1,4 @@
-"""Schema extensions: the one place a request's work is committed or rolled back; the operation to run."""
+"""Schema extensions: where a request's unit of work ends; which operation of a document runs."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ log = logging.getLogger("waymark.graphql")
 
 
 class CommitOrRollback(SchemaExtension):
-    """Commit when the operation ends without errors; roll back otherwise. Always close the session."""
+    """Commit when the operation ends without errors; roll back otherwise (`UnitOfWork.finish`)."""
 
     async def on_operation(self) -> AsyncIterator[None]:
         yield
@@ -23,13 +23,7 @@ class CommitOrRollback(SchemaExtension):
             return
         result = self.execution_context.result
         errors = getattr(result, "errors", None) or self.execution_context.pre_execution_errors
-        try:
-            if errors:
-                await context.session.rollback()
-            else:
-                await context.session.commit()
-        finally:
-            await context.session.close()
+        await context.unit_of_work.finish(failed=bool(errors))
 
 
 class OperationNameRequired(SchemaExtension):

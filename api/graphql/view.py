@@ -25,8 +25,9 @@ from strawberry.types import ExecutionResult
 
 from api.db import Database
 from api.graphql.core.context import WaymarkContext
-from api.services.auth import bearer_token
-from api.services.definitions import DefinitionsStore
+from api.graphql.core.unit_of_work import UnitOfWork
+from api.services.accounts.tokens import bearer_token
+from api.services.publishing.store import DefinitionsStore
 from api.settings import Settings
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -53,7 +54,7 @@ class WaymarkGraphQL(GraphQL[WaymarkContext, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> WaymarkContext:
         return WaymarkContext(
-            session=self.database.sessions(),
+            unit_of_work=UnitOfWork(self.database.sessions()),
             store=self.store,
             settings=self.settings,
             token=bearer_token(request.headers.get("authorization")),

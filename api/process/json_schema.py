@@ -14,7 +14,6 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from api.process.models import Competitor, ContentLibrary, Process
-from api.settings import default_process_dir
 
 SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
     "process.schema.json": (Process, "A Waymark sales process: its stages and their milestones."),
@@ -44,6 +43,6 @@ def write_json_schemas(folder: Path) -> list[Path]:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else default_process_dir() / "schema"
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("process_definitions") / "schema"
     for path in write_json_schemas(target):
         print(f"wrote {path}")

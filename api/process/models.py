@@ -6,6 +6,7 @@ written for enablement staff, not for programmers.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from functools import cached_property
 from typing import Annotated
@@ -220,6 +221,23 @@ class Process(_Model):
         """The current key for a milestone key that may be a former one."""
         milestone = self.milestone(key)
         return None if milestone is None else milestone.key
+
+    def current_milestone_keys(self, stored_keys: Iterable[str]) -> frozenset[str]:
+        """Milestone keys as recorded (current or former) as the current keys; keys the process no longer
+        has are dropped. The one translation of recorded work into today's process; its SQL twin is
+        `api.services.history.sql.current_key`, over `renamed_milestones`."""
+        index = self._milestone_index
+        return frozenset(index[key][1].key for key in stored_keys if key in index)
+
+    @cached_property
+    def renamed_stages(self) -> dict[str, str]:
+        """Former stage key to current key."""
+        return {former: s.key for s in self.stages for former in s.formerly}
+
+    @cached_property
+    def renamed_milestones(self) -> dict[str, str]:
+        """Former milestone key to current key."""
+        return {former: m.key for m in self.milestones for former in m.formerly}
 
     @property
     def first_stage(self) -> Stage:

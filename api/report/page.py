@@ -7,8 +7,8 @@ from html import escape
 
 from api.process.models import Outcome, Process
 from api.report.charts import Bar, bar_chart
-from api.services.durations import MIN_OBSERVATIONS
-from api.services.insights import ProcessInsights
+from api.services.history.durations import MIN_OBSERVATIONS
+from api.services.history.insights import ProcessInsights
 
 _CSS = """
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:860px;

@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db.models import Deal
 from api.process import Process
-from api.services.insights import ProcessInsights
-from api.services.learned_history import of_process
-from api.services.process_statistics import process_statistics
+from api.services.history.insights import ProcessInsights
+from api.services.history.sql import of_process
+from api.services.history.statistics import process_statistics
 
 
 @dataclass(frozen=True, slots=True)

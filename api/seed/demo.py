@@ -19,13 +19,14 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.db.models import Deal, DealCompetitor, DealStatus, Role
-from api.process import Process, ProcessDefinitions, Stage
+from api.db.models import Deal, DealCompetitor, Role
+from api.process import Outcome, Process, ProcessDefinitions, Stage
 from api.seed.demo_deals import steps_through, work_deal
 from api.seed.simulation import simulate
 from api.seed.writer import SeedOwner, create_seed_teams, write_history
-from api.services import deals
-from api.services.auth import Viewer, add_user
+from api.services.accounts.tokens import add_user
+from api.services.accounts.viewer import Viewer
+from api.services.deals import editing
 
 DEMO_TEAM = "Demo team"
 DEMO_HISTORY_DEALS = 1600
@@ -96,7 +97,7 @@ async def _simulated_history(
     if competitor_keys:
         in_flight = (
             select(Deal.id)
-            .where(Deal.owner_id.in_([o.rep_id for o in demo_team]), Deal.status == DealStatus.OPEN.value)
+            .where(Deal.owner_id.in_([o.rep_id for o in demo_team]), Deal.status == Outcome.OPEN.value)
             .order_by(Deal.id)
         )
         open_ids = (await session.scalars(in_flight)).all()
@@ -130,7 +131,7 @@ async def _article_deal(
         return
     stage, finance_key = found
     keys = [m.key for m in stage.milestones]
-    draft = deals.DealDraft(
+    draft = editing.DealDraft(
         name="Enthusiastic champion",
         account_name="Blue Yonder Airlines",
         process_key=process.key,
@@ -172,7 +173,7 @@ async def _overridden_deal(
             skip=frozenset({skipped.key}),
         )
     ]
-    draft = deals.DealDraft(
+    draft = editing.DealDraft(
         name="Fast-tracked by the CFO",
         account_name="Contoso Pharmaceuticals",
         process_key=process.key,
@@ -201,7 +202,7 @@ async def _expansion_deals(session: AsyncSession, *, definitions: ProcessDefinit
     for number, (position, done, created_days_ago, entered_days_ago) in enumerate(plans):
         stage = process.open_stages[min(position, len(process.open_stages) - 1)]
         account = EXPANSION_ACCOUNTS[number % len(EXPANSION_ACCOUNTS)]
-        draft = deals.DealDraft(
+        draft = editing.DealDraft(
             name=f"{account}: more seats",
             account_name=account,
             process_key=process.key,

@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db.models import Deal, DealEvent, MilestoneCompletion
 from api.process import Process, ProcessDefinitions, Stage
-from api.services import deal_progress, deals
-from api.services.auth import Viewer
+from api.services.accounts.viewer import Viewer
+from api.services.deals import editing, working
+from api.services.deals.access import DealWorked
 from api.services.failures import Failure
 
 
@@ -33,7 +34,7 @@ async def work_deal(
     session: AsyncSession,
     *,
     definitions: ProcessDefinitions,
-    draft: deals.DealDraft,
+    draft: editing.DealDraft,
     owner: Viewer,
     manager: Viewer | None = None,
     created_days_ago: float,
@@ -41,7 +42,7 @@ async def work_deal(
 ) -> Deal:
     """Create the deal and take its steps as its owner (its manager for overrides), each dated `days_ago`."""
     now = datetime.now(UTC)
-    created = await deals.create_deal(session, viewer=owner, definitions=definitions, draft=draft)
+    created = await editing.create_deal(session, viewer=owner, definitions=definitions, draft=draft)
     if not isinstance(created, Deal):
         raise RuntimeError(f"the demo deal {draft.name!r} was refused: {created}")
     deal_id = created.id
@@ -53,7 +54,7 @@ async def work_deal(
         if step.complete is not None:
             await _succeed(
                 draft.name,
-                deal_progress.complete_milestone(
+                working.complete_milestone(
                     session, viewer=owner, definitions=definitions, deal_id=deal_id, milestone_key=step.complete
                 ),
             )
@@ -66,7 +67,7 @@ async def work_deal(
             mover = manager if step.override and manager is not None else owner
             await _succeed(
                 draft.name,
-                deal_progress.move_deal(
+                working.move_deal(
                     session,
                     viewer=mover,
                     definitions=definitions,
@@ -129,7 +130,7 @@ async def _date_events_since(session: AsyncSession, *, deal_id: int, after_id: i
     return int(newest or after_id)
 
 
-async def _succeed(name: str, step: Awaitable[Deal | Failure]) -> None:
+async def _succeed(name: str, step: Awaitable[DealWorked | Failure]) -> None:
     outcome = await step
-    if not isinstance(outcome, Deal):
+    if not isinstance(outcome, DealWorked):
         raise RuntimeError(f"the demo deal {name!r} was refused a step: {outcome}")

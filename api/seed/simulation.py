@@ -22,7 +22,7 @@ from decimal import Decimal
 from api.deal_events import DealEventKind
 from api.process.models import Outcome, Process, Stage
 from api.seed.ground_truth import GroundTruth, draw_ground_truth
-from api.services.deal_records import DealEvent, DealSnapshot
+from api.services.history.records import DealSnapshot, HistoryEvent
 
 STALL_RATE = 0.1
 BACK_AND_FORTH_RATE = 0.05
@@ -62,7 +62,7 @@ class SimulatedDeal:
     created_at: datetime
     owner_index: int
     completions: tuple[tuple[str, datetime], ...]
-    events: tuple[DealEvent, ...]
+    events: tuple[HistoryEvent, ...]
     """In time order."""
 
 
@@ -76,7 +76,7 @@ class SimulatedHistory:
     def snapshots(self) -> list[DealSnapshot]:
         return [d.snapshot for d in self.deals]
 
-    def events(self) -> list[DealEvent]:
+    def events(self) -> list[HistoryEvent]:
         return [e for d in self.deals for e in d.events]
 
 
@@ -158,15 +158,15 @@ class _Walk:
     def __init__(self, process: Process, deal_id: str, created_at: datetime) -> None:
         self.process = process
         self.deal_id = deal_id
-        self.events: list[DealEvent] = [
-            DealEvent(deal_id=deal_id, kind=DealEventKind.CREATED, at=created_at, to_stage=process.first_stage.key)
+        self.events: list[HistoryEvent] = [
+            HistoryEvent(deal_id=deal_id, kind=DealEventKind.CREATED, at=created_at, to_stage=process.first_stage.key)
         ]
         self.completions: dict[str, datetime] = {}
 
     def complete(self, key: str, at: datetime) -> None:
         self.completions[key] = at
         self.events.append(
-            DealEvent(deal_id=self.deal_id, kind=DealEventKind.MILESTONE_COMPLETED, at=at, milestone_key=key)
+            HistoryEvent(deal_id=self.deal_id, kind=DealEventKind.MILESTONE_COMPLETED, at=at, milestone_key=key)
         )
 
     def move(
@@ -186,7 +186,7 @@ class _Walk:
             if skipped:
                 reason = OVERRIDE_REASON
                 self.events.append(
-                    DealEvent(
+                    HistoryEvent(
                         deal_id=self.deal_id,
                         kind=DealEventKind.GATE_OVERRIDDEN,
                         at=at,
@@ -197,7 +197,7 @@ class _Walk:
                     )
                 )
         self.events.append(
-            DealEvent(
+            HistoryEvent(
                 deal_id=self.deal_id, kind=kind, at=at, from_stage=from_stage.key, to_stage=to_stage.key, reason=reason
             )
         )

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from api.db.models import Deal, DealEvent, MilestoneCompletion, Role, Team, User, utc_now
 from api.deal_events import DealEventKind
 from api.seed.simulation import SimulatedDeal
-from api.services.deal_records import DealEvent as DealRecordEvent
+from api.services.history.records import HistoryEvent
 
 BATCH_SIZE = 1000
 REPS_PER_TEAM = 8
@@ -133,7 +133,7 @@ def _deal_row(deal: SimulatedDeal, *, process_key: str, owner: SeedOwner, curren
     }
 
 
-def _event_row(deal_id: int, event: DealRecordEvent, owner: SeedOwner) -> dict[str, Any]:
+def _event_row(deal_id: int, event: HistoryEvent, owner: SeedOwner) -> dict[str, Any]:
     override = event.kind is DealEventKind.GATE_OVERRIDDEN
     return {
         "deal_id": deal_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from api.process import Process
-from api.services.gates import GateResult
+from api.services.deals.gates import GateResult
 
 
 @dataclass(frozen=True, slots=True)

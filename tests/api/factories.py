@@ -14,8 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.db import Database
 from api.db.models import Base, Deal, Role
 from api.process import ProcessDefinitions, load_definitions
-from api.services import deal_progress, deals
-from api.services.auth import Viewer, add_user
+from api.services.accounts.tokens import add_user
+from api.services.accounts.viewer import Viewer
+from api.services.deals import editing, working
+from api.services.deals.access import DealWorked
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ async def create_deal(
         position = process.position(stage)
         completed = tuple(m.key for s in process.stages[:position] for m in s.mandatory_milestones)
     async with database.transaction() as session:
-        draft = deals.DealDraft(
+        draft = editing.DealDraft(
             name=name,
             account_name=account_name,
             process_key=process.key,
@@ -101,13 +103,13 @@ async def create_deal(
             close_date=close_date,
             competitor_keys=list(competitors),
         )
-        deal = await deals.create_deal(session, viewer=owner.viewer, definitions=definitions, draft=draft)
+        deal = await editing.create_deal(session, viewer=owner.viewer, definitions=definitions, draft=draft)
         assert isinstance(deal, Deal), deal
         for key in completed:
-            done = await deal_progress.complete_milestone(
+            done = await working.complete_milestone(
                 session, viewer=owner.viewer, definitions=definitions, deal_id=deal.id, milestone_key=key
             )
-            assert isinstance(done, Deal), done
+            assert isinstance(done, DealWorked), done
         deal.stage_key = stage
         await session.flush()
         return deal

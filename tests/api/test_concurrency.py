@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from api.db import Database
 from api.db.models import Deal, DealEvent, MilestoneCompletion
-from api.services import deals
+from api.services.deals import access, editing
 from api.services.failures import VersionConflict
 from tests.api.factories import People, create_deal, deal_gid, fixture_definitions, gql
 
@@ -69,13 +69,13 @@ async def test_second_session_waits_for_the_first_and_then_sees_its_version(data
     definitions = fixture_definitions()
 
     async def rename(session, name):  # noqa: ANN001, ANN202
-        return await deals.update_deal(
+        return await editing.update_deal(
             session,
             viewer=people.rep_a.viewer,
             definitions=definitions,
             deal_id=deal.id,
             expected_version=deal.version,
-            changes=deals.DealChanges(name=name),
+            changes=editing.DealChanges(name=name),
         )
 
     # when: the first has written but not committed while the second starts
@@ -195,7 +195,7 @@ def without_deal_lock(monkeypatch: pytest.MonkeyPatch) -> None:
     """Let both requests pass the version check before either writes, as if the lock were not there."""
     arrived: list[None] = []
     both_read = asyncio.Event()
-    read_deal = deals.deal_for_change
+    read_deal = editing.deal_to_change
 
     async def no_lock(session, *, deal_id, viewer):  # noqa: ANN001, ANN202
         return None
@@ -209,8 +209,8 @@ def without_deal_lock(monkeypatch: pytest.MonkeyPatch) -> None:
             await asyncio.wait_for(both_read.wait(), timeout=5)
         return found
 
-    monkeypatch.setattr(deals, "lock_deal", no_lock)
-    monkeypatch.setattr(deals, "deal_for_change", read_then_wait)
+    monkeypatch.setattr(access, "lock_deal", no_lock)
+    monkeypatch.setattr(editing, "deal_to_change", read_then_wait)
 
 
 @pytest.mark.usefixtures("without_deal_lock")

@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 
 from api.process import Outcome
-from api.services import deal_state
-from api.services.days_to_close import estimate_days_to_close
-from api.services.deal_records import DealSnapshot
-from api.services.durations import milestone_durations
-from api.services.gates import check_gate
+from api.services.deals import state as deal_state
+from api.services.deals.gates import check_gate
+from api.services.forecast.days_to_close import estimate_days_to_close
+from api.services.history.durations import milestone_durations
+from api.services.history.records import DealSnapshot
 from tests.api.factories import fixture_definitions
 
 PROCESS = fixture_definitions().processes[0]

@@ -19,8 +19,9 @@ from api.app import create_app
 from api.db import Database, upgrade
 from api.db.models import Deal, Role
 from api.process import load_definitions
-from api.services import deal_progress, deals
-from api.services.auth import Viewer, add_user
+from api.services.accounts.tokens import add_user
+from api.services.accounts.viewer import Viewer
+from api.services.deals import editing, working
 from api.settings import Settings
 
 DEFINITIONS = Path(__file__).resolve().parents[1] / "api" / "fixtures" / "process_definitions"
@@ -39,7 +40,7 @@ async def seed(database: Database, *, count: int) -> str:
         user, token = await add_user(session, name="Bench Admin", role=Role.ADMIN)
         viewer = Viewer(id=user.id, name=user.name, role=Role.ADMIN, team_id=None)
         for index in range(count):
-            draft = deals.DealDraft(
+            draft = editing.DealDraft(
                 name=f"Deal {index}",
                 account_name="Bench",
                 process_key=process.key,
@@ -48,10 +49,10 @@ async def seed(database: Database, *, count: int) -> str:
                 close_date=date(2026, 12, 31),
                 competitor_keys=["acme"],
             )
-            deal = await deals.create_deal(session, viewer=viewer, definitions=definitions, draft=draft)
+            deal = await editing.create_deal(session, viewer=viewer, definitions=definitions, draft=draft)
             assert isinstance(deal, Deal), deal
             for milestone in process.milestones[: index % 6]:
-                await deal_progress.complete_milestone(
+                await working.complete_milestone(
                     session, viewer=viewer, definitions=definitions, deal_id=deal.id, milestone_key=milestone.key
                 )
     return token

@@ -28,9 +28,8 @@ from api.db import Database, upgrade
 from api.db.models import Deal, Role, User
 from api.process import load_definitions
 from api.seed.seeding import seed_database
-from api.services.auth import add_user, issue_token
-from api.services.insights_queries import forget_whole_history_insights
-from api.services.learned_history import forget_learned_history
+from api.services.accounts.tokens import add_user, issue_token
+from api.services.history.cache import history_cache
 from api.settings import Settings
 
 POSTGRES_URL = os.environ.get("WAYMARK_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
@@ -90,8 +89,8 @@ async def run(*, deals: int, database: str, repeat: int, keep_schema: str | None
 
             async def ask(query: str, *, as_rep: bool = False, cold: bool = False) -> None:
                 if cold:
-                    forget_learned_history()
-                    forget_whole_history_insights()
+                    history_cache.forget()
+                    history_cache.forget()
                 bearer = rep_token if as_rep else token
                 response = await client.post(
                     "/graphql", json={"query": query}, headers={"Authorization": f"Bearer {bearer}"}

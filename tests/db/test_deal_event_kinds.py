@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from api.db.models import EventKind
 from api.deal_events import DealEventKind
 from api.graphql.deals.types import DealEventKind as GraphQLDealEventKind
-from api.services import deal_records
+from api.services.history import records
 
 STORED = {
     "CREATED": "created",
@@ -25,8 +24,8 @@ def test_the_stored_values_of_deal_event_kinds_never_change_without_a_migration(
 
 
 def test_storage_and_the_domain_records_share_one_enum() -> None:
-    assert EventKind is DealEventKind
-    assert deal_records.DealEventKind is DealEventKind
+    assert records.HistoryEvent.__annotations__["kind"] == "DealEventKind"
+    assert records.DealEventKind is DealEventKind
 
 
 def test_the_graphql_enum_names_every_kind_by_its_stored_value() -> None:

@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 from api.app import create_app
 from api.db import Database, upgrade
 from api.db.models import Role
-from api.services.auth import add_user
+from api.services.accounts.tokens import add_user
 from api.settings import Settings
 from tests.guidebook.conftest import SHIPPED
 from tests.guidebook.sitecheck import element_ids, unresolved

@@ -1,5 +1,5 @@
 """What the board learns from history, by aggregate SQL: it agrees with the reference walk over events in
-`api.services.insights`, it is cached until the history changes, and it costs the same few statements
+`tests/insights/reference_walk.py`, it is cached until the history changes, and it costs the same few statements
 whatever the number of deals."""
 
 from __future__ import annotations
@@ -12,20 +12,16 @@ import pytest
 from sqlalchemy import update
 
 from api.db import Database
-from api.db.models import Deal, DealEvent, EventKind
+from api.db.models import Deal, DealEvent
+from api.deal_events import DealEventKind
 from api.seed.seeding import seed_database
-from api.services import deal_progress
-from api.services.history_queries import load_events, load_snapshots
-from api.services.insights import process_insights
-from api.services.learned_history import (
-    forget_learned_history,
-    learned_history,
-    observed_milestone_durations,
-    stage_win_rates,
-)
-from api.services.prioritization import end_of_quarter, start_of_quarter
+from api.services.deals import working
+from api.services.forecast.ranking import end_of_quarter, start_of_quarter
+from api.services.history.cache import history_cache
+from api.services.history.learned import learned_history, observed_milestone_durations, stage_win_rates
 from tests.api.factories import People, create_deal, fixture_definitions, gql
 from tests.api.test_statement_count import counting_statements
+from tests.insights.reference_walk import load_events, load_snapshots, process_insights
 
 PROCESS = fixture_definitions().processes[0]
 BOARD = """
@@ -59,7 +55,7 @@ async def test_sql_learning_agrees_with_the_reference_walk_over_events(database:
 
 async def test_learning_is_read_again_only_when_the_history_changes(database: Database, people: People) -> None:
     # given
-    forget_learned_history()
+    history_cache.forget()
     deal = await create_deal(database, owner=people.rep_a, stage="mql", completed=())
     today = datetime.now(UTC).date()
     async with database.transaction() as session:
@@ -70,7 +66,7 @@ async def test_learning_is_read_again_only_when_the_history_changes(database: Da
             again = await learned_history(session, process=PROCESS, today=today)
     # and when a milestone was completed
     async with database.transaction() as session:
-        await deal_progress.complete_milestone(
+        await working.complete_milestone(
             session,
             viewer=people.rep_a.viewer,
             definitions=fixture_definitions(),
@@ -158,7 +154,7 @@ async def test_a_deal_won_this_quarter_counts_whenever_it_was_created(
             session.add(
                 DealEvent(
                     deal_id=deal.id,
-                    kind=EventKind.CLOSED_WON.value,
+                    kind=DealEventKind.CLOSED_WON.value,
                     actor_id=people.rep_a.id,
                     occurred_at=at,
                     from_stage="commit",

@@ -1,4 +1,4 @@
-"""`processInsights` by aggregate SQL gives what the reference walk over events in `api.services.insights`
+"""`processInsights` by aggregate SQL gives what the reference walk over events in `tests/insights/reference_walk.py`
 gives, for every deal and for one rep's deals since a date, and costs the same statements for any history."""
 
 from __future__ import annotations
@@ -9,15 +9,16 @@ import pytest
 from sqlalchemy import and_, delete, func, select, update
 
 from api.db import Database
-from api.db.models import Deal, DealEvent, EventKind, MilestoneCompletion, Role
+from api.db.models import Deal, DealEvent, MilestoneCompletion, Role
+from api.deal_events import DealEventKind
 from api.seed.seeding import seed_database
-from api.services.auth import Viewer, visible_deals
-from api.services.history_queries import load_events, load_snapshots
-from api.services.insights import ProcessInsights, process_insights
-from api.services.learned_history import of_process
-from api.services.process_statistics import process_statistics
+from api.services.accounts.viewer import Viewer, visible_deals
+from api.services.history.insights import ProcessInsights
+from api.services.history.sql import of_process
+from api.services.history.statistics import process_statistics
 from tests.api.factories import fixture_definitions
 from tests.api.test_statement_count import counting_statements
+from tests.insights.reference_walk import load_events, load_snapshots, process_insights
 
 PROCESS = fixture_definitions().processes[0]
 ADMIN = Viewer(id=0, name="Ada Admin", role=Role.ADMIN, team_id=None)
@@ -37,7 +38,7 @@ async def _seed_history_with_a_renamed_milestone(database: Database, *, deals: i
                 session.add(
                     DealEvent(
                         deal_id=deal.id,
-                        kind=EventKind.GATE_OVERRIDDEN.value,
+                        kind=DealEventKind.GATE_OVERRIDDEN.value,
                         actor_id=deal.owner_id,
                         occurred_at=deal.created_at + timedelta(days=1 + n),
                         from_stage="mql",
@@ -53,11 +54,13 @@ async def _seed_history_with_a_renamed_milestone(database: Database, *, deals: i
                 .values(milestone_key="pain-found")
             )
         completions = await session.scalars(
-            select(DealEvent).where(DealEvent.kind == EventKind.MILESTONE_COMPLETED.value, DealEvent.deal_id % 4 < 2)
+            select(DealEvent).where(
+                DealEvent.kind == DealEventKind.MILESTONE_COMPLETED.value, DealEvent.deal_id % 4 < 2
+            )
         )
         for done in completions.all():
-            again = [(EventKind.MILESTONE_REOPENED, 1 / 24), (EventKind.MILESTONE_COMPLETED, 90)]
-            for kind, days in again if done.deal_id % 4 == 0 else [(EventKind.MILESTONE_COMPLETED, 0)]:
+            again = [(DealEventKind.MILESTONE_REOPENED, 1 / 24), (DealEventKind.MILESTONE_COMPLETED, 90)]
+            for kind, days in again if done.deal_id % 4 == 0 else [(DealEventKind.MILESTONE_COMPLETED, 0)]:
                 session.add(
                     DealEvent(
                         deal_id=done.deal_id,
@@ -145,7 +148,9 @@ async def test_an_unclosed_history_has_no_rates_and_no_lift(database: Database) 
     async with database.transaction() as session:
         await session.execute(update(Deal).values(status="open"))
         await session.execute(
-            delete(DealEvent).where(DealEvent.kind.in_((EventKind.CLOSED_WON.value, EventKind.CLOSED_LOST.value)))
+            delete(DealEvent).where(
+                DealEvent.kind.in_((DealEventKind.CLOSED_WON.value, DealEventKind.CLOSED_LOST.value))
+            )
         )
         reference = process_insights(
             process=PROCESS,

@@ -15,8 +15,8 @@ from api.cli import app
 from api.db.session import create_engine
 from api.process import load_definitions
 from api.report.source import report_data
-from api.services.learned_history import of_process
-from api.services.process_statistics import process_statistics
+from api.services.history.sql import of_process
+from api.services.history.statistics import process_statistics
 
 runner = CliRunner(env={"COLUMNS": "200", "NO_COLOR": "1"})
 SHIPPED = Path(__file__).parents[2] / "process_definitions"

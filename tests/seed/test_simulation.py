@@ -18,7 +18,8 @@ from api.deal_events import DealEventKind
 from api.process import Outcome, Process, load_definitions
 from api.seed.ground_truth import draw_ground_truth
 from api.seed.simulation import SimulatedHistory, simulate
-from api.services.insights import ProcessInsights, process_insights
+from api.services.history.insights import ProcessInsights
+from tests.insights.reference_walk import process_insights
 
 SHIPPED = Path(__file__).parents[2] / "process_definitions"
 

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from api.process.models import Milestone, Outcome, Process, Stage
-from api.services.deal_records import DealSnapshot
+from api.services.history.records import DealSnapshot
 
 NOW = datetime(2026, 3, 20, 12, tzinfo=UTC)
 TODAY = NOW.date()

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from api.process.models import Outcome
-from api.services.days_to_close import estimate_days_to_close
-from api.services.durations import DurationSource, ObservedDuration, milestone_durations
+from api.services.forecast.days_to_close import estimate_days_to_close
+from api.services.history.durations import DurationSource, ObservedDuration, milestone_durations
 from tests.services.sample_process import ALL_MANDATORY, SALES, make_deal
 
 TYPICAL = milestone_durations(process=SALES)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from api.services.money import Money, most_common_currency, single_currency_total, totals_by_currency
+from api.services.forecast.money import Money, most_common_currency, single_currency_total, totals_by_currency
 
 
 def test_totals_are_kept_per_currency_by_code() -> None:

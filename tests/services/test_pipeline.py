@@ -4,8 +4,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from api.process.models import Outcome
-from api.services.durations import ObservedDuration, milestone_durations
-from api.services.pipeline import expected_stage_days, summarize_pipeline
+from api.services.forecast.pipeline import expected_stage_days, summarize_pipeline
+from api.services.history.durations import ObservedDuration, milestone_durations
 from tests.services.sample_process import ALL_MANDATORY, NOW, SALES, make_deal
 
 TYPICAL = milestone_durations(process=SALES)

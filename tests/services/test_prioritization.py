@@ -4,9 +4,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from api.process.models import Outcome
-from api.services.deal_records import DealSnapshot
-from api.services.durations import milestone_durations
-from api.services.prioritization import (
+from api.services.forecast.ranking import (
     DealAssessment,
     PrioritizedDeal,
     assess_deal,
@@ -14,7 +12,10 @@ from api.services.prioritization import (
     prioritize,
     start_of_quarter,
 )
-from api.services.win_probability import ProbabilitySource, StageWinRate
+from api.services.forecast.win_probability import ProbabilitySource
+from api.services.history.durations import milestone_durations
+from api.services.history.insights import StageWinRate
+from api.services.history.records import DealSnapshot
 from tests.services.sample_process import ALL_MANDATORY, SALES, TODAY, make_deal
 
 TYPICAL = milestone_durations(process=SALES)

@@ -3,10 +3,10 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from api.services.deal_records import DealSnapshot
-from api.services.durations import milestone_durations
-from api.services.prioritization import PrioritizedDeal, assess_deal, prioritize
-from api.services.quota_plan import other_currency_reason, plan_for_quota
+from api.services.forecast.quota import other_currency_reason, plan_for_quota
+from api.services.forecast.ranking import PrioritizedDeal, assess_deal, prioritize
+from api.services.history.durations import milestone_durations
+from api.services.history.records import DealSnapshot
 from tests.services.sample_process import ALL_MANDATORY, SALES, TODAY, make_deal
 
 TYPICAL = milestone_durations(process=SALES)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from api.graphql.accounts.loaders import UserByIdLoader
 from api.graphql.accounts.types import UserType
 from api.graphql.core import fields
 from api.graphql.core.context import Info_
@@ -16,5 +17,5 @@ class AccountsQuery:
         viewer = await info.context.viewer()
         if viewer is None:
             return None
-        user = await info.context.loaders.user_by_id.load(viewer.id)
+        user = await UserByIdLoader.of(info.context).load(viewer.id)
         return None if user is None else UserType(row=user)

@@ -7,6 +7,7 @@ from enum import Enum
 import strawberry
 
 from api.db.models import Team, User
+from api.graphql.accounts.loaders import TeamByIdLoader, UserByIdLoader
 from api.graphql.core import fields
 from api.graphql.core.context import Info_
 from api.graphql.core.ids import to_global_id
@@ -54,12 +55,12 @@ class UserType(Node):
     def team(self, info: Info_) -> Resolved[TeamType | None]:
         if self.row.team_id is None:
             return None
-        return then(info.context.loaders.team_by_id, self.row.team_id, lambda t: None if t is None else TeamType(row=t))
+        return then(TeamByIdLoader.of(info.context), self.row.team_id, lambda t: None if t is None else TeamType(row=t))
 
 
 def resolve_user(info: Info_, user_id: int) -> Resolved[UserType]:
     """A user a row refers to: at once when the request has loaded them already."""
-    return then(info.context.loaders.user_by_id, user_id, lambda user: _referenced(user, user_id))
+    return then(UserByIdLoader.of(info.context), user_id, lambda user: _referenced(user, user_id))
 
 
 def _referenced(user: User | None, user_id: int) -> UserType:

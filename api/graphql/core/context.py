@@ -1,54 +1,42 @@
-"""What every resolver gets: the request's session, the viewer, the process and per-request loaders."""
+"""What every resolver gets: the request's unit of work, the viewer, the process, and its loaders."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
+from api.graphql.core.unit_of_work import UnitOfWork
 from api.process import ProcessDefinitions
-from api.services.auth import Viewer, viewer_for_token
-from api.services.definitions import DefinitionsStore
+from api.services.accounts.tokens import viewer_for_token
+from api.services.accounts.viewer import Viewer
+from api.services.publishing.store import DefinitionsStore
 from api.settings import Settings
-
-if TYPE_CHECKING:
-    from api.graphql.loaders import Loaders
-
-K = TypeVar("K")
-V = TypeVar("V")
 
 
 @dataclass(kw_only=True)
 class WaymarkContext:
     """Built once per request by the GraphQL view; loaders and the viewer live and die with it."""
 
-    session: AsyncSession
+    unit_of_work: UnitOfWork
     store: DefinitionsStore
     settings: Settings
     token: str
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    """One AsyncSession runs one statement at a time; resolvers run concurrently, so they take turns."""
-    wrote: bool = False
-    """Whether a mutation of this request has changed the database (a rollback would undo it)."""
+    loaders: dict[type[Any], DataLoader[Any, Any]] = field(default_factory=dict)
+    """The request's loaders, by class (see `api.graphql.core.loaders.RequestLoader.of`)."""
     _viewer: asyncio.Future[Viewer | None] | None = None
-    _loaders: Loaders | None = None
+
+    @property
+    def session(self) -> AsyncSession:
+        return self.unit_of_work.session
 
     @property
     def definitions(self) -> ProcessDefinitions:
         return self.store.current
-
-    @property
-    def loaders(self) -> Loaders:
-        if self._loaders is None:
-            from api.graphql.loaders import Loaders
-
-            self._loaders = Loaders(self)
-        return self._loaders
 
     async def viewer(self) -> Viewer | None:
         """The token's user, looked up once per request however many resolvers ask at the same time."""
@@ -57,17 +45,10 @@ class WaymarkContext:
         return await asyncio.shield(self._viewer)
 
     async def _look_up_viewer(self) -> Viewer | None:
-        async with self.lock:
-            return await viewer_for_token(self.session, token=self.token)
+        async def look_up(session: AsyncSession) -> Viewer | None:
+            return await viewer_for_token(session, token=self.token)
 
-    def loader(self, load: Callable[[AsyncSession, Sequence[K]], Awaitable[Sequence[V]]]) -> DataLoader[K, V]:
-        """A per-request DataLoader whose batch function takes the session lock."""
-
-        async def load_fn(keys: list[K]) -> Sequence[V]:
-            async with self.lock:
-                return await load(self.session, keys)
-
-        return DataLoader(load_fn=load_fn)
+        return await self.unit_of_work.read(look_up)
 
 
 Info_ = Info[WaymarkContext, Any]

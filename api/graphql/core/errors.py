@@ -10,7 +10,7 @@ from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
 from api.graphql.core.context import Info_
-from api.services.auth import Viewer
+from api.services.accounts.viewer import Viewer
 
 log = logging.getLogger("waymark.graphql")
 

@@ -14,10 +14,15 @@ from typing import Any, TypeVar, cast
 import strawberry
 
 Resolver = TypeVar("Resolver", bound=Callable[..., Any])
+READS = "reads"
+"""The metadata entry of a field that says what its resolver reads (see `field`)."""
 
 
-def field(*, description: str, **options: Any) -> Callable[[Resolver], Resolver]:
-    """`@strawberry.field(description=..., ...)` on a resolver method."""
+def field(*, description: str, reads: object = None, **options: Any) -> Callable[[Resolver], Resolver]:
+    """`@strawberry.field(description=..., ...)` on a resolver method. `reads` says which of the request's
+    loaders the resolver uses (kept in the field's metadata), so a list can load them up front."""
+    if reads is not None:
+        options["metadata"] = {**options.get("metadata", {}), READS: reads}
     return cast(Callable[[Resolver], Resolver], strawberry.field(description=description, **options))
 
 
@@ -37,9 +42,11 @@ def filled(*, description: str) -> Any:
     return plain
 
 
-def resolved_by(resolver: Callable[..., Any], *, description: str, **options: Any) -> Any:
+def resolved_by(resolver: Callable[..., Any], *, description: str, reads: object = None, **options: Any) -> Any:
     """`strawberry.field(resolver=...)`, assigned in the class body among plain fields.
 
     The schema lists a type's annotated fields first and its resolver methods after them; a resolver given
     this way keeps its place (and the schema its field order)."""
+    if reads is not None:
+        options["metadata"] = {**options.get("metadata", {}), READS: reads}
     return strawberry.field(resolver=resolver, description=description, **options)

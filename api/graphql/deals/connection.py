@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.graphql.core import fields
 from api.graphql.core.context import Info_
 from api.graphql.deals.types import DealType
-from api.services import deal_queries
-from api.services.auth import Viewer
+from api.services.accounts.viewer import Viewer
+from api.services.deals import queries as deal_queries
 
 
 @strawberry.type(description="Where a page of a connection sits in the whole list.")
@@ -34,7 +35,7 @@ class DealConnection:
 
     @fields.field(description="How many deals match the filter, over all pages.")
     async def total_count(self, info: Info_) -> int:
-        async with info.context.lock:
-            return await deal_queries.count_deals(
-                info.context.session, viewer=self.viewer, deal_filter=self.deal_filter
-            )
+        async def count(session: AsyncSession) -> int:
+            return await deal_queries.count_deals(session, viewer=self.viewer, deal_filter=self.deal_filter)
+
+        return await info.context.unit_of_work.read(count)

@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Literal, TypeVar
 
 import strawberry
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.exc import StaleDataError
 
 from api.db.models import Deal
 from api.graphql.core import fields
-from api.graphql.core.context import Info_, WaymarkContext
+from api.graphql.core.context import Info_
 from api.graphql.core.ids import pk_of
-from api.graphql.core.results import (
-    DealNotFound,
-    ErrorType,
-    InvalidInput,
-    PermissionDenied,
-    StageGateBlocked,
-    VersionConflict,
-    error_type,
-)
+from api.graphql.core.results import InvalidInput, PermissionDenied
 from api.graphql.deals.arguments import (
     CloseReason,
     DealId,
@@ -35,12 +25,16 @@ from api.graphql.deals.arguments import (
     Reason,
     ToStage,
 )
+from api.graphql.deals.errors import DealNotFound, ErrorType, StageGateBlocked, VersionConflict, error_type
 from api.graphql.deals.inputs import CreateDealInput, UpdateDealInput
+from api.graphql.deals.loaders import forget_deal
 from api.graphql.deals.types import DealType
 from api.graphql.process.types import MilestoneType
+from api.process import Outcome as StageOutcome
 from api.process import ProcessDefinitions
-from api.services import deal_progress, deals
-from api.services.auth import Viewer
+from api.services.accounts.viewer import Viewer
+from api.services.deals import editing, working
+from api.services.deals.access import DealWorked
 from api.services.failures import Failure
 
 
@@ -110,11 +104,13 @@ CloseDealResult = Annotated[
     ),
 ]
 
-Operation = Callable[[AsyncSession, Viewer, ProcessDefinitions, int], Awaitable[Deal | Failure]]
+Done = TypeVar("Done", Deal, DealWorked)
+Command = Callable[[AsyncSession, Viewer, ProcessDefinitions, int], Awaitable[Done | Failure]]
 NO_TOKEN = PermissionDenied(message="send a valid API token as `Authorization: Bearer <token>`")
 
 
-async def _on_deal(info: Info_, deal_id: str, operation: Operation) -> Deal | ErrorType:
+async def _on_deal(info: Info_, deal_id: str, command: Command[Done]) -> Done | ErrorType:
+    """Run a command on the deal `deal_id` as the request's viewer, in the request's unit of work."""
     context = info.context
     viewer = await context.viewer()
     if viewer is None:
@@ -122,29 +118,19 @@ async def _on_deal(info: Info_, deal_id: str, operation: Operation) -> Deal | Er
     pk = pk_of(deal_id, type_name="Deal")
     if pk is None:
         return DealNotFound(message="no such deal", deal_id=strawberry.ID(deal_id))
-    async with context.lock:
-        outcome = await _run(context, viewer, pk, operation)
-    if isinstance(outcome, Deal):
-        context.wrote = True
-        context.loaders.forget_deal(outcome.id)
+
+    async def run(session: AsyncSession) -> Done | Failure:
+        return await command(session, viewer, context.definitions, pk)
+
+    outcome = await context.unit_of_work.write(run, succeeded=_succeeded)
+    if isinstance(outcome, Deal | DealWorked):
+        forget_deal(context, pk)
         return outcome
     return error_type(outcome, deal_id=deal_id)
 
 
-async def _run(context: WaymarkContext, viewer: Viewer, pk: int, operation: Operation) -> Deal | Failure:
-    """Run `operation`; should a concurrent change still slip past the deal lock, run it again on fresh state.
-
-    The rerun sees the other change, so it answers as it would have after it: `VersionConflict` for a stale
-    `expectedVersion`, success for an idempotent completion. Not when an earlier mutation of this request
-    already wrote: the rollback would undo that, so the whole request fails instead.
-    """
-    try:
-        return await operation(context.session, viewer, context.definitions, pk)
-    except (StaleDataError, IntegrityError):
-        if context.wrote:
-            raise
-        await context.session.rollback()
-    return await operation(context.session, viewer, context.definitions, pk)
+def _succeeded(outcome: object) -> bool:
+    return isinstance(outcome, Deal | DealWorked)
 
 
 def _owner_pk(owner_id: str | None) -> int | None | InvalidInput:
@@ -167,7 +153,7 @@ class DealMutation:
         owner = _owner_pk(input.owner_id)
         if isinstance(owner, InvalidInput):
             return owner
-        draft = deals.DealDraft(
+        draft = editing.DealDraft(
             name=input.name,
             account_name=input.account_name,
             process_key=input.process_key,
@@ -177,12 +163,12 @@ class DealMutation:
             owner_id=owner,
             competitor_keys=list(input.competitor_keys),
         )
-        async with context.lock:
-            outcome = await deals.create_deal(
-                context.session, viewer=viewer, definitions=context.definitions, draft=draft
-            )
+
+        async def create(session: AsyncSession) -> Deal | Failure:
+            return await editing.create_deal(session, viewer=viewer, definitions=context.definitions, draft=draft)
+
+        outcome = await context.unit_of_work.write(create, succeeded=_succeeded)
         if isinstance(outcome, Deal):
-            context.wrote = True
             return CreateDealSuccess(deal=DealType(row=outcome))
         failure = error_type(outcome)
         assert isinstance(failure, InvalidInput | PermissionDenied), failure
@@ -200,7 +186,7 @@ class DealMutation:
         owner = _owner_pk(input.owner_id)
         if isinstance(owner, InvalidInput):
             return owner
-        changes = deals.DealChanges(
+        changes = editing.DealChanges(
             name=input.name,
             account_name=input.account_name,
             amount=input.amount,
@@ -213,7 +199,7 @@ class DealMutation:
         async def update(
             session: AsyncSession, viewer: Viewer, definitions: ProcessDefinitions, pk: int
         ) -> Deal | Failure:
-            return await deals.update_deal(
+            return await editing.update_deal(
                 session,
                 viewer=viewer,
                 definitions=definitions,
@@ -239,8 +225,8 @@ class DealMutation:
     ) -> CompleteMilestoneResult:
         async def complete(
             session: AsyncSession, viewer: Viewer, definitions: ProcessDefinitions, pk: int
-        ) -> Deal | Failure:
-            return await deal_progress.complete_milestone(
+        ) -> DealWorked | Failure:
+            return await working.complete_milestone(
                 session,
                 viewer=viewer,
                 definitions=definitions,
@@ -251,9 +237,8 @@ class DealMutation:
             )
 
         outcome = await _on_deal(info, deal_id, complete)
-        if isinstance(outcome, Deal):
-            milestone = _milestone(info, outcome, milestone_key)
-            return CompleteMilestoneSuccess(deal=DealType(row=outcome), milestone=milestone)
+        if isinstance(outcome, DealWorked):
+            return CompleteMilestoneSuccess(deal=DealType(row=outcome.deal), milestone=_milestone(outcome))
         return _narrow(outcome)
 
     @fields.mutation(
@@ -269,8 +254,8 @@ class DealMutation:
     ) -> ReopenMilestoneResult:
         async def reopen(
             session: AsyncSession, viewer: Viewer, definitions: ProcessDefinitions, pk: int
-        ) -> Deal | Failure:
-            return await deal_progress.reopen_milestone(
+        ) -> DealWorked | Failure:
+            return await working.reopen_milestone(
                 session,
                 viewer=viewer,
                 definitions=definitions,
@@ -281,9 +266,8 @@ class DealMutation:
             )
 
         outcome = await _on_deal(info, deal_id, reopen)
-        if isinstance(outcome, Deal):
-            milestone = _milestone(info, outcome, milestone_key)
-            return ReopenMilestoneSuccess(deal=DealType(row=outcome), milestone=milestone)
+        if isinstance(outcome, DealWorked):
+            return ReopenMilestoneSuccess(deal=DealType(row=outcome.deal), milestone=_milestone(outcome))
         return _narrow(outcome)
 
     @fields.mutation(
@@ -301,8 +285,8 @@ class DealMutation:
     ) -> MoveDealResult:
         async def move(
             session: AsyncSession, viewer: Viewer, definitions: ProcessDefinitions, pk: int
-        ) -> Deal | Failure:
-            return await deal_progress.move_deal(
+        ) -> DealWorked | Failure:
+            return await working.move_deal(
                 session,
                 viewer=viewer,
                 definitions=definitions,
@@ -314,10 +298,10 @@ class DealMutation:
             )
 
         outcome = await _on_deal(info, deal_id, move)
-        if not isinstance(outcome, Deal):
+        if not isinstance(outcome, DealWorked):
             return outcome
-        skipped = await _skipped_by_last_move(info, outcome)
-        return MoveDealSuccess(deal=DealType(row=outcome), overridden_milestones=skipped)
+        skipped = [MilestoneType.of(outcome.process, m) for m in outcome.skipped]
+        return MoveDealSuccess(deal=DealType(row=outcome.deal), overridden_milestones=skipped)
 
     @fields.mutation(
         description="Close a deal. LOST needs a reason and works from any open stage; WON enters the won stage, "
@@ -332,22 +316,26 @@ class DealMutation:
         override: Override = False,
         expected_version: ExpectedVersion = None,
     ) -> CloseDealResult:
+        closing: Literal[StageOutcome.WON, StageOutcome.LOST] = (
+            StageOutcome.WON if outcome.value == StageOutcome.WON.value else StageOutcome.LOST
+        )
+
         async def close(
             session: AsyncSession, viewer: Viewer, definitions: ProcessDefinitions, pk: int
-        ) -> Deal | Failure:
-            return await deal_progress.close_deal(
+        ) -> DealWorked | Failure:
+            return await working.close_deal(
                 session,
                 viewer=viewer,
                 definitions=definitions,
                 deal_id=pk,
-                outcome=deal_progress.CloseOutcome(outcome.value),
+                outcome=closing,
                 reason=reason,
                 override=override,
                 expected_version=expected_version,
             )
 
         closed = await _on_deal(info, deal_id, close)
-        return CloseDealSuccess(deal=DealType(row=closed)) if isinstance(closed, Deal) else closed
+        return CloseDealSuccess(deal=DealType(row=closed.deal)) if isinstance(closed, DealWorked) else closed
 
 
 def _narrow(error: ErrorType) -> DealNotFound | InvalidInput | VersionConflict | PermissionDenied:
@@ -356,18 +344,6 @@ def _narrow(error: ErrorType) -> DealNotFound | InvalidInput | VersionConflict |
     return error
 
 
-def _milestone(info: Info_, deal: Deal, milestone_key: str) -> MilestoneType:
-    process = info.context.definitions.process(deal.process_key)
-    milestone = process.milestone(milestone_key) if process is not None else None
-    if process is None or milestone is None:
-        raise LookupError(f"milestone {milestone_key!r} vanished from process {deal.process_key!r}")
-    return MilestoneType.of(process, milestone)
-
-
-async def _skipped_by_last_move(info: Info_, deal: Deal) -> list[MilestoneType]:
-    events = await info.context.loaders.events_by_deal_id.load(deal.id)
-    process = info.context.definitions.process(deal.process_key)
-    if not events or process is None or len(events) < 2 or events[-2].kind != "gate-overridden":
-        return []
-    keys = events[-2].skipped_milestones or []
-    return MilestoneType.all_of(process, keys)
+def _milestone(worked: DealWorked) -> MilestoneType:
+    assert worked.milestone is not None, "milestone commands name their milestone"
+    return MilestoneType.of(worked.process, worked.milestone)

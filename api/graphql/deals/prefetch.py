@@ -1,37 +1,27 @@
-"""Load what a page of deals' selected fields need before those fields run, one batch per relation.
+"""Load what a page of deals' selected fields need before those fields run, one batch per loader.
 
-The statements are the ones the fields' DataLoaders would run anyway; loading them up front lets the
-deal fields answer synchronously (see `api/graphql/core/loaded.py`) instead of as a task per field.
+Each `Deal` field says what it reads (`reads=` on the field, see `loaders.Reads`); the statements are the
+ones the fields' loaders would run anyway. Loading them up front lets the fields answer synchronously
+(see `api/graphql/core/loaded.py`) instead of as a task per field.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from functools import cache
 
+from strawberry.types.base import get_object_definition
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
+from strawberry.utils.str_converters import to_camel_case
 
 from api.db.models import Deal
+from api.graphql.accounts.loaders import UserByIdLoader
 from api.graphql.core.context import Info_
+from api.graphql.core.fields import READS
+from api.graphql.deals.loaders import CompletionsByDealIdLoader, EventsByDealIdLoader, Reads
+from api.graphql.deals.types import DealType
 from api.process import Outcome
-
-NEEDS_COMPLETIONS = frozenset(
-    {
-        "milestones",
-        "remainingMilestones",
-        "nextSteps",
-        "blockers",
-        "canAdvance",
-        "strength",
-        "plays",
-        "blocked",
-        "estimatedDaysToClose",
-        "closeEstimate",
-    }
-)
-NEEDS_COMPETITORS = frozenset({"competitors", "plays"})
-LOST = Outcome.LOST.value
 
 
 def selected(selections: Iterable[Selection], *path: str) -> set[str]:
@@ -48,44 +38,45 @@ def selected(selections: Iterable[Selection], *path: str) -> set[str]:
     return found
 
 
+@cache
+def reads_by_field() -> dict[str, Reads]:
+    """What each `Deal` field reads, by its GraphQL name."""
+    definition = get_object_definition(DealType, strict=True)
+    return {
+        field.graphql_name or to_camel_case(field.python_name): field.metadata[READS]
+        for field in definition.fields
+        if isinstance(field.metadata.get(READS), Reads)
+    }
+
+
 async def prefetch_deal_page(info: Info_, deals: Sequence[Deal], *, node_path: tuple[str, ...]) -> None:
     """Prime the request's loaders for `deals`, whose fields the query selects at `node_path`."""
     if not deals:
         return
     node = selected(info.selected_fields, *node_path)
-    await asyncio.gather(*_relation_loads(info, deals, node))
-    user_ids = await _referenced_user_ids(info, deals, node, node_path=node_path)
-    if user_ids:
-        await info.context.loaders.user_by_id.load_many(sorted(user_ids))
-
-
-def _relation_loads(info: Info_, deals: Sequence[Deal], node: set[str]) -> list[Awaitable[Any]]:
-    loaders = info.context.loaders
+    reads = [reads_by_field()[name] for name in node if name in reads_by_field()]
     ids = [deal.id for deal in deals]
-    pending: list[Awaitable[Any]] = []
-    if node & NEEDS_COMPLETIONS:
-        pending.append(loaders.completions_by_deal_id.load_many(ids))
-    if node & NEEDS_COMPETITORS:
-        pending.append(loaders.competitor_keys_by_deal_id.load_many(ids))
-    if "history" in node:
-        pending.append(loaders.events_by_deal_id.load_many(ids))
-    elif "strength" in node and (lost := [deal.id for deal in deals if deal.status == LOST]):
-        pending.append(loaders.events_by_deal_id.load_many(lost))  # a lost deal's strength reads its history
-    return pending
+    loaders = list(dict.fromkeys(loader for r in reads for loader in r.loaders))
+    pending = [loader.of(info.context).load_many(ids) for loader in loaders]
+    lost = [deal.id for deal in deals if deal.status == Outcome.LOST.value]
+    if lost and EventsByDealIdLoader not in loaders and any(r.events_if_lost for r in reads):
+        pending.append(EventsByDealIdLoader.of(info.context).load_many(lost))
+    await asyncio.gather(*pending)
+    user_ids = await _referenced_user_ids(info, deals, owner=any(r.owner for r in reads), node_path=node_path)
+    if user_ids:
+        await UserByIdLoader.of(info.context).load_many(sorted(user_ids))
 
 
 async def _referenced_user_ids(
-    info: Info_, deals: Sequence[Deal], node: set[str], *, node_path: tuple[str, ...]
+    info: Info_, deals: Sequence[Deal], *, owner: bool, node_path: tuple[str, ...]
 ) -> set[int]:
     """The owners, completers and actors the selected fields will show."""
-    top, loaders, ids = info.selected_fields, info.context.loaders, [deal.id for deal in deals]
-    user_ids: set[int] = set()
-    if "owner" in node:
-        user_ids.update(deal.owner_id for deal in deals)
+    top, ids = info.selected_fields, [deal.id for deal in deals]
+    user_ids: set[int] = {deal.owner_id for deal in deals} if owner else set()
     if "completedBy" in selected(top, *node_path, "milestones"):
-        for completions in await loaders.completions_by_deal_id.load_many(ids):
+        for completions in await CompletionsByDealIdLoader.of(info.context).load_many(ids):
             user_ids.update(c.completed_by_id for c in completions)
     if "actor" in selected(top, *node_path, "history"):
-        for events in await loaders.events_by_deal_id.load_many(ids):
+        for events in await EventsByDealIdLoader.of(info.context).load_many(ids):
             user_ids.update(e.actor_id for e in events)
     return user_ids

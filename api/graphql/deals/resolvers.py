@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from typing import Annotated
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.graphql.accounts.loaders import TeamByIdLoader, UserByIdLoader
 from api.graphql.accounts.types import TeamType, UserType
 from api.graphql.core import fields
 from api.graphql.core.context import Info_
@@ -15,10 +17,11 @@ from api.graphql.core.ids import from_global_id, pk_of
 from api.graphql.core.node import Node
 from api.graphql.deals.connection import DealConnection, DealEdge, PageInfo
 from api.graphql.deals.inputs import DealFilterInput, DealOrderInput, OrderDirection
+from api.graphql.deals.loaders import DealByIdLoader
 from api.graphql.deals.prefetch import prefetch_deal_page
 from api.graphql.deals.types import DealType
 from api.process import Process, ProcessDefinitions
-from api.services import deal_queries
+from api.services.deals import queries as deal_queries
 
 
 def to_deal_filter(given: DealFilterInput | None, *, definitions: ProcessDefinitions) -> deal_queries.DealFilter:
@@ -75,7 +78,7 @@ class DealQuery:
     ) -> DealType | None:
         await require_viewer(info)
         pk = pk_of(id, type_name="Deal")
-        found = None if pk is None else await info.context.loaders.deal_by_id.load(pk)
+        found = None if pk is None else await DealByIdLoader.of(info.context).load(pk)
         return None if found is None else DealType(row=found)
 
     @fields.field(description=f"Deals you may see, a page at a time (at most {deal_queries.MAX_PAGE} per page).")
@@ -94,20 +97,23 @@ class DealQuery:
             raise ClientError("after: '' is not a cursor from this list; leave `after` out for the first page")
         deal_filter = to_deal_filter(filter, definitions=info.context.definitions)
         order = to_deal_order(order_by)
+
+        async def page_of_deals(session: AsyncSession) -> deal_queries.DealPage:
+            return await deal_queries.page_of_deals(
+                session,
+                viewer=viewer,
+                deal_filter=deal_filter,
+                order=order,
+                first=min(first, deal_queries.MAX_PAGE),
+                after=after,
+            )
+
         try:
-            async with info.context.lock:
-                page = await deal_queries.page_of_deals(
-                    info.context.session,
-                    viewer=viewer,
-                    deal_filter=deal_filter,
-                    order=order,
-                    first=min(first, deal_queries.MAX_PAGE),
-                    after=after,
-                )
+            page = await info.context.unit_of_work.read(page_of_deals)
         except deal_queries.BadCursor as error:
             raise ClientError(f"after: {error}") from error
         for deal in page.deals:
-            info.context.loaders.deal_by_id.prime(deal.id, deal)
+            DealByIdLoader.of(info.context).prime(deal.id, deal)
         await prefetch_deal_page(info, page.deals, node_path=("deals", "edges", "node"))
         edges = [DealEdge(cursor=deal_queries.encode_cursor(d, order=order), node=DealType(row=d)) for d in page.deals]
         return DealConnection(
@@ -133,14 +139,13 @@ class DealQuery:
         if parsed is None:
             return None
         type_name, pk = parsed
-        loaders = info.context.loaders
         if type_name == "Deal":
-            deal = await loaders.deal_by_id.load(pk)
+            deal = await DealByIdLoader.of(info.context).load(pk)
             return None if deal is None else DealType(row=deal)
         if type_name == "User":
-            user = await loaders.user_by_id.load(pk)
+            user = await UserByIdLoader.of(info.context).load(pk)
             return None if user is None else UserType(row=user)
         if type_name == "Team":
-            team = await loaders.team_by_id.load(pk)
+            team = await TeamByIdLoader.of(info.context).load(pk)
             return None if team is None else TeamType(row=team)
         return None

@@ -1,7 +1,5 @@
 """Deals as GraphQL types. DB-backed relations go through the request's DataLoaders."""
 
-# mypy: disable-error-code="untyped-decorator"
-
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -19,14 +17,26 @@ from api.graphql.core.context import Info_
 from api.graphql.core.ids import to_global_id
 from api.graphql.core.loaded import Resolved, then
 from api.graphql.core.node import Node
-from api.graphql.deals.progress import DealProgress
-from api.graphql.insights.estimates import CloseEstimateType
+from api.graphql.deals.estimates import CloseEstimateType
+from api.graphql.deals.loaders import (
+    COMPETITORS,
+    COMPLETIONS,
+    COMPLETIONS_AND_COMPETITORS,
+    EVENTS,
+    OWNER,
+    STRENGTH,
+    CompetitorKeysByDealIdLoader,
+    CompletionsByDealIdLoader,
+    EventsByDealIdLoader,
+)
+from api.graphql.process.loaders import LearnedHistoryByProcessKeyLoader
 from api.graphql.process.types import CompetitorType, MilestoneType, PlayType, ProcessType, StageType
 from api.process import Outcome, Process
-from api.services import deal_state
-from api.services.days_to_close import estimate_days_to_close
-from api.services.history_queries import snapshot_of
-from api.services.pipeline import STALE_FACTOR, StagePace, stage_pace
+from api.services.deals import state as deal_state
+from api.services.deals.progress import DealProgress
+from api.services.forecast.days_to_close import estimate_days_to_close
+from api.services.forecast.pipeline import STALE_FACTOR, StagePace, stage_pace
+from api.services.history.snapshots import snapshot_of
 
 T = TypeVar("T")
 
@@ -103,21 +113,21 @@ class DealEventType:
         found = process.milestone(row.milestone_key) if row.milestone_key else None
         self.milestone = None if found is None else MilestoneType.of(process, found)
 
-    @strawberry.field(
+    @fields.field(
         description="For a gate override: the keys of the mandatory milestones that were missing "
         "(as recorded; may be former keys)."
     )
     def skipped_milestone_keys(self) -> list[str]:
         return list(self.row.skipped_milestones or [])
 
-    @strawberry.field(
+    @fields.field(
         description="For a gate override: the mandatory milestones that were missing, in recorded "
         "order; those no longer in the process are left out."
     )
     def skipped_milestones(self) -> list[MilestoneType]:
         return MilestoneType.all_of(self.process, self.row.skipped_milestones or [])
 
-    @strawberry.field(description="For an update: what changed.")
+    @fields.field(description="For an update: what changed.")
     def changes(self) -> list[FieldChange]:
         return [
             FieldChange(field=name, before=_text(values[0]), after=_text(values[1]))
@@ -182,15 +192,15 @@ class DealType(Node):
         self.name, self.account_name, self.amount, self.currency = row.name, row.account_name, row.amount, row.currency
         self.close_date = row.close_date
 
-    @fields.field(description="The rep who owns the deal.", graphql_type=UserType)
+    @fields.field(description="The rep who owns the deal.", graphql_type=UserType, reads=OWNER)
     def owner(self, info: Info_) -> Resolved[UserType]:
         return resolve_user(info, self.row.owner_id)
 
-    @strawberry.field(description="The process the deal follows.")
+    @fields.field(description="The process the deal follows.")
     def process(self, info: Info_) -> ProcessType:
         return ProcessType.of(self._process(info))
 
-    @strawberry.field(description="The stage the deal is in.")
+    @fields.field(description="The stage the deal is in.")
     def stage(self, info: Info_) -> StageType:
         process = self._process(info)
         stage = process.stage(self.row.stage_key)
@@ -198,13 +208,14 @@ class DealType(Node):
             raise LookupError(f"stage {self.row.stage_key!r} is not in process {process.key!r}")
         return StageType.of(process, stage)
 
-    @strawberry.field(description="OPEN, WON or LOST.")
+    @fields.field(description="OPEN, WON or LOST.")
     def status(self) -> DealStatus:
         return DealStatus(self.row.status)
 
     @fields.field(
         description="Every milestone of the process, in order, with what the deal has done.",
         graphql_type=list[DealMilestone],
+        reads=COMPLETIONS,
     )
     def milestones(self, info: Info_) -> Resolved[list[DealMilestone]]:
         process = self._process(info)
@@ -216,20 +227,23 @@ class DealType(Node):
                 for m in process.milestones
             ]
 
-        return then(info.context.loaders.completions_by_deal_id, self.row.id, listed)
+        return then(CompletionsByDealIdLoader.of(info.context), self.row.id, listed)
 
-    @fields.field(description="What is left to close, in process order.", graphql_type=list[MilestoneType])
+    @fields.field(
+        description="What is left to close, in process order.", graphql_type=list[MilestoneType], reads=COMPLETIONS
+    )
     def remaining_milestones(self, info: Info_) -> Resolved[list[MilestoneType]]:
         return self._from_progress(info, lambda p: [MilestoneType.of(p.process, m) for m in p.remaining])
 
     @fields.field(
         description="The current stage's open milestones, mandatory first; each has its ask.",
         graphql_type=list[MilestoneType],
+        reads=COMPLETIONS,
     )
     def next_steps(self, info: Info_) -> Resolved[list[MilestoneType]]:
         return self._from_progress(info, lambda p: [MilestoneType.of(p.process, m) for m in p.next_steps])
 
-    @strawberry.field(description="The stage the deal would advance into (the won stage from the last open one).")
+    @fields.field(description="The stage the deal would advance into (the won stage from the last open one).")
     def next_stage(self, info: Info_) -> StageType | None:
         process = self._process(info)
         stage = deal_state.next_stage(process, self.row.stage_key)
@@ -238,18 +252,23 @@ class DealType(Node):
     @fields.field(
         description="Mandatory milestones missing to enter the next stage, in process order.",
         graphql_type=list[MilestoneType],
+        reads=COMPLETIONS,
     )
     def blockers(self, info: Info_) -> Resolved[list[MilestoneType]]:
         return self._from_progress(
             info, lambda p: [] if p.gate is None else [MilestoneType.of(p.process, m) for m in p.gate.missing]
         )
 
-    @fields.field(description="Whether the deal is open and may enter its next stage now.", graphql_type=bool)
+    @fields.field(
+        description="Whether the deal is open and may enter its next stage now.", graphql_type=bool, reads=COMPLETIONS
+    )
     def can_advance(self, info: Info_) -> Resolved[bool]:
         return self._from_progress(info, lambda p: p.gate is not None and p.gate.passed)
 
     @fields.field(
-        description="Completed weight over the total weight of the stages reached so far, 0 to 1.", graphql_type=float
+        description="Completed weight over the total weight of the stages reached so far, 0 to 1.",
+        graphql_type=float,
+        reads=STRENGTH,
     )
     def strength(self, info: Info_) -> Resolved[float]:
         if self.row.status != Outcome.LOST:
@@ -257,27 +276,29 @@ class DealType(Node):
 
         def lost(progress: DealProgress) -> Resolved[float]:
             return then(
-                info.context.loaders.events_by_deal_id,
+                EventsByDealIdLoader.of(info.context),
                 self.row.id,
                 lambda events: progress.strength_if_lost_from(deal_state.stage_lost_from(events)),
             )
 
         return self._from_progress(info, lost)
 
-    @strawberry.field(
-        description="Days to close, exactly as `prioritizedDeals` and `pipeline` estimate it (see `closeEstimate`)."
+    @fields.field(
+        description="Days to close, exactly as `prioritizedDeals` and `pipeline` estimate it (see `closeEstimate`).",
+        reads=COMPLETIONS,
     )
     async def estimated_days_to_close(self, info: Info_) -> int:
         return (await self._close_estimate(info)).estimate.days_to_close
 
-    @strawberry.field(
+    @fields.field(
         description="The estimate behind `estimatedDaysToClose`: remaining mandatory milestones, each with the "
-        "duration used and where it came from (observed or typical days)."
+        "duration used and where it came from (observed or typical days).",
+        reads=COMPLETIONS,
     )
     async def close_estimate(self, info: Info_) -> CloseEstimateType:
         return await self._close_estimate(info)
 
-    @strawberry.field(
+    @fields.field(
         description=f"Days after which the deal is stale in its stage: {STALE_FACTOR} × the stage's longest mandatory "
         "milestone (observed median once it has enough observations, else typical days), rounded up; null when "
         "closed or when the stage has no milestones."
@@ -285,29 +306,35 @@ class DealType(Node):
     async def expected_days_in_stage(self, info: Info_) -> int | None:
         return (await self._pace(info)).expected_days
 
-    @strawberry.field(description="Whether the deal has been in its stage longer than `expectedDaysInStage`.")
+    @fields.field(description="Whether the deal has been in its stage longer than `expectedDaysInStage`.")
     async def stale(self, info: Info_) -> bool:
         return (await self._pace(info)).stale
 
     @fields.field(
         description="Whether the deal is open and fails the gate into its next stage (see `blockers`).",
         graphql_type=bool,
+        reads=COMPLETIONS,
     )
     def blocked(self, info: Info_) -> Resolved[bool]:
         return self._from_progress(info, lambda p: p.gate is not None and not p.gate.passed)
 
-    @fields.field(description="Competitors the buyer is weighing against us.", graphql_type=list[CompetitorType])
+    @fields.field(
+        description="Competitors the buyer is weighing against us.",
+        graphql_type=list[CompetitorType],
+        reads=COMPETITORS,
+    )
     def competitors(self, info: Info_) -> Resolved[list[CompetitorType]]:
         definitions = info.context.definitions
 
         def listed(keys: list[str]) -> list[CompetitorType]:
             return [CompetitorType.of(c) for c in map(definitions.competitor, keys) if c is not None]
 
-        return then(info.context.loaders.competitor_keys_by_deal_id, self.row.id, listed)
+        return then(CompetitorKeysByDealIdLoader.of(info.context), self.row.id, listed)
 
     @fields.field(
         description="Plays for the deal's competitors and the status quo on its remaining milestones.",
         graphql_type=list[DealPlay],
+        reads=COMPLETIONS_AND_COMPETITORS,
     )
     def plays(self, info: Info_) -> Resolved[list[DealPlay]]:
         definitions = info.context.definitions
@@ -319,37 +346,41 @@ class DealType(Node):
                 for p in progress.plays(definitions, keys)
             ]
 
-        competitor_keys = info.context.loaders.competitor_keys_by_deal_id
+        competitor_keys = CompetitorKeysByDealIdLoader.of(info.context)
         return self._from_progress(
             info, lambda progress: then(competitor_keys, self.row.id, lambda keys: listed(progress, keys))
         )
 
-    @fields.field(description="Everything that happened to the deal, oldest first.", graphql_type=list[DealEventType])
+    @fields.field(
+        description="Everything that happened to the deal, oldest first.",
+        graphql_type=list[DealEventType],
+        reads=EVENTS,
+    )
     def history(self, info: Info_) -> Resolved[list[DealEventType]]:
         process = self._process(info)
 
         def listed(events: list[DealEvent]) -> list[DealEventType]:
             return [DealEventType(row=event, process=process) for event in events]
 
-        return then(info.context.loaders.events_by_deal_id, self.row.id, listed)
+        return then(EventsByDealIdLoader.of(info.context), self.row.id, listed)
 
-    @strawberry.field(description="When the deal entered its current stage.")
+    @fields.field(description="When the deal entered its current stage.")
     def stage_entered_at(self) -> datetime:
         return self.row.stage_entered_at
 
-    @strawberry.field(description="Whole days since the deal entered its current stage.")
+    @fields.field(description="Whole days since the deal entered its current stage.")
     def days_in_stage(self) -> int:
         return (datetime.now(UTC) - self.row.stage_entered_at).days
 
-    @strawberry.field(description="Increases with every change; pass it as `expectedVersion` to update safely.")
+    @fields.field(description="Increases with every change; pass it as `expectedVersion` to update safely.")
     def version(self) -> int:
         return self.row.version
 
-    @strawberry.field(description="When the deal was created.")
+    @fields.field(description="When the deal was created.")
     def created_at(self) -> datetime:
         return self.row.created_at
 
-    @strawberry.field(description="When the deal last changed.")
+    @fields.field(description="When the deal last changed.")
     def updated_at(self) -> datetime:
         return self.row.updated_at
 
@@ -365,7 +396,7 @@ class DealType(Node):
         def progressed(completions: list[MilestoneCompletion]) -> Resolved[T]:
             return compute(self._progress_of(info, completions))
 
-        return then(info.context.loaders.completions_by_deal_id, self.row.id, progressed)
+        return then(CompletionsByDealIdLoader.of(info.context), self.row.id, progressed)
 
     def _progress_of(self, info: Info_, completions: list[MilestoneCompletion]) -> DealProgress:
         if self.memo is None:
@@ -377,19 +408,19 @@ class DealType(Node):
         return self.memo
 
     async def _progress(self, info: Info_) -> DealProgress:
-        completions = await info.context.loaders.completions_by_deal_id.load(self.row.id)
+        completions = await CompletionsByDealIdLoader.of(info.context).load(self.row.id)
         return self._progress_of(info, completions)
 
     async def _close_estimate(self, info: Info_) -> CloseEstimateType:
         progress = await self._progress(info)
         process = progress.process
-        learned = await info.context.loaders.learned_history_by_process_key.load(process.key)
+        learned = await LearnedHistoryByProcessKeyLoader.of(info.context).load(process.key)
         snapshot = snapshot_of(self.row, completed=progress.completed_keys)
         estimate = estimate_days_to_close(process=process, deal=snapshot, durations=learned.durations)
         return CloseEstimateType(estimate=estimate, process=process)
 
     async def _pace(self, info: Info_) -> StagePace:
         process = self._process(info)
-        learned = await info.context.loaders.learned_history_by_process_key.load(process.key)
+        learned = await LearnedHistoryByProcessKeyLoader.of(info.context).load(process.key)
         snapshot = snapshot_of(self.row, completed=())
         return stage_pace(process, snapshot, durations=learned.durations, now=datetime.now(UTC))

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from api.graphql.core.errors import ClientError
-from api.services.deal_input import years_from
+from api.services.deals.input import years_from
 
 MAX_QUOTA = Decimal("999999999999999.99")
 """A thousand times the largest deal: more than any team's quota, small enough for exact arithmetic."""

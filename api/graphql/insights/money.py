@@ -1,7 +1,5 @@
 """Money as a GraphQL type: an amount never travels without its currency."""
 
-# mypy: disable-error-code="untyped-decorator"
-
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -9,7 +7,7 @@ from decimal import Decimal
 
 import strawberry
 
-from api.services.money import Money
+from api.services.forecast.money import Money
 
 
 @strawberry.type(name="Money", description="An amount in one currency.")

@@ -1,8 +1,6 @@
 """The manager's view as GraphQL types: for one named process, or for every process the viewer has open
 deals in (then the figures cover them all, and `processes` has them one process at a time)."""
 
-# mypy: disable-error-code="untyped-decorator"
-
 from __future__ import annotations
 
 from datetime import datetime
@@ -11,6 +9,7 @@ from typing import Annotated
 
 import strawberry
 
+from api.graphql.core import fields
 from api.graphql.core.context import Info_
 from api.graphql.core.errors import ClientError
 from api.graphql.deals.types import DealType
@@ -18,13 +17,13 @@ from api.graphql.insights.money import MoneyType, money_list
 from api.graphql.insights.types import load_deal
 from api.graphql.process.types import MilestoneType, ProcessType, StageType
 from api.process import Process
-from api.services.days_to_close import estimate_days_to_close
-from api.services.deal_records import DealSnapshot, whole_days_between
-from api.services.durations import MIN_OBSERVATIONS
-from api.services.insights_queries import ProcessPipeline
-from api.services.pipeline import STALE_FACTOR, STRENGTH_BUCKETS, PipelineSummary
-from api.services.pipeline import BlockedDeal as BlockedDealRecord
-from api.services.pipeline import StaleDeal as StaleDealRecord
+from api.services.forecast.days_to_close import estimate_days_to_close
+from api.services.forecast.pipeline import STALE_FACTOR, STRENGTH_BUCKETS, PipelineSummary
+from api.services.forecast.pipeline import BlockedDeal as BlockedDealRecord
+from api.services.forecast.pipeline import StaleDeal as StaleDealRecord
+from api.services.forecast.service import ProcessPipeline
+from api.services.history.durations import MIN_OBSERVATIONS
+from api.services.history.records import DealSnapshot, whole_days_between
 
 
 @strawberry.type(description="Open deals in one stage.")
@@ -64,7 +63,7 @@ class BlockedDeal:
     next_stage: StageType = strawberry.field(description="The stage it cannot enter yet.")
     missing_milestones: list[MilestoneType] = strawberry.field(description="What is missing, in process order.")
 
-    @strawberry.field(description="The deal.")
+    @fields.field(description="The deal.")
     async def deal(self, info: Info_) -> DealType:
         return await load_deal(info, self.deal_id)
 
@@ -79,7 +78,7 @@ class StaleDeal:
         f"{MIN_OBSERVATIONS} observations, else typical days), rounded up; as `Deal.expectedDaysInStage`."
     )
 
-    @strawberry.field(description="The deal.")
+    @fields.field(description="The deal.")
     async def deal(self, info: Info_) -> DealType:
         return await load_deal(info, self.deal_id)
 
@@ -103,7 +102,7 @@ class PipelineFigures:
     now: strawberry.Private[datetime]
     """When the figures were measured."""
 
-    @strawberry.field(
+    @fields.field(
         description="Per open stage: count, amounts and weighted amounts per currency; process by process, in order."
     )
     def stages(self) -> list[PipelineStage]:
@@ -122,11 +121,11 @@ class PipelineFigures:
             for t in s.summary.stages
         ]
 
-    @strawberry.field(description="How many deals fail the gate into their next stage.")
+    @fields.field(description="How many deals fail the gate into their next stage.")
     def blocked_count(self) -> int:
         return sum(len(s.summary.blocked) for s in self.sections)
 
-    @strawberry.field(description="Deals failing the gate into their next stage, longest in stage first.")
+    @fields.field(description="Deals failing the gate into their next stage, longest in stage first.")
     def blocked(
         self, first: Annotated[int, strawberry.argument(description="At most this many (0–500).")] = 50
     ) -> list[BlockedDeal]:
@@ -145,11 +144,11 @@ class PipelineFigures:
             for s, b in found[: _page(first)]
         ]
 
-    @strawberry.field(description="How many deals are stale.")
+    @fields.field(description="How many deals are stale.")
     def stale_count(self) -> int:
         return sum(len(s.summary.stale) for s in self.sections)
 
-    @strawberry.field(
+    @fields.field(
         description=f"Deals in their stage longer than {STALE_FACTOR} × its longest mandatory milestone (its longest "
         f"milestone when none is mandatory), measured by its observed median once it has {MIN_OBSERVATIONS} "
         "observations, else by typical days; most overdue first (days in stage over expected days)."
@@ -169,7 +168,7 @@ class PipelineFigures:
             for s, d in found[: _page(first)]
         ]
 
-    @strawberry.field(description="Open deals by strength, in fifths.")
+    @fields.field(description="Open deals by strength, in fifths.")
     def strength(self) -> list[StrengthBucket]:
         return [
             StrengthBucket(
@@ -183,7 +182,7 @@ class PipelineFigures:
 
 @strawberry.type(name="ProcessPipeline", description="The manager's view of one process's open deals.")
 class ProcessPipelineType(PipelineFigures):
-    @strawberry.field(description="The process.")
+    @fields.field(description="The process.")
     def process(self) -> ProcessType:
         return ProcessType(process=self.sections[0].process)
 
@@ -193,7 +192,7 @@ class ProcessPipelineType(PipelineFigures):
     "you may see open deals in (the figures then cover them all; `processes` has them one process at a time)."
 )
 class Pipeline(PipelineFigures):
-    @strawberry.field(
+    @fields.field(
         description="The figures per process, in the definitions' order: the named process (even without deals), "
         "or every process with open deals you may see."
     )

@@ -1,7 +1,5 @@
 """`prioritizedDeals`, `pipeline` and `processInsights`: for the deals the viewer may see."""
 
-# mypy: disable-error-code="untyped-decorator"
-
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -9,7 +7,9 @@ from decimal import Decimal
 from typing import Annotated
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.graphql.core import fields
 from api.graphql.core.context import Info_
 from api.graphql.core.errors import ClientError, require_viewer
 from api.graphql.core.ids import pk_of
@@ -22,19 +22,15 @@ from api.graphql.insights.types import (
     QuotaPlanType,
     process_insights_type,
 )
+from api.graphql.process.loaders import LearnedHistoryByProcessKeyLoader
 from api.process import Process
-from api.services.auth import Viewer
-from api.services.deal_input import parse_currency
+from api.services.accounts.viewer import Viewer
+from api.services.deals.input import parse_currency
 from api.services.failures import InvalidInput
-from api.services.insights_queries import (
-    OpenDeals,
-    QuotaCurrencyUnknown,
-    insights_for,
-    open_deals_for,
-    pipelines_of,
-    prioritized_for,
-)
-from api.services.learned_history import LearnedHistory
+from api.services.forecast import service as forecast
+from api.services.history.insights import ProcessInsights
+from api.services.history.learned import LearnedHistory
+from api.services.history.service import insights_for
 
 
 @strawberry.input(description="Which open deals the pipeline covers.")
@@ -59,22 +55,17 @@ def _processes(info: Info_, key: str | None) -> tuple[Process, ...]:
     return tuple(info.context.definitions.processes) if key is None else (_process(info, key),)
 
 
-async def _open_deals(
-    info: Info_, *, viewer: Viewer, process_key: str | None, owner_id: int | None
-) -> tuple[OpenDeals, dict[str, LearnedHistory]]:
-    """The open deals, then what their processes' histories say (learned only for processes with deals, or
-    the named one)."""
-    async with info.context.lock:
-        found = await open_deals_for(
-            info.context.session,
-            viewer=viewer,
-            processes=_processes(info, process_key),
-            owner_id=owner_id,
-            named=process_key is not None,
-        )
-    keys = [p.key for p in found.processes]
-    learned = await info.context.loaders.learned_history_by_process_key.load_many(keys)
-    return found, dict(zip(keys, learned, strict=True))
+def _asked(info: Info_, *, viewer: Viewer, process_key: str | None, owner_id: int | None) -> forecast.OpenDealsAsked:
+    return forecast.OpenDealsAsked(
+        viewer=viewer, processes=_processes(info, process_key), named=process_key is not None, owner_id=owner_id
+    )
+
+
+def _remember(info: Info_, learned: dict[str, LearnedHistory]) -> None:
+    """Hand the learned figures a view used to the request's loader: its deals' own estimates use the same."""
+    loader = LearnedHistoryByProcessKeyLoader.of(info.context)
+    for key, figures in learned.items():
+        loader.prime(key, figures)
 
 
 def _owner(given: strawberry.ID | None, field: str) -> int | None:
@@ -95,7 +86,7 @@ def _currency(given: str) -> str:
 
 @strawberry.type
 class InsightsQuery:
-    @strawberry.field(
+    @fields.field(
         description="Open deals you may see, ranked for period end, each with its estimate, slack and a reason; "
         "with a quota, the plan to close the gap. Without a processKey, the deals of every process are ranked "
         "together, each estimated against its own process."
@@ -131,22 +122,19 @@ class InsightsQuery:
         period_end = checked_period_end(period_end, today=today)
         quota = checked_quota(quota)
         owner = _owner(owner_id, "ownerId")
-        found, learned = await _open_deals(info, viewer=viewer, process_key=process_key, owner_id=owner)
-        async with info.context.lock:
-            try:
-                result = await prioritized_for(
-                    info.context.session,
-                    viewer=viewer,
-                    open_deals=found,
-                    owner_id=owner,
-                    today=today,
-                    period_end=period_end,
-                    quota=quota,
-                    currency=None if currency is None else _currency(currency),
-                    learned=learned,
-                )
-            except QuotaCurrencyUnknown as unknown:
-                raise ClientError(str(unknown)) from None
+        asked = _asked(info, viewer=viewer, process_key=process_key, owner_id=owner)
+        quota_currency = None if currency is None else _currency(currency)
+
+        async def prioritize(session: AsyncSession) -> forecast.Prioritization:
+            return await forecast.prioritized_deals(
+                session, asked=asked, today=today, period_end=period_end, quota=quota, currency=quota_currency
+            )
+
+        try:
+            result = await info.context.unit_of_work.read(prioritize)
+        except forecast.QuotaCurrencyUnknown as unknown:
+            raise ClientError(str(unknown)) from None
+        _remember(info, dict(result.learned))
         process_of = result.process_of
         return PrioritizedDeals(
             period_end=result.period_end,
@@ -154,7 +142,7 @@ class InsightsQuery:
             plan=None if result.plan is None else QuotaPlanType(plan=result.plan, process_of=result.process_of),
         )
 
-    @strawberry.field(
+    @fields.field(
         description="Open deals you may see: per stage totals, blocked and stale deals, strength; of one process, "
         "or (without filter.processKey) of every process you may see open deals in, with `processes` per process."
     )
@@ -166,11 +154,17 @@ class InsightsQuery:
         viewer = await require_viewer(info)
         given = filter or PipelineFilterInput()
         owner = _owner(given.owner_id, "filter.ownerId")
-        found, learned = await _open_deals(info, viewer=viewer, process_key=given.process_key, owner_id=owner)
+        asked = _asked(info, viewer=viewer, process_key=given.process_key, owner_id=owner)
         now = datetime.now(UTC)
-        return Pipeline(sections=pipelines_of(found, learned=learned, now=now), now=now)
 
-    @strawberry.field(
+        async def summarize(session: AsyncSession) -> forecast.Pipelines:
+            return await forecast.pipelines(session, asked=asked, now=now)
+
+        result = await info.context.unit_of_work.read(summarize)
+        _remember(info, dict(result.learned))
+        return Pipeline(sections=result.sections, now=now)
+
+    @fields.field(
         description="Conversion, time in stage, observed milestone durations, milestone lift and overridden gates, "
         "over the deals you may see created since `since`."
     )
@@ -193,6 +187,9 @@ class InsightsQuery:
     ) -> ProcessInsightsType:
         viewer = await require_viewer(info)
         process = _process(info, process_key)
-        async with info.context.lock:
-            insights = await insights_for(info.context.session, viewer=viewer, process=process, since=as_utc(since))
+
+        async def measure(session: AsyncSession) -> ProcessInsights:
+            return await insights_for(session, viewer=viewer, process=process, since=as_utc(since))
+
+        insights = await info.context.unit_of_work.read(measure)
         return process_insights_type(process, insights)

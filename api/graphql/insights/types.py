@@ -1,7 +1,5 @@
 """Prioritisation, pipeline and process insights as GraphQL types: thin views over `api.services` results."""
 
-# mypy: disable-error-code="untyped-decorator"
-
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -11,21 +9,23 @@ from enum import Enum
 
 import strawberry
 
+from api.graphql.core import fields
 from api.graphql.core.context import Info_
-from api.graphql.deals.types import DealStatus, DealType
-from api.graphql.insights.estimates import (
+from api.graphql.deals.estimates import (
     CloseEstimateType,
     RemainingMilestoneEstimate,
     next_estimate,
     remaining_estimates,
 )
+from api.graphql.deals.loaders import DealByIdLoader
+from api.graphql.deals.types import DealStatus, DealType
 from api.graphql.insights.money import MoneyType
 from api.graphql.process.types import MilestoneType, StageType
 from api.process import Process
-from api.services.insights import ProcessInsights
-from api.services.money import Money
-from api.services.prioritization import PrioritizedDeal
-from api.services.quota_plan import QuotaPlan, other_currency_reason
+from api.services.forecast.money import Money
+from api.services.forecast.quota import QuotaPlan, other_currency_reason
+from api.services.forecast.ranking import PrioritizedDeal
+from api.services.history.insights import ProcessInsights
 
 
 @strawberry.enum(description="Where a win probability came from.")
@@ -39,7 +39,7 @@ class ProbabilitySourceKind(Enum):
 
 
 async def load_deal(info: Info_, deal_id: str) -> DealType:
-    row = await info.context.loaders.deal_by_id.load(int(deal_id))
+    row = await DealByIdLoader.of(info.context).load(int(deal_id))
     if row is None:
         raise LookupError(f"deal {deal_id} vanished during the request")
     return DealType(row=row)
@@ -51,67 +51,67 @@ class PrioritizedDealType:
     process: strawberry.Private[Process]
     """The deal's own process (`deal.process`), which its estimate was measured against."""
 
-    @strawberry.field(
+    @fields.field(
         description="1 for the deal to work first. Deals that fit come first, by expected value (deals in different "
         "currencies are ordered by their nominal expected values: there are no exchange rates)."
     )
     def rank(self) -> int:
         return self.item.rank
 
-    @strawberry.field(description="The deal.")
+    @fields.field(description="The deal.")
     async def deal(self, info: Info_) -> DealType:
         return await load_deal(info, self.item.assessment.deal.deal_id)
 
-    @strawberry.field(description="As `closeEstimate.daysToClose`, and as on the deal (`Deal.estimatedDaysToClose`).")
+    @fields.field(description="As `closeEstimate.daysToClose`, and as on the deal (`Deal.estimatedDaysToClose`).")
     def estimated_days_to_close(self) -> int:
         return self.item.assessment.estimate.days_to_close
 
-    @strawberry.field(description="The estimate behind the ranking, as on the deal (`Deal.closeEstimate`).")
+    @fields.field(description="The estimate behind the ranking, as on the deal (`Deal.closeEstimate`).")
     def close_estimate(self) -> CloseEstimateType:
         return CloseEstimateType(estimate=self.item.assessment.estimate, process=self.process)
 
-    @strawberry.field(description="As `closeEstimate.remainingMilestones`.")
+    @fields.field(description="As `closeEstimate.remainingMilestones`.")
     def remaining_milestones(self) -> list[RemainingMilestoneEstimate]:
         return remaining_estimates(self.item.assessment.estimate, self.process)
 
-    @strawberry.field(description="As `closeEstimate.nextMilestone`.")
+    @fields.field(description="As `closeEstimate.nextMilestone`.")
     def next_milestone(self) -> RemainingMilestoneEstimate | None:
         return next_estimate(self.item.assessment.estimate, self.process)
 
-    @strawberry.field(description="Days from today to period end; negative once the period is over.")
+    @fields.field(description="Days from today to period end; negative once the period is over.")
     def days_left(self) -> int:
         return self.item.assessment.days_left
 
-    @strawberry.field(description="Whether the estimate fits before period end.")
+    @fields.field(description="Whether the estimate fits before period end.")
     def fits(self) -> bool:
         return self.item.assessment.fits
 
-    @strawberry.field(description="Days to spare before period end; negative: days short.")
+    @fields.field(description="Days to spare before period end; negative: days short.")
     def slack_days(self) -> int:
         return self.item.assessment.slack_days
 
-    @strawberry.field(description="The probability used for the expected value.")
+    @fields.field(description="The probability used for the expected value.")
     def win_probability(self) -> float:
         return self.item.assessment.win.probability
 
-    @strawberry.field(description="STAGE_PROBABILITY, or LEARNED_WIN_RATE from 30 closed deals that entered the stage.")
+    @fields.field(description="STAGE_PROBABILITY, or LEARNED_WIN_RATE from 30 closed deals that entered the stage.")
     def probability_source(self) -> ProbabilitySourceKind:
         return ProbabilitySourceKind(self.item.assessment.win.source.value)
 
-    @strawberry.field(description="Amount × win probability, in `currency`.")
+    @fields.field(description="Amount × win probability, in `currency`.")
     def expected_value(self) -> Decimal:
         return self.item.assessment.expected_value
 
-    @strawberry.field(description="The currency of the deal's amount and of `expectedValue` (ISO 4217).")
+    @fields.field(description="The currency of the deal's amount and of `expectedValue` (ISO 4217).")
     def currency(self) -> str:
         return self.item.assessment.deal.currency
 
-    @strawberry.field(description="`expectedValue` with its currency.")
+    @fields.field(description="`expectedValue` with its currency.")
     def expected_value_money(self) -> MoneyType:
         deal = self.item.assessment
         return MoneyType.of(Money(amount=deal.expected_value, currency=deal.deal.currency))
 
-    @strawberry.field(description="One sentence on what the deal needs and how the time works out.")
+    @fields.field(description="One sentence on what the deal needs and how the time works out.")
     def reason(self) -> str:
         return self.item.reason
 
@@ -122,25 +122,25 @@ class QuotaPlanType:
     process_of: strawberry.Private[Mapping[str, Process]]
     """By deal id."""
 
-    @strawberry.field(description="The quota given, in `currency`.")
+    @fields.field(description="The quota given, in `currency`.")
     def quota(self) -> Decimal:
         return self.plan.quota
 
-    @strawberry.field(
+    @fields.field(
         description="The quota's currency: every amount of the plan is in it, and only deals in it are planned."
     )
     def currency(self) -> str:
         return self.plan.currency
 
-    @strawberry.field(description="Amount won this quarter so far, by deals in `currency`.")
+    @fields.field(description="Amount won this quarter so far, by deals in `currency`.")
     def won_this_period(self) -> Decimal:
         return self.plan.won_this_period
 
-    @strawberry.field(description="Quota minus won, never negative.")
+    @fields.field(description="Quota minus won, never negative.")
     def gap(self) -> Decimal:
         return self.plan.gap
 
-    @strawberry.field(
+    @fields.field(
         description="Fitting deals by expected value until the gap is covered; the last swapped for the smallest "
         "deal that still covers it. Each has its next milestone."
     )
@@ -149,15 +149,15 @@ class QuotaPlanType:
             PrioritizedDealType(item=p, process=self.process_of[p.assessment.deal.deal_id]) for p in self.plan.planned
         ]
 
-    @strawberry.field(description="The planned deals' total expected value.")
+    @fields.field(description="The planned deals' total expected value.")
     def planned_expected_value(self) -> Decimal:
         return self.plan.planned_expected_value
 
-    @strawberry.field(description="What the plan leaves uncovered.")
+    @fields.field(description="What the plan leaves uncovered.")
     def shortfall(self) -> Decimal:
         return self.plan.shortfall
 
-    @strawberry.field(
+    @fields.field(
         description="Open deals in another currency than the quota's, in rank order: left out of the plan, with why."
     )
     def other_currency_deals(self) -> list[DealOutsidePlan]:
@@ -225,13 +225,13 @@ class GateOverrideInsight:
     )
     outcome: DealStatus = strawberry.field(description="OPEN while still worked.")
 
-    @strawberry.field(
+    @fields.field(
         description="The mandatory milestones that were missing; those no longer in the process are left out."
     )
     def skipped_milestones(self) -> list[MilestoneType]:
         return MilestoneType.all_of(self.process, self.skipped_milestone_keys)
 
-    @strawberry.field(description="The deal.")
+    @fields.field(description="The deal.")
     async def deal(self, info: Info_) -> DealType:
         return await load_deal(info, self.deal_id)
 

@@ -1,0 +1,21 @@
+"""Per-request loaders for users and teams."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.db.models import Team, User
+from api.graphql.core.loaders import RequestLoader
+from api.services.accounts import directory
+
+
+class UserByIdLoader(RequestLoader[int, User | None]):
+    async def read(self, session: AsyncSession, keys: Sequence[int]) -> list[User | None]:
+        return await directory.users_by_ids(session, ids=keys)
+
+
+class TeamByIdLoader(RequestLoader[int, Team | None]):
+    async def read(self, session: AsyncSession, keys: Sequence[int]) -> list[Team | None]:
+        return await directory.teams_by_ids(session, ids=keys)

@@ -1,0 +1,70 @@
+"""Per-request loaders for deals and what hangs off them, each one SQL statement per batch."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.db.models import Deal, DealEvent, MilestoneCompletion
+from api.graphql.core.context import WaymarkContext
+from api.graphql.core.loaders import RequestLoader, forget
+from api.services.deals import queries
+
+
+class DealByIdLoader(RequestLoader[int, Deal | None]):
+    """Deals by primary key, only those the viewer may see (others load as None)."""
+
+    async def _load_batch(self, keys: list[int]) -> list[Deal | None]:
+        viewer = await self.context.viewer()
+        if viewer is None:
+            return [None for _ in keys]
+
+        async def batch(session: AsyncSession) -> list[Deal | None]:
+            return await queries.deals_by_ids(session, viewer=viewer, ids=keys)
+
+        return await self.context.unit_of_work.read(batch)
+
+
+class CompletionsByDealIdLoader(RequestLoader[int, list[MilestoneCompletion]]):
+    async def read(self, session: AsyncSession, keys: Sequence[int]) -> list[list[MilestoneCompletion]]:
+        return await queries.completions_by_deal_ids(session, ids=keys)
+
+
+class EventsByDealIdLoader(RequestLoader[int, list[DealEvent]]):
+    async def read(self, session: AsyncSession, keys: Sequence[int]) -> list[list[DealEvent]]:
+        return await queries.events_by_deal_ids(session, ids=keys)
+
+
+class CompetitorKeysByDealIdLoader(RequestLoader[int, list[str]]):
+    async def read(self, session: AsyncSession, keys: Sequence[int]) -> list[list[str]]:
+        return await queries.competitor_keys_by_deal_ids(session, ids=keys)
+
+
+def forget_deal(context: WaymarkContext, deal_id: int) -> None:
+    """Drop what the request has read of a deal a mutation just changed, so its result shows the change."""
+    for loader in (CompletionsByDealIdLoader, EventsByDealIdLoader, CompetitorKeysByDealIdLoader, DealByIdLoader):
+        forget(context, loader, deal_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Reads:
+    """What a `Deal` field reads through the request's loaders (declared on the field with `reads=`), so a
+    page of deals loads it up front, one batch per loader, and the field answers without waiting."""
+
+    loaders: tuple[type[RequestLoader[int, Any]], ...] = ()
+    """Loaders keyed by the deal's id."""
+    events_if_lost: bool = False
+    """A lost deal also reads its history."""
+    owner: bool = False
+    """The deal's owner, from the users loader."""
+
+
+COMPLETIONS = Reads(loaders=(CompletionsByDealIdLoader,))
+COMPETITORS = Reads(loaders=(CompetitorKeysByDealIdLoader,))
+COMPLETIONS_AND_COMPETITORS = Reads(loaders=(CompletionsByDealIdLoader, CompetitorKeysByDealIdLoader))
+EVENTS = Reads(loaders=(EventsByDealIdLoader,))
+STRENGTH = Reads(loaders=(CompletionsByDealIdLoader,), events_if_lost=True)
+OWNER = Reads(owner=True)

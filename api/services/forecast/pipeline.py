@@ -1,0 +1,182 @@
+"""The manager's view of open deals: totals per stage, blocked deals, stale deals, deal strength.
+
+* **Blocked**: the deal fails the gate into its next stage (the next open stage, or Closed Won from the
+  last open one): some mandatory milestone of its current or an earlier stage is not done.
+* **Stale**: the deal has been in its stage longer than the stage's expected duration, which is
+  `STALE_FACTOR` (1.5) × the stage's longest mandatory milestone (its observed median when it has
+  enough observations, else its typical days — see `api.services.history.durations`), rounded up and at least
+  one day. A stage without mandatory milestones uses its longest milestone; a stage without milestones
+  is never stale. The 1.5 leaves room for the ordinary spread of durations around their median.
+* **Weighted amount**: amount × the stage's forecast probability from the definition.
+* **Money**: amounts are totalled per currency (there are no exchange rates); the single `amount` and
+  `weighted_amount` are only set when every deal of the stage shares one currency.
+* **Strength**: completed milestone weight over the total weight of the stages up to and including the
+  deal's current one (0 when those stages carry no weight: nothing proves the deal yet), bucketed in fifths.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from api.process import Milestone, Outcome, Process, Stage
+from api.services.deals.state import blockers, strength
+from api.services.forecast.money import Money, single_currency_total, totals_by_currency
+from api.services.history.durations import MilestoneDurations
+from api.services.history.records import DealSnapshot, elapsed_days
+
+STALE_FACTOR = 1.5
+STRENGTH_BUCKETS = 5
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True)
+class StageTotals:
+    stage: Stage
+    count: int
+    amounts: tuple[Money, ...]
+    """One total per currency, by currency code."""
+    weighted_amounts: tuple[Money, ...]
+
+    @property
+    def amount(self) -> Decimal | None:
+        """The total when every deal shares one currency (0.00 without deals); None when currencies differ."""
+        return _cents(single_currency_total(self.amounts))
+
+    @property
+    def weighted_amount(self) -> Decimal | None:
+        return _cents(single_currency_total(self.weighted_amounts))
+
+    @property
+    def currency(self) -> str | None:
+        """The deals' one currency; None without deals or when currencies differ."""
+        return self.amounts[0].currency if len(self.amounts) == 1 else None
+
+
+def _cents(total: Decimal | None) -> Decimal | None:
+    """Two decimals, as every amount the API shows, the empty stage's 0 included."""
+    return None if total is None else total.quantize(CENT)
+
+
+@dataclass(frozen=True, slots=True)
+class BlockedDeal:
+    deal: DealSnapshot
+    next_stage: Stage
+    missing: tuple[Milestone, ...]
+    """In process order."""
+
+
+@dataclass(frozen=True, slots=True)
+class StaleDeal:
+    deal: DealSnapshot
+    days_in_stage: float
+    expected_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class StrengthBucket:
+    low: float
+    high: float
+    """Exclusive, except for the last bucket, which includes 1.0."""
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineSummary:
+    stages: tuple[StageTotals, ...]
+    blocked: tuple[BlockedDeal, ...]
+    """Longest in stage first."""
+    stale: tuple[StaleDeal, ...]
+    """Most overdue first."""
+    strength: tuple[StrengthBucket, ...]
+    durations: MilestoneDurations
+    """What stale and the deals' close estimates were measured with."""
+
+
+@dataclass(frozen=True, slots=True)
+class StagePace:
+    """How long an open deal has been in its stage against how long the stage should take."""
+
+    days_in_stage: float
+    expected_days: int | None
+    """None when the stage has no milestones (it is then never stale)."""
+
+    @property
+    def stale(self) -> bool:
+        return self.expected_days is not None and self.days_in_stage > self.expected_days
+
+
+def expected_stage_days(stage: Stage, durations: MilestoneDurations) -> int | None:
+    """The days after which a deal in `stage` is stale, or None when the stage has no milestones."""
+    pacing = stage.mandatory_milestones or stage.milestones
+    if not pacing:
+        return None
+    longest = max(durations.of(m).days for m in pacing)
+    return max(1, math.ceil(longest * STALE_FACTOR))
+
+
+def stage_pace(process: Process, deal: DealSnapshot, *, durations: MilestoneDurations, now: datetime) -> StagePace:
+    """For a closed deal, or one in a stage the process no longer has, nothing is expected."""
+    stage = process.stage(deal.stage_key)
+    in_stage = elapsed_days(deal.entered_stage_at, now)
+    if stage is None or stage.is_terminal or deal.status is not Outcome.OPEN:
+        return StagePace(days_in_stage=in_stage, expected_days=None)
+    return StagePace(days_in_stage=in_stage, expected_days=expected_stage_days(stage, durations))
+
+
+def strength_bucket_index(strength: float) -> int:
+    return min(STRENGTH_BUCKETS - 1, int(strength * STRENGTH_BUCKETS + 1e-9))
+
+
+def summarize_pipeline(
+    *, process: Process, deals: Iterable[DealSnapshot], durations: MilestoneDurations, now: datetime
+) -> PipelineSummary:
+    open_deals = [d for d in deals if d.status is Outcome.OPEN]
+    by_stage: dict[str, list[DealSnapshot]] = {s.key: [] for s in process.open_stages}
+    blocked: list[BlockedDeal] = []
+    stale: list[tuple[float, StaleDeal]] = []
+    buckets = [0] * STRENGTH_BUCKETS
+    for deal in open_deals:
+        stage = process.stage(deal.stage_key)
+        if stage is None or stage.is_terminal:
+            continue
+        by_stage[stage.key].append(deal)
+        gate = blockers(process, stage.key, deal.completed_milestones)
+        if gate is not None and not gate.passed:
+            blocked.append(BlockedDeal(deal=deal, next_stage=gate.stage, missing=gate.missing))
+        pace = stage_pace(process, deal, durations=durations, now=now)
+        if pace.stale:
+            assert pace.expected_days is not None
+            stale.append(
+                (
+                    pace.days_in_stage / pace.expected_days,
+                    StaleDeal(deal=deal, days_in_stage=pace.days_in_stage, expected_days=pace.expected_days),
+                )
+            )
+        buckets[strength_bucket_index(strength(process, stage.key, deal.completed_milestones))] += 1
+    return PipelineSummary(
+        stages=tuple(_totals(stage, by_stage[stage.key]) for stage in process.open_stages),
+        blocked=tuple(sorted(blocked, key=lambda b: (b.deal.entered_stage_at, b.deal.deal_id))),
+        stale=tuple(s for _, s in sorted(stale, key=lambda x: (-x[0], x[1].deal.deal_id))),
+        strength=tuple(
+            StrengthBucket(low=i / STRENGTH_BUCKETS, high=(i + 1) / STRENGTH_BUCKETS, count=n)
+            for i, n in enumerate(buckets)
+        ),
+        durations=durations,
+    )
+
+
+def _totals(stage: Stage, deals: list[DealSnapshot]) -> StageTotals:
+    amounts = totals_by_currency(Money(amount=d.amount, currency=d.currency) for d in deals)
+    probability = Decimal(str(stage.probability))
+    return StageTotals(
+        stage=stage,
+        count=len(deals),
+        amounts=amounts,
+        weighted_amounts=tuple(
+            Money(amount=(m.amount * probability).quantize(CENT), currency=m.currency) for m in amounts
+        ),
+    )

@@ -1,0 +1,1 @@
+"""What recorded history says: plain records, learned durations and win rates, and process insights."""

@@ -1,0 +1,34 @@
+"""What the recorded history says about a process, for one viewer: the `processInsights` use case."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.process import Process
+from api.services.accounts.viewer import Viewer, visible_deals
+from api.services.history.cache import history_cache
+from api.services.history.insights import ProcessInsights
+from api.services.history.sql import of_process
+from api.services.history.statistics import process_statistics
+
+
+async def insights_for(
+    session: AsyncSession, *, viewer: Viewer, process: Process, since: datetime | None
+) -> ProcessInsights:
+    """Over the deals the viewer may see (a rep's own, a manager's team's, everyone's for an admin), unlike
+    `learned`: these figures name deals (overrides) and answer "how are *my* deals doing", so they follow
+    visibility. Five aggregate statements (`statistics`); for a viewer who sees every deal, one while the
+    history is unchanged (`history_cache`): over the whole history those five take seconds, while a rep's
+    or a team's few deals take milliseconds and are not cached."""
+    deals = and_(of_process(process, since), visible_deals(viewer))
+
+    async def compute() -> ProcessInsights:
+        return await process_statistics(session, process=process, deals=deals)
+
+    if not viewer.sees_every_deal:
+        return await compute()
+    question = ("whole-history insights", process.key, since)
+    return await history_cache.get(session, question=question, process=process, compute=compute)

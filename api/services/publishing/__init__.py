@@ -1,0 +1,1 @@
+"""Which process definitions a server serves."""
