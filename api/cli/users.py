@@ -10,8 +10,8 @@ import typer
 from api.db import Database, upgrade
 from api.db.models import Role
 from api.services.accounts.tokens import add_user
+from api.services.deals.failures import InvalidInput
 from api.services.deals.input import parse_name
-from api.services.failures import InvalidInput
 from api.settings import default_database_url, is_sqlite
 
 user_app = typer.Typer(help="Manage users and their API tokens.", no_args_is_help=True)

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.db.models import Deal, DealCompetitor, Role
 from api.process import Outcome, Process, ProcessDefinitions, Stage
 from api.seed.demo_deals import steps_through, work_deal
+from api.seed.seeding import HISTORY_DAYS
 from api.seed.simulation import simulate
 from api.seed.writer import SeedOwner, create_seed_teams, write_history
 from api.services.accounts.tokens import add_user
@@ -32,7 +33,6 @@ DEMO_TEAM = "Demo team"
 DEMO_HISTORY_DEALS = 1600
 DEMO_SEED = 12
 """Chosen so that the demo team's open deals cover every open stage of the shipped new-business process."""
-HISTORY_DAYS = 730
 SIMULATED_REPS = 8
 """Reps in the simulated history; the first two are the demo team's, the others the field team's."""
 FINANCE_SIGN_OFF = "finance-sign-off"

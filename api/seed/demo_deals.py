@@ -15,7 +15,7 @@ from api.process import Process, ProcessDefinitions, Stage
 from api.services.accounts.viewer import Viewer
 from api.services.deals import editing, working
 from api.services.deals.access import DealWorked
-from api.services.failures import Failure
+from api.services.deals.failures import Failure
 
 
 @dataclass(frozen=True, slots=True)

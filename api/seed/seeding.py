@@ -15,6 +15,7 @@ from api.seed.simulation import iter_simulated_deals, simulate
 from api.seed.writer import SeedOwner, create_seed_teams, write_history
 
 HISTORY_DAYS = 730
+"""How far back seeded history goes (the demo's too): two years."""
 
 
 @dataclass(frozen=True, slots=True)

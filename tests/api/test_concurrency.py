@@ -12,7 +12,7 @@ from sqlalchemy import select
 from api.db import Database
 from api.db.models import Deal, DealEvent, MilestoneCompletion
 from api.services.deals import access, editing
-from api.services.failures import VersionConflict
+from api.services.deals.failures import VersionConflict
 from tests.api.factories import People, create_deal, deal_gid, fixture_definitions, gql
 
 UPDATE_DEAL = """

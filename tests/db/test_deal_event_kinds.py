@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from api.deal_events import DealEventKind
-from api.graphql.deals.types import DealEventKind as GraphQLDealEventKind
+from api.graphql.deals.events import DealEventKind as GraphQLDealEventKind
 from api.services.history import records
 
 STORED = {

@@ -6,7 +6,7 @@ import strawberry
 
 from api.graphql.core.results import InvalidInput, PermissionDenied, UserError
 from api.graphql.process.types import MilestoneType, StageType
-from api.services import failures
+from api.services.deals import failures
 
 
 @strawberry.type(description="No deal with this ID, or none you may see.")

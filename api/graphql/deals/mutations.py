@@ -35,7 +35,7 @@ from api.process import ProcessDefinitions
 from api.services.accounts.viewer import Viewer
 from api.services.deals import editing, working
 from api.services.deals.access import DealWorked
-from api.services.failures import Failure
+from api.services.deals.failures import Failure
 
 
 @strawberry.type(description="The deal was created.")

@@ -25,8 +25,8 @@ from api.graphql.insights.types import (
 from api.graphql.process.loaders import LearnedHistoryByProcessKeyLoader
 from api.process import Process
 from api.services.accounts.viewer import Viewer
+from api.services.deals.failures import InvalidInput
 from api.services.deals.input import parse_currency
-from api.services.failures import InvalidInput
 from api.services.forecast import service as forecast
 from api.services.history.insights import ProcessInsights
 from api.services.history.learned import LearnedHistory

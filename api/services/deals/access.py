@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.db.models import Deal
 from api.process import Milestone, Outcome, Process, ProcessDefinitions
 from api.services.accounts.viewer import Viewer, visible_deals
+from api.services.deals.failures import DealNotFound, Failure, InvalidInput, PermissionDenied, VersionConflict
 from api.services.deals.recording import lock_deal
-from api.services.failures import DealNotFound, Failure, InvalidInput, PermissionDenied, VersionConflict
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -13,8 +13,8 @@ from api.process import Process, ProcessDefinitions
 from api.services.accounts.viewer import Viewer, may_own_deals_of
 from api.services.deals import recording
 from api.services.deals.access import deal_to_change, refuse_if_closed
+from api.services.deals.failures import Failure, InvalidInput, PermissionDenied
 from api.services.deals.input import parse_amount, parse_close_date, parse_competitors, parse_currency, parse_name
-from api.services.failures import Failure, InvalidInput, PermissionDenied
 
 NOT_YOUR_TEAM = "you may only give deals to yourself or, as a manager, to your team"
 

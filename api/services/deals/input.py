@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from api.process import ProcessDefinitions
-from api.services.failures import InvalidInput
+from api.services.deals.failures import InvalidInput
 
 MAX_AMOUNT = Decimal("999999999999.99")
 MAX_NAME = 200

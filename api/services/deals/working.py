@@ -17,9 +17,9 @@ from api.process import Milestone, Outcome, Process, ProcessDefinitions, Stage
 from api.services.accounts.viewer import Viewer
 from api.services.deals import recording
 from api.services.deals.access import DealWorked, deal_to_change, process_of, refuse_if_closed
+from api.services.deals.failures import Failure, GateBlocked, InvalidInput, PermissionDenied
 from api.services.deals.gates import check_gate
 from api.services.deals.input import parse_note, parse_reason
-from api.services.failures import Failure, GateBlocked, InvalidInput, PermissionDenied
 
 
 async def complete_milestone(

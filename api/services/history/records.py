@@ -49,7 +49,7 @@ class HistoryEvent:
 
 
 def elapsed_days(start: datetime, end: datetime) -> float:
-    """Days from `start` to `end`, with the fraction (`sql.elapsed_days` is the same in SQL)."""
+    """Days from `start` to `end`, with the fraction (`sql.sql_elapsed_days` is the same in SQL)."""
     return (end - start).total_seconds() / 86_400
 
 

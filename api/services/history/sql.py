@@ -28,8 +28,8 @@ def current_key(renamed: Mapping[str, str], stored_key: Any) -> ColumnElement[st
     return case(dict(renamed), value=stored_key, else_=stored_key)
 
 
-def elapsed_days(session: AsyncSession, start: Any, end: Any) -> ColumnElement[Any]:
-    """`end - start` in days (fractional), on SQLite and PostgreSQL."""
+def sql_elapsed_days(session: AsyncSession, start: Any, end: Any) -> ColumnElement[Any]:
+    """`end - start` in days (fractional), on SQLite and PostgreSQL: `records.elapsed_days` in SQL."""
     if session.get_bind().dialect.name == "sqlite":
         return func.julianday(end) - func.julianday(start)
     return cast(func.extract("epoch", end - start), Float) / 86_400
@@ -67,7 +67,7 @@ def first_completion_durations(session: AsyncSession, *, process: Process, deals
     return (
         select(
             walk.c.milestone.label("key"),
-            elapsed_days(session, func.min(walk.c.stage_entered_at), func.min(walk.c.occurred_at)).label("days"),
+            sql_elapsed_days(session, func.min(walk.c.stage_entered_at), func.min(walk.c.occurred_at)).label("days"),
         )
         .where(walk.c.kind == completed, walk.c.stage_entered_at.is_not(None), walk.c.milestone.is_not(None))
         .group_by(walk.c.deal_id, walk.c.milestone)

@@ -39,9 +39,9 @@ from api.services.history.records import HistoryEvent
 from api.services.history.sql import (
     CLOSED_STATUSES,
     current_key,
-    elapsed_days,
     first_completion_durations,
     median_days_by_key,
+    sql_elapsed_days,
 )
 
 _ENTERS = [kind.value for kind in ENTERS_A_STAGE]
@@ -137,7 +137,7 @@ def _stage_visits(session: AsyncSession, *, process: Process, deals: ColumnEleme
     return (
         select(
             entries.c.stage.label("key"),
-            elapsed_days(session, entries.c.entered_at, entries.c.left_at).label("days"),
+            sql_elapsed_days(session, entries.c.entered_at, entries.c.left_at).label("days"),
         )
         .where(entries.c.left_at.is_not(None), entries.c.stage.in_([s.key for s in process.open_stages]))
         .subquery("visits")
