@@ -15,7 +15,8 @@ from api.db import Database, upgrade
 from api.graphql.schema import schema
 from api.graphql.view import WaymarkGraphQL
 from api.guide_mount import mount_guidebook
-from api.services.publishing.store import DefinitionsStore
+from api.services.publishing.store import ServedProcess
+from api.services.publishing.watcher import VersionWatcher, start_serving
 from api.settings import Settings
 
 log = logging.getLogger("waymark")
@@ -29,18 +30,22 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     settings = settings or Settings.from_env()
     owns_database = database is None
     database = database or Database(url=settings.database_url)
-    store = DefinitionsStore(directory=settings.process_dir)
-    graphql = WaymarkGraphQL(schema=schema, database=database, store=store, settings=settings)
+    served = ServedProcess(directory=settings.process_dir)
+    watcher = VersionWatcher(database=database, served=served, check_every=settings.version_check_seconds)
+    graphql = WaymarkGraphQL(schema=schema, database=database, served=served, settings=settings)
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
     async def readyz(request: Request) -> Response:
-        checks = {"database": await database.is_reachable(), "processDefinitions": store.loaded}
+        checks = {"database": await database.is_reachable(), "processDefinitions": served.loaded}
         ready = all(checks.values())
         body: dict[str, object] = {"status": "ready" if ready else "not ready", "checks": checks}
-        if not store.loaded:
-            body["problems"] = store.problems_text()
+        if served.loaded:
+            version = served.served
+            body["processVersion"] = {"number": version.number, "label": version.label, "hash": version.content_hash}
+        else:
+            body["problems"] = served.problems_text()
         return JSONResponse(body, status_code=200 if ready else 503)
 
     async def home(request: Request) -> Response:
@@ -48,14 +53,17 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        outcome = store.reload()
-        if not outcome.loaded:
-            log.error("process definitions in %s are invalid: %s", settings.process_dir, store.problems_text())
         if settings.migrate_on_start:
             await upgrade(database.engine)
         try:
+            await start_serving(database, served)
+        except Exception:  # the database is down: the watcher serves the active version once it is back
+            log.exception("could not read the active process version at start")
+        await watcher.start()
+        try:
             yield
         finally:
+            await watcher.stop()
             if owns_database:
                 await database.dispose()
 
@@ -69,6 +77,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         routes.append(mount_guidebook(settings.site_dir))
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.database = database
-    app.state.definitions = store
+    app.state.served = served
+    app.state.watcher = watcher
     app.state.settings = settings
     return app

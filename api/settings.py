@@ -38,17 +38,25 @@ class Settings:
     """Upgrade the database schema when the server starts (always for an embedded SQLite file)."""
     max_query_depth: int = 12
     max_aliases: int = 30
+    version_check_seconds: float = 1.0
+    """How often a server checks for a newly published process version (0: never). On PostgreSQL a
+    notification switches servers at once and this is the fallback; on SQLite it is the mechanism."""
+    build_guide: bool = False
+    """Build the guidebook of each version this server switches to, and serve it at `/guide`."""
 
     @classmethod
     def from_env(cls) -> Settings:
         url = default_database_url()
         migrate = os.environ.get("WAYMARK_MIGRATE_ON_START", "").lower()
+        check = os.environ.get("WAYMARK_VERSION_CHECK_SECONDS", "1" if is_sqlite(url) else "10")
         return cls(
             database_url=url,
             process_dir=default_process_dir(),
             guide_base_url=default_guide_base_url(),
             site_dir=Path(os.environ.get("WAYMARK_SITE_DIR", "site")),
             migrate_on_start=migrate in {"1", "true", "yes"} or (migrate == "" and is_sqlite(url)),
+            version_check_seconds=float(check),
+            build_guide=os.environ.get("WAYMARK_BUILD_GUIDE", "true").lower() in {"1", "true", "yes"},
         )
 
 

@@ -38,21 +38,23 @@ def register(app: typer.Typer) -> None:
 
 
 async def _seed_demo() -> dict[str, str]:
+    """A fresh demo database: the shipped folder published as version 1, then the demo team and deals."""
     from api.db import Database, upgrade
     from api.seed.demo import seed_demo
-    from api.services.publishing.store import DefinitionsStore
+    from api.services.publishing.store import ServedProcess
+    from api.services.publishing.watcher import start_serving
     from api.settings import default_database_url, default_process_dir
 
     DEMO_DATABASE.unlink(missing_ok=True)
-    store = DefinitionsStore(directory=default_process_dir())
-    outcome = store.reload()
-    if not outcome.loaded:
-        raise typer.BadParameter(f"the process definitions are invalid: {store.problems_text()}")
+    served = ServedProcess(directory=default_process_dir())
     database = Database(url=default_database_url())
     try:
         await upgrade(database.engine)
+        await start_serving(database, served, published_by="waymark serve --demo")
+        if not served.loaded:
+            raise typer.BadParameter(f"the process definitions are invalid: {served.problems_text()}")
         async with database.transaction() as session:
-            return await seed_demo(session, definitions=store.current)
+            return await seed_demo(session, definitions=served.current, process_version=served.served.number)
     finally:
         await database.dispose()
 

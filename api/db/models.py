@@ -178,3 +178,29 @@ class DealEvent(Base):
     """For a gate override: the mandatory milestones that were missing."""
     changes: Mapped[dict[str, Any] | None]
     """For an update: field name to `[before, after]`."""
+    process_version: Mapped[int | None]
+    """The number of the published process version the event happened under (None before versions existed)."""
+
+
+class ProcessVersion(Base):
+    """A published process: the validated definition files as they were, never changed or deleted. The
+    newest is the active one, which every server serves."""
+
+    __tablename__ = "process_versions"
+
+    number: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    """1, 2, 3, ...: increases with every publish."""
+    content_hash: Mapped[str] = mapped_column(String(64))
+    """sha256 of the definitions' content (comments and layout aside): the same content, the same hash."""
+    label: Mapped[str | None] = mapped_column(String(200))
+    """The human label the files give (each process's `version`)."""
+    published_by: Mapped[str] = mapped_column(String(200))
+    """Who published it: a user's name, or whoever ran the command line."""
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    published_at: Mapped[datetime] = mapped_column(default=utc_now)
+    note: Mapped[str | None] = mapped_column(Text)
+    sources: Mapped[dict[str, Any]]
+    """The definition files, by path relative to the definitions folder: the version, exactly as published."""
+    accepted_orphans: Mapped[list[Any] | None] = mapped_column(JSON)
+    """Recorded work the publisher accepted would no longer resolve (kept in the database, listed by
+    `orphanedWork`): one entry per key, with how many deals hold it."""

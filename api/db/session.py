@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
 
 from api.settings import is_sqlite
 
@@ -17,6 +18,7 @@ class Database:
 
     def __init__(self, *, url: str, engine_options: dict[str, Any] | None = None) -> None:
         self.url = url
+        self.engine_options = dict(engine_options or {})
         self.engine: AsyncEngine = create_engine(url=url, options=engine_options)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
 
@@ -38,6 +40,12 @@ class Database:
         except Exception:
             return False
         return True
+
+    def separate_engine(self) -> AsyncEngine:
+        """An engine of its own on the same database, holding no pooled connections: for background work
+        (watching for new versions) that should neither take the requests' connections nor be counted as
+        theirs."""
+        return create_engine(url=self.url, options={**self.engine_options, "poolclass": NullPool})
 
     async def dispose(self) -> None:
         await self.engine.dispose()

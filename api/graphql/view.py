@@ -27,7 +27,7 @@ from api.db import Database
 from api.graphql.core.context import WaymarkContext
 from api.graphql.core.unit_of_work import UnitOfWork
 from api.services.accounts.tokens import bearer_token
-from api.services.publishing.store import DefinitionsStore
+from api.services.publishing.store import ServedProcess
 from api.settings import Settings
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -46,16 +46,17 @@ class RequestTooLarge(Exception):
 
 
 class WaymarkGraphQL(GraphQL[WaymarkContext, None]):
-    def __init__(self, *, schema: BaseSchema, database: Database, store: DefinitionsStore, settings: Settings) -> None:
+    def __init__(self, *, schema: BaseSchema, database: Database, served: ServedProcess, settings: Settings) -> None:
         super().__init__(schema, subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,))
         self.database = database
-        self.store = store
+        self.served = served
         self.settings = settings
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> WaymarkContext:
         return WaymarkContext(
             unit_of_work=UnitOfWork(self.database.sessions()),
-            store=self.store,
+            served=self.served,
+            version=self.served.served if self.served.loaded else None,
             settings=self.settings,
             token=bearer_token(request.headers.get("authorization")),
         )

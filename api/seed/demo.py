@@ -41,8 +41,11 @@ EXPANSION_ACCOUNTS = ("Fabrikam", "Northwind Traders", "Tailspin Toys", "Wide Wo
 OVERRIDE_REASON = 'The CFO committed budget on the call; "{milestone}" is caught up with finance this month.'
 
 
-async def seed_demo(session: AsyncSession, *, definitions: ProcessDefinitions) -> dict[str, str]:
-    """Seed the demo and return its tokens by who holds them."""
+async def seed_demo(
+    session: AsyncSession, *, definitions: ProcessDefinitions, process_version: int | None = None
+) -> dict[str, str]:
+    """Seed the demo and return its tokens by who holds them. The hand-made deals are worked under
+    `process_version`; the simulated history predates it and records none."""
     process = definitions.process("new-business") or definitions.processes[0]
     manager, manager_token = await add_user(session, name="Maya Manager", role=Role.MANAGER, team_name=DEMO_TEAM)
     rep_a, rep_a_token = await add_user(session, name="Ravi Rep", role=Role.REP, team_name=DEMO_TEAM)
@@ -58,9 +61,10 @@ async def seed_demo(session: AsyncSession, *, definitions: ProcessDefinitions) -
     ravi = _viewer(rep_a.id, rep_a.name, Role.REP, rep_a.team_id)
     rosa = _viewer(rep_b.id, rep_b.name, Role.REP, rep_b.team_id)
     maya = _viewer(manager.id, manager.name, Role.MANAGER, manager.team_id)
-    await _article_deal(session, definitions=definitions, process=process, owner=ravi)
-    await _overridden_deal(session, definitions=definitions, process=process, owner=rosa, manager=maya)
-    await _expansion_deals(session, definitions=definitions, owners=[ravi, rosa])
+    version = process_version
+    await _article_deal(session, definitions=definitions, process=process, owner=ravi, version=version)
+    await _overridden_deal(session, definitions=definitions, process=process, owner=rosa, manager=maya, version=version)
+    await _expansion_deals(session, definitions=definitions, owners=[ravi, rosa], version=version)
     return {
         "manager (Maya Manager)": manager_token,
         "rep (Ravi Rep)": rep_a_token,
@@ -116,7 +120,7 @@ def _viewer(user_id: int, name: str, role: Role, team_id: int | None) -> Viewer:
 
 
 async def _article_deal(
-    session: AsyncSession, *, definitions: ProcessDefinitions, process: Process, owner: Viewer
+    session: AsyncSession, *, definitions: ProcessDefinitions, process: Process, owner: Viewer, version: int | None
 ) -> None:
     """The article's deal: the champion loves it, finance has not signed off, so it cannot enter the next stage.
 
@@ -147,11 +151,25 @@ async def _article_deal(
         created_days_ago=42,
         entered_days_ago=9,
     )
-    await work_deal(session, definitions=definitions, draft=draft, owner=owner, created_days_ago=42, steps=steps)
+    await work_deal(
+        session,
+        definitions=definitions,
+        draft=draft,
+        owner=owner,
+        created_days_ago=42,
+        steps=steps,
+        process_version=version,
+    )
 
 
 async def _overridden_deal(
-    session: AsyncSession, *, definitions: ProcessDefinitions, process: Process, owner: Viewer, manager: Viewer
+    session: AsyncSession,
+    *,
+    definitions: ProcessDefinitions,
+    process: Process,
+    owner: Viewer,
+    manager: Viewer,
+    version: int | None,
 ) -> None:
     """A deal the manager moved over a gate: into the second gated stage, one mandatory milestone short."""
     gated = [s for s in process.open_stages[1:] if s.mandatory_milestones]
@@ -190,10 +208,13 @@ async def _overridden_deal(
         manager=manager,
         created_days_ago=30,
         steps=steps,
+        process_version=version,
     )
 
 
-async def _expansion_deals(session: AsyncSession, *, definitions: ProcessDefinitions, owners: list[Viewer]) -> None:
+async def _expansion_deals(
+    session: AsyncSession, *, definitions: ProcessDefinitions, owners: list[Viewer], version: int | None
+) -> None:
     """A handful of open expansion deals over its open stages, each with its earlier stages' work done."""
     process = definitions.process(EXPANSION)
     if process is None:
@@ -225,6 +246,7 @@ async def _expansion_deals(session: AsyncSession, *, definitions: ProcessDefinit
             owner=owners[number % len(owners)],
             created_days_ago=created_days_ago,
             steps=steps,
+            process_version=version,
         )
 
 

@@ -39,10 +39,13 @@ async def work_deal(
     manager: Viewer | None = None,
     created_days_ago: float,
     steps: Sequence[Step],
+    process_version: int | None = None,
 ) -> Deal:
     """Create the deal and take its steps as its owner (its manager for overrides), each dated `days_ago`."""
     now = datetime.now(UTC)
-    created = await editing.create_deal(session, viewer=owner, definitions=definitions, draft=draft)
+    created = await editing.create_deal(
+        session, viewer=owner, definitions=definitions, draft=draft, process_version=process_version
+    )
     if not isinstance(created, Deal):
         raise RuntimeError(f"the demo deal {draft.name!r} was refused: {created}")
     deal_id = created.id
@@ -55,7 +58,12 @@ async def work_deal(
             await _succeed(
                 draft.name,
                 working.complete_milestone(
-                    session, viewer=owner, definitions=definitions, deal_id=deal_id, milestone_key=step.complete
+                    session,
+                    viewer=owner,
+                    definitions=definitions,
+                    deal_id=deal_id,
+                    milestone_key=step.complete,
+                    process_version=process_version,
                 ),
             )
             await session.execute(
@@ -75,6 +83,7 @@ async def work_deal(
                     to_stage=step.move_to,
                     reason=step.reason,
                     override=step.override,
+                    process_version=process_version,
                 ),
             )
             entered_stage_at = at

@@ -22,6 +22,9 @@ from starlette.applications import Starlette
 from api.app import create_app
 from api.db import Database, upgrade
 from api.db.models import Base
+from api.process import read_definitions
+from api.services.publishing.publish import Publication, publish
+from api.services.publishing.sources import read_sources
 from api.settings import Settings
 from tests.api.factories import People, add_people
 
@@ -73,12 +76,19 @@ async def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
 
 @pytest.fixture(autouse=True)
 async def _empty_tables(request: pytest.FixtureRequest) -> None:
+    """Each test starts from an empty database with the fixture definitions published as version 1, and
+    the session's app (when the test uses it) serving that version."""
     if "database" not in request.fixturenames:
         return
     database: Database = request.getfixturevalue("database")
     async with database.engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             await connection.execute(table.delete())
+    await publish_definitions(database, FIXTURE_DEFINITIONS)
+    if "app" in request.fixturenames:
+        app: Starlette = request.getfixturevalue("app")
+        async with database.sessions() as session:
+            await app.state.served.refresh(session)
 
 
 def make_settings(*, process_dir: Path = FIXTURE_DEFINITIONS, site_dir: Path = Path("/nonexistent-site")) -> Settings:
@@ -88,15 +98,41 @@ def make_settings(*, process_dir: Path = FIXTURE_DEFINITIONS, site_dir: Path = P
         guide_base_url="/guide/",
         site_dir=site_dir,
         migrate_on_start=False,
+        version_check_seconds=0,  # each test refreshes the served version itself (see `_empty_tables`)
     )
 
 
 async def started_app(
-    *, database: Database, process_dir: Path = FIXTURE_DEFINITIONS, site_dir: Path = Path("/nonexistent-site")
+    *,
+    database: Database,
+    process_dir: Path = FIXTURE_DEFINITIONS,
+    site_dir: Path = Path("/nonexistent-site"),
+    publish_folder: bool = True,
 ) -> AsyncIterator[Starlette]:
+    """An app over `database`; with `publish_folder` (when the folder loads) it first publishes `process_dir`,
+    so the app serves it, as enablement staff would have done."""
+    if publish_folder:
+        await publish_definitions(database, process_dir)
     app = create_app(make_settings(process_dir=process_dir, site_dir=site_dir), database=database)
     async with app.router.lifespan_context(app):  # the session-wide `database` outlives each app
         yield app
+
+
+async def publish_definitions(database: Database, folder: Path, *, accept_orphans: bool = True) -> None:
+    """Publish `folder` as the next version, if it loads and differs from the active one."""
+    report = read_definitions(folder)
+    if report.definitions is None:
+        return
+    async with database.transaction() as session:
+        await publish(
+            session,
+            Publication(
+                sources=read_sources(folder),
+                definitions=report.definitions,
+                published_by="the tests",
+                accept_orphans=accept_orphans,
+            ),
+        )
 
 
 @pytest.fixture(scope="session")

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import json
 
-import httpx
-
-from api.db import Database
 from api.graphql.deals.types import DealType
-from tests.api.conftest import started_app
 from tests.api.factories import create_deal, deal_gid, snapshot
 
 CREATE = (
@@ -24,14 +20,6 @@ async def test_healthz_and_readyz_answer_when_up(client):
     assert health.json() == {"status": "ok"}
     assert ready.status_code == 200
     assert ready.json()["checks"] == {"database": True, "processDefinitions": True}
-
-
-async def test_readyz_is_503_when_the_process_definitions_do_not_load(database: Database, tmp_path):
-    async for app in started_app(database=database, process_dir=tmp_path / "missing"):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
-            ready = await client.get("/readyz")
-    assert ready.status_code == 503
-    assert ready.json()["checks"]["processDefinitions"] is False
 
 
 async def test_mutation_over_get_is_refused_with_405(client, database, people):

@@ -10,11 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
+from api.graphql.core.errors import ProcessUnavailable
 from api.graphql.core.unit_of_work import UnitOfWork
 from api.process import ProcessDefinitions
 from api.services.accounts.tokens import viewer_for_token
 from api.services.accounts.viewer import Viewer
-from api.services.publishing.store import DefinitionsStore
+from api.services.publishing.store import ServedProcess, ServedVersion
 from api.settings import Settings
 
 
@@ -23,7 +24,10 @@ class WaymarkContext:
     """Built once per request by the GraphQL view; loaders and the viewer live and die with it."""
 
     unit_of_work: UnitOfWork
-    store: DefinitionsStore
+    served: ServedProcess
+    """What the server serves; use `version` (fixed for the request), not `served.served`."""
+    version: ServedVersion | None
+    """The process version the request started with: it keeps it to the end, whatever is published meanwhile."""
     settings: Settings
     token: str
     loaders: dict[type[Any], DataLoader[Any, Any]] = field(default_factory=dict)
@@ -36,7 +40,16 @@ class WaymarkContext:
 
     @property
     def definitions(self) -> ProcessDefinitions:
-        return self.store.current
+        return self.published.definitions
+
+    @property
+    def published(self) -> ServedVersion:
+        if self.version is None:
+            raise ProcessUnavailable(
+                f"no process version has been published yet, and the server's process files do not load: "
+                f"{self.served.problems_text()}"
+            )
+        return self.version
 
     async def viewer(self) -> Viewer | None:
         """The token's user, looked up once per request however many resolvers ask at the same time."""

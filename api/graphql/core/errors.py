@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
-from api.graphql.core.context import Info_
 from api.services.accounts.viewer import Viewer
+
+if TYPE_CHECKING:
+    from api.graphql.core.context import Info_
 
 log = logging.getLogger("waymark.graphql")
 
@@ -27,6 +29,16 @@ class ClientError(Exception):
 
 class NotAuthenticated(ClientError):
     code = "UNAUTHENTICATED"
+
+
+class Forbidden(ClientError):
+    code = "FORBIDDEN"
+
+
+class ProcessUnavailable(ClientError):
+    """No process version has been published yet and the server's own files do not load."""
+
+    code = "PROCESS_UNAVAILABLE"
 
 
 def is_unexpected(error: GraphQLError) -> bool:

@@ -22,6 +22,11 @@ class UnitOfWork:
         self.session = session
         self._turn = asyncio.Lock()
         self._wrote = False
+        self._after_commit: list[Callable[[], None]] = []
+
+    def after_commit(self, effect: Callable[[], None]) -> None:
+        """Run `effect` once the request's work is committed (never if it is rolled back)."""
+        self._after_commit.append(effect)
 
     async def read(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Run `work` with the session to itself."""
@@ -54,5 +59,7 @@ class UnitOfWork:
                 await self.session.rollback()
             else:
                 await self.session.commit()
+                for effect in self._after_commit:
+                    effect()
         finally:
             await self.session.close()

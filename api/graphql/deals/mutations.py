@@ -31,11 +31,11 @@ from api.graphql.deals.loaders import forget_deal
 from api.graphql.deals.types import DealType
 from api.graphql.process.types import MilestoneType
 from api.process import Outcome as StageOutcome
-from api.process import ProcessDefinitions
 from api.services.accounts.viewer import Viewer
 from api.services.deals import editing, working
 from api.services.deals.access import DealWorked
 from api.services.deals.failures import Failure
+from api.services.publishing.store import ServedVersion
 
 
 @strawberry.type(description="The deal was created.")
@@ -105,7 +105,7 @@ CloseDealResult = Annotated[
 ]
 
 Done = TypeVar("Done", Deal, DealWorked)
-Command = Callable[[AsyncSession, Viewer, ProcessDefinitions, int], Awaitable[Done | Failure]]
+Command = Callable[[AsyncSession, Viewer, ServedVersion, int], Awaitable[Done | Failure]]
 NO_TOKEN = PermissionDenied(message="send a valid API token as `Authorization: Bearer <token>`")
 
 
@@ -119,8 +119,10 @@ async def _on_deal(info: Info_, deal_id: str, command: Command[Done]) -> Done | 
     if pk is None:
         return DealNotFound(message="no such deal", deal_id=strawberry.ID(deal_id))
 
+    published = context.published
+
     async def run(session: AsyncSession) -> Done | Failure:
-        return await command(session, viewer, context.definitions, pk)
+        return await command(session, viewer, published, pk)
 
     outcome = await context.unit_of_work.write(run, succeeded=_succeeded)
     if isinstance(outcome, Deal | DealWorked):
@@ -164,8 +166,16 @@ class DealMutation:
             competitor_keys=list(input.competitor_keys),
         )
 
+        published = context.published
+
         async def create(session: AsyncSession) -> Deal | Failure:
-            return await editing.create_deal(session, viewer=viewer, definitions=context.definitions, draft=draft)
+            return await editing.create_deal(
+                session,
+                viewer=viewer,
+                definitions=published.definitions,
+                draft=draft,
+                process_version=published.number,
+            )
 
         outcome = await context.unit_of_work.write(create, succeeded=_succeeded)
         if isinstance(outcome, Deal):
@@ -196,13 +206,12 @@ class DealMutation:
             competitor_keys=input.competitor_keys,
         )
 
-        async def update(
-            session: AsyncSession, viewer: Viewer, definitions: ProcessDefinitions, pk: int
-        ) -> Deal | Failure:
+        async def update(session: AsyncSession, viewer: Viewer, published: ServedVersion, pk: int) -> Deal | Failure:
             return await editing.update_deal(
                 session,
                 viewer=viewer,
-                definitions=definitions,
+                definitions=published.definitions,
+                process_version=published.number,
                 deal_id=pk,
                 expected_version=input.expected_version,
                 changes=changes,
@@ -224,12 +233,13 @@ class DealMutation:
         expected_version: ExpectedVersion = None,
     ) -> CompleteMilestoneResult:
         async def complete(
-            session: AsyncSession, viewer: Viewer, definitions: ProcessDefinitions, pk: int
+            session: AsyncSession, viewer: Viewer, published: ServedVersion, pk: int
         ) -> DealWorked | Failure:
             return await working.complete_milestone(
                 session,
                 viewer=viewer,
-                definitions=definitions,
+                definitions=published.definitions,
+                process_version=published.number,
                 deal_id=pk,
                 milestone_key=milestone_key,
                 note=note,
@@ -253,12 +263,13 @@ class DealMutation:
         expected_version: ExpectedVersion = None,
     ) -> ReopenMilestoneResult:
         async def reopen(
-            session: AsyncSession, viewer: Viewer, definitions: ProcessDefinitions, pk: int
+            session: AsyncSession, viewer: Viewer, published: ServedVersion, pk: int
         ) -> DealWorked | Failure:
             return await working.reopen_milestone(
                 session,
                 viewer=viewer,
-                definitions=definitions,
+                definitions=published.definitions,
+                process_version=published.number,
                 deal_id=pk,
                 milestone_key=milestone_key,
                 reason=reason,
@@ -284,12 +295,13 @@ class DealMutation:
         expected_version: ExpectedVersion = None,
     ) -> MoveDealResult:
         async def move(
-            session: AsyncSession, viewer: Viewer, definitions: ProcessDefinitions, pk: int
+            session: AsyncSession, viewer: Viewer, published: ServedVersion, pk: int
         ) -> DealWorked | Failure:
             return await working.move_deal(
                 session,
                 viewer=viewer,
-                definitions=definitions,
+                definitions=published.definitions,
+                process_version=published.number,
                 deal_id=pk,
                 to_stage=to_stage,
                 reason=reason,
@@ -321,12 +333,13 @@ class DealMutation:
         )
 
         async def close(
-            session: AsyncSession, viewer: Viewer, definitions: ProcessDefinitions, pk: int
+            session: AsyncSession, viewer: Viewer, published: ServedVersion, pk: int
         ) -> DealWorked | Failure:
             return await working.close_deal(
                 session,
                 viewer=viewer,
-                definitions=definitions,
+                definitions=published.definitions,
+                process_version=published.number,
                 deal_id=pk,
                 outcome=closing,
                 reason=reason,

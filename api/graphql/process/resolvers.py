@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.graphql.core import fields
 from api.graphql.core.context import Info_
-from api.graphql.core.errors import require_viewer
+from api.graphql.core.errors import Forbidden, require_viewer
 from api.graphql.process.types import CompetitorType, ProcessType
+from api.graphql.process.versions import OrphanedKeyType, ProcessVersionType
+from api.services.publishing import versions
+from api.services.publishing.impact import orphaned_work
 
 
 @strawberry.type
@@ -33,3 +37,31 @@ class ProcessQuery:
     async def competitors(self, info: Info_) -> list[CompetitorType]:
         await require_viewer(info)
         return [CompetitorType.of(c) for c in info.context.definitions.competitors]
+
+    @fields.field(description="Every published version of the process, newest first (enablement and admin).")
+    async def process_versions(self, info: Info_) -> list[ProcessVersionType]:
+        await _require_editor(info)
+
+        async def read(session: AsyncSession) -> list[ProcessVersionType]:
+            return [ProcessVersionType.of(row) for row in await versions.all_versions(session)]
+
+        return await info.context.unit_of_work.read(read)
+
+    @fields.field(
+        description="Recorded work whose process, stage or milestone key does not resolve in the version served "
+        "(enablement and admin): what publishers accepted to orphan, kept in the database, never deleted."
+    )
+    async def orphaned_work(self, info: Info_) -> list[OrphanedKeyType]:
+        await _require_editor(info)
+        served = info.context.definitions
+
+        async def read(session: AsyncSession) -> list[OrphanedKeyType]:
+            return [OrphanedKeyType.of(o) for o in await orphaned_work(session, served=served)]
+
+        return await info.context.unit_of_work.read(read)
+
+
+async def _require_editor(info: Info_) -> None:
+    viewer = await require_viewer(info)
+    if not viewer.may_edit_process:
+        raise Forbidden(f"the {viewer.role.value} role may not see process versions; enablement and admin may")

@@ -12,6 +12,7 @@ import strawberry
 from api.graphql.core import fields
 from api.graphql.core.context import Info_
 from api.graphql.core.views import ViewCache
+from api.graphql.process.versions import ProcessVersionType
 from api.process import Competitor, ContentUse, Milestone, Objection, Play, Process, Stage, guide_urls
 
 
@@ -237,6 +238,13 @@ class ProcessType:
     @fields.field(description="The process's home page in the guidebook.")
     def guide_url(self, info: Info_) -> str:
         return process_guide_url(info, self.process)
+
+    @fields.field(
+        description="The published version served, which every server serves (`version` is the label the files "
+        "give; this is the version's number, hash and date)."
+    )
+    def published_version(self, info: Info_) -> ProcessVersionType:
+        return ProcessVersionType.served(info.context.published)
 
     @classmethod
     def of(cls, process: Process) -> ProcessType:

@@ -47,7 +47,12 @@ class DealChanges:
 
 
 async def create_deal(
-    session: AsyncSession, *, viewer: Viewer, definitions: ProcessDefinitions, draft: DealDraft
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    definitions: ProcessDefinitions,
+    draft: DealDraft,
+    process_version: int | None = None,
 ) -> Deal | Failure:
     if not viewer.may_change_deals:
         return PermissionDenied(message=f"the {viewer.role.value} role cannot create deals")
@@ -65,7 +70,7 @@ async def create_deal(
         return new
     if not await may_own_deals_of(session, viewer=viewer, owner_id=new.owner_id):
         return PermissionDenied(message=NOT_YOUR_TEAM)
-    return await recording.insert_deal(session, new=new, viewer=viewer)
+    return await recording.insert_deal(session, new=new, viewer=viewer, process_version=process_version)
 
 
 def _checked_draft(
@@ -111,6 +116,7 @@ async def update_deal(
     deal_id: int,
     expected_version: int,
     changes: DealChanges,
+    process_version: int | None = None,
 ) -> Deal | Failure:
     deal = await deal_to_change(session, viewer=viewer, deal_id=deal_id, expected_version=expected_version)
     if not isinstance(deal, Deal):
@@ -127,7 +133,12 @@ async def update_deal(
             return PermissionDenied(message=NOT_YOUR_TEAM)
         new_values["owner_id"] = changes.owner_id
     await recording.change_details(
-        session, deal=deal, new_values=new_values, competitor_keys=competitor_keys, viewer=viewer
+        session,
+        deal=deal,
+        new_values=new_values,
+        competitor_keys=competitor_keys,
+        viewer=viewer,
+        process_version=process_version,
     )
     return deal
 

@@ -49,7 +49,7 @@ async def lock_deal(session: AsyncSession, *, deal_id: int, viewer: Viewer) -> N
     )
 
 
-async def insert_deal(session: AsyncSession, *, new: NewDeal, viewer: Viewer) -> Deal:
+async def insert_deal(session: AsyncSession, *, new: NewDeal, viewer: Viewer, process_version: int | None) -> Deal:
     now = utc_now()
     deal = Deal(
         name=new.name,
@@ -68,7 +68,14 @@ async def insert_deal(session: AsyncSession, *, new: NewDeal, viewer: Viewer) ->
     session.add(deal)
     await session.flush()
     session.add_all(DealCompetitor(deal_id=deal.id, competitor_key=key) for key in new.competitor_keys)
-    _record(session, deal=deal, kind=DealEventKind.CREATED, actor=viewer, to_stage=deal.stage_key)
+    _record(
+        session,
+        deal=deal,
+        kind=DealEventKind.CREATED,
+        actor=viewer,
+        process_version=process_version,
+        to_stage=deal.stage_key,
+    )
     await session.flush()
     return deal
 
@@ -80,6 +87,7 @@ async def change_details(
     new_values: dict[str, Any],
     competitor_keys: tuple[str, ...] | None,
     viewer: Viewer,
+    process_version: int | None,
 ) -> None:
     """Set the deal's plain fields (and, if given, its competitors); one `updated` event lists what changed,
     before and after. Values equal to the current ones change nothing and record nothing."""
@@ -95,12 +103,20 @@ async def change_details(
     for name in changes.keys() & new_values.keys():
         setattr(deal, name, new_values[name])
     _touch(deal)
-    _record(session, deal=deal, kind=DealEventKind.UPDATED, actor=viewer, changes=changes)
+    _record(
+        session, deal=deal, kind=DealEventKind.UPDATED, actor=viewer, process_version=process_version, changes=changes
+    )
     await session.flush()
 
 
 async def add_completion(
-    session: AsyncSession, *, deal: Deal, milestone: Milestone, note: str | None, viewer: Viewer
+    session: AsyncSession,
+    *,
+    deal: Deal,
+    milestone: Milestone,
+    note: str | None,
+    viewer: Viewer,
+    process_version: int | None,
 ) -> None:
     session.add(
         MilestoneCompletion(
@@ -113,6 +129,7 @@ async def add_completion(
         deal=deal,
         kind=DealEventKind.MILESTONE_COMPLETED,
         actor=viewer,
+        process_version=process_version,
         milestone_key=milestone.key,
         reason=note,
     )
@@ -127,6 +144,7 @@ async def remove_completions(
     milestone: Milestone,
     reason: str | None,
     viewer: Viewer,
+    process_version: int | None,
 ) -> None:
     """Undo the completions of `milestone` (under its current key or a former one)."""
     for completion in completions:
@@ -137,6 +155,7 @@ async def remove_completions(
         deal=deal,
         kind=DealEventKind.MILESTONE_REOPENED,
         actor=viewer,
+        process_version=process_version,
         milestone_key=milestone.key,
         reason=reason,
     )
@@ -152,6 +171,7 @@ async def enter_stage(
     reason: str | None,
     skipped: tuple[Milestone, ...],
     viewer: Viewer,
+    process_version: int | None,
 ) -> None:
     """Put the deal in `target`; a gate override that let it in is recorded first, with what it skipped."""
     from_stage = deal.stage_key
@@ -161,6 +181,7 @@ async def enter_stage(
             deal=deal,
             kind=DealEventKind.GATE_OVERRIDDEN,
             actor=viewer,
+            process_version=process_version,
             from_stage=from_stage,
             to_stage=target.key,
             reason=reason,
@@ -170,12 +191,38 @@ async def enter_stage(
     deal.status = target.outcome.value
     deal.stage_entered_at = utc_now()
     _touch(deal)
-    _record(session, deal=deal, kind=kind, actor=viewer, from_stage=from_stage, to_stage=target.key, reason=reason)
+    _record(
+        session,
+        deal=deal,
+        kind=kind,
+        actor=viewer,
+        process_version=process_version,
+        from_stage=from_stage,
+        to_stage=target.key,
+        reason=reason,
+    )
     await session.flush()
 
 
-def _record(session: AsyncSession, *, deal: Deal, kind: DealEventKind, actor: Viewer, **details: Any) -> None:
-    session.add(DealEvent(deal_id=deal.id, kind=kind.value, actor_id=actor.id, occurred_at=utc_now(), **details))
+def _record(
+    session: AsyncSession,
+    *,
+    deal: Deal,
+    kind: DealEventKind,
+    actor: Viewer,
+    process_version: int | None,
+    **details: Any,
+) -> None:
+    """One entry of the deal's history, under the published process version the change was made with."""
+    event = DealEvent(
+        deal_id=deal.id,
+        kind=kind.value,
+        actor_id=actor.id,
+        occurred_at=utc_now(),
+        process_version=process_version,
+        **details,
+    )
+    session.add(event)
 
 
 def _touch(deal: Deal) -> None:

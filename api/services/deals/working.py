@@ -31,6 +31,7 @@ async def complete_milestone(
     milestone_key: str,
     note: str | None = None,
     expected_version: int | None = None,
+    process_version: int | None = None,
 ) -> DealWorked | Failure:
     """Mark a milestone done. Idempotent; a later stage's milestone counts once the deal gets there. Refused
     on a closed deal: reopen it first."""
@@ -49,7 +50,14 @@ async def complete_milestone(
         return written
     assert found.milestone is not None
     if found.milestone.key not in found.process.current_milestone_keys(await _stored_keys(session, found.deal)):
-        await recording.add_completion(session, deal=found.deal, milestone=found.milestone, note=written, viewer=viewer)
+        await recording.add_completion(
+            session,
+            deal=found.deal,
+            milestone=found.milestone,
+            note=written,
+            viewer=viewer,
+            process_version=process_version,
+        )
     return found
 
 
@@ -62,6 +70,7 @@ async def reopen_milestone(
     milestone_key: str,
     reason: str | None = None,
     expected_version: int | None = None,
+    process_version: int | None = None,
 ) -> DealWorked | Failure:
     """Undo a completed milestone. Idempotent: reopening an open milestone changes nothing. Refused on a
     closed deal: reopen it first."""
@@ -84,7 +93,13 @@ async def reopen_milestone(
     matching = [c for c in completions if process.canonical_milestone_key(c.milestone_key) == milestone.key]
     if matching:
         await recording.remove_completions(
-            session, deal=deal, completions=matching, milestone=milestone, reason=written, viewer=viewer
+            session,
+            deal=deal,
+            completions=matching,
+            milestone=milestone,
+            reason=written,
+            viewer=viewer,
+            process_version=process_version,
         )
     return found
 
@@ -99,6 +114,7 @@ async def move_deal(
     reason: str | None = None,
     override: bool = False,
     expected_version: int | None = None,
+    process_version: int | None = None,
 ) -> DealWorked | Failure:
     """Move a deal to an open stage: forward through the gate, back with a reason.
 
@@ -131,6 +147,7 @@ async def move_deal(
         override=override,
         gated=not backward,
         reason_required=backward or reopening,
+        process_version=process_version,
     )
 
 
@@ -144,6 +161,7 @@ async def close_deal(
     reason: str | None = None,
     override: bool = False,
     expected_version: int | None = None,
+    process_version: int | None = None,
 ) -> DealWorked | Failure:
     """Close an open deal. Lost needs a reason; won means entering the won stage, so the gate applies."""
     found = await _deal_in_process(
@@ -164,6 +182,7 @@ async def close_deal(
         override=override and won,
         gated=won,
         reason_required=not won,
+        process_version=process_version,
     )
 
 
@@ -219,6 +238,7 @@ async def _enter_stage(
     override: bool,
     gated: bool,
     reason_required: bool,
+    process_version: int | None,
 ) -> DealWorked | Failure:
     deal, process = entering.deal, entering.process
     skipped: tuple[Milestone, ...] = ()
@@ -234,7 +254,14 @@ async def _enter_stage(
     if isinstance(written, InvalidInput):
         return written
     await recording.enter_stage(
-        session, deal=deal, target=target, kind=kind, reason=written, skipped=skipped, viewer=viewer
+        session,
+        deal=deal,
+        target=target,
+        kind=kind,
+        reason=written,
+        skipped=skipped,
+        viewer=viewer,
+        process_version=process_version,
     )
     return DealWorked(deal=deal, process=process, skipped=skipped)
 
