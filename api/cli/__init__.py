@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api.cli import check, db, export_schema, guide, report, seed, serve, users
+from api.cli import check, db, export_schema, guide, process, report, seed, serve, users
 
 app = typer.Typer(
     name="waymark",
@@ -20,7 +20,7 @@ def _root() -> None:
     """Run a B2B sales process: process files, a GraphQL API for deals, and a guidebook for reps."""
 
 
-for module in (check, serve, guide, db, users, seed, report, export_schema):
+for module in (check, serve, guide, process, db, users, seed, report, export_schema):
     module.register(app)
 
 
