@@ -42,7 +42,10 @@ class Settings:
     """How often a server checks for a newly published process version (0: never). On PostgreSQL a
     notification switches servers at once and this is the fallback; on SQLite it is the mechanism."""
     build_guide: bool = False
-    """Build the guidebook of each version this server switches to, and serve it at `/guide`."""
+    """Build the guidebook of each version this server switches to, and serve it at `/guide`; without it,
+    `/guide` serves `site_dir` as it is, if it exists."""
+    guide_builds_dir: Path = field(default_factory=lambda: Path(".waymark") / "guide-builds")
+    """Where the guidebook builds of each version are kept."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -57,6 +60,7 @@ class Settings:
             migrate_on_start=migrate in {"1", "true", "yes"} or (migrate == "" and is_sqlite(url)),
             version_check_seconds=float(check),
             build_guide=os.environ.get("WAYMARK_BUILD_GUIDE", "true").lower() in {"1", "true", "yes"},
+            guide_builds_dir=Path(os.environ.get("WAYMARK_GUIDE_BUILDS_DIR", str(Path(".waymark") / "guide-builds"))),
         )
 
 

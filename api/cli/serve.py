@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import time
 from pathlib import Path
 from typing import Annotated
 
@@ -23,7 +22,12 @@ def register(app: typer.Typer) -> None:
         port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
         reload: Annotated[bool, typer.Option("--reload", help="Restart when the code changes.")] = False,
         build_guide: Annotated[
-            bool, typer.Option("--build-guide/--no-build-guide", help="Build the guidebook first if missing or stale.")
+            bool,
+            typer.Option(
+                "--build-guide/--no-build-guide",
+                help="Build the guidebook of the version served (in the background) and serve it at /guide; "
+                "without it, /guide serves the site folder as it is.",
+            ),
         ] = True,
     ) -> None:
         """Run the API server."""
@@ -32,8 +36,7 @@ def register(app: typer.Typer) -> None:
         if demo:
             os.environ["DATABASE_URL"] = f"sqlite+aiosqlite:///{DEMO_DATABASE.resolve()}"
             _print_demo(asyncio.run(_seed_demo()), host=host, port=port)
-        if build_guide:
-            _ensure_guidebook()
+        os.environ["WAYMARK_BUILD_GUIDE"] = "true" if build_guide else "false"
         uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload, log_level="info")
 
 
@@ -57,32 +60,6 @@ async def _seed_demo() -> dict[str, str]:
             return await seed_demo(session, definitions=served.current, process_version=served.served.number)
     finally:
         await database.dispose()
-
-
-def _ensure_guidebook() -> None:
-    """Build the guidebook into the site folder the app will serve at /guide, unless it is up to date.
-
-    Here rather than in the app factory, so every worker (and every test) starts without building. A failed
-    build is reported and the API starts anyway, without /guide.
-    """
-    from api.process import DefinitionsInvalid
-    from api.settings import Settings
-
-    settings = Settings.from_env()
-    typer.echo(f"guidebook: checking {settings.site_dir}/ (built when missing or older than the process files)")
-    started = time.perf_counter()
-    try:
-        from guidebook.build import GuidebookBuildFailed, ensure_built
-    except ImportError as error:
-        typer.echo(f"guidebook: not available ({error}); serving the API without /guide", err=True)
-        return
-    try:
-        built = ensure_built(settings.site_dir, process_dir=settings.process_dir)
-    except (DefinitionsInvalid, GuidebookBuildFailed) as error:
-        typer.echo(f"guidebook: build failed, serving the API without /guide:\n{error}", err=True)
-        return
-    if built:
-        typer.echo(f"guidebook: built {settings.site_dir}/ in {time.perf_counter() - started:.1f} s")
 
 
 def _print_demo(tokens: dict[str, str], *, host: str, port: int) -> None:
