@@ -10,13 +10,15 @@ from dataclasses import dataclass
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from api.db import Database, upgrade
+from api.db.notifications import Listener
 from api.graphql.schema import schema
 from api.graphql.view import WaymarkGraphQL
 from api.guide_mount import mount_guidebook
 from api.guide_site import GuideBuilder, GuideSite
+from api.services.deals.changes import CHANNEL, DealChangeHub, feed_locally
 from api.services.publishing.store import ServedProcess
 from api.services.publishing.watcher import VersionWatcher, start_serving
 from api.settings import Settings
@@ -34,6 +36,8 @@ class Parts:
     served: ServedProcess
     watcher: VersionWatcher
     guide_builder: GuideBuilder | None
+    changes: DealChangeHub
+    """Where this server's subscribers hear of changed deals."""
 
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> Starlette:
@@ -56,6 +60,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         served=served,
         watcher=VersionWatcher(database=database, served=served, check_every=settings.version_check_seconds),
         guide_builder=builder,
+        changes=DealChangeHub(),
     )
     app = Starlette(routes=_routes(parts), lifespan=_lifespan(parts))
     app.state.parts = parts
@@ -66,12 +71,15 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
 
 def _routes(parts: Parts) -> list[BaseRoute]:
-    graphql = WaymarkGraphQL(schema=schema, database=parts.database, served=parts.served, settings=parts.settings)
+    graphql = WaymarkGraphQL(
+        schema=schema, database=parts.database, served=parts.served, settings=parts.settings, changes=parts.changes
+    )
     routes: list[BaseRoute] = [
         Route("/", home),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
     ]
     if parts.guide_builder is not None:
         routes.append(Mount("/guide", app=parts.guide_builder.site, name="guide"))
@@ -90,9 +98,12 @@ def _lifespan(parts: Parts) -> Callable[[Starlette], AbstractAsyncContextManager
         except Exception:  # the database is down: the watcher serves the active version once it is back
             log.exception("could not read the active process version at start")
         await parts.watcher.start()
+        relay = _relay_changes(parts)
         try:
             yield
         finally:
+            if relay is not None:
+                await relay.stop()
             await parts.watcher.stop()
             if parts.guide_builder is not None:
                 await parts.guide_builder.stop()
@@ -100,6 +111,24 @@ def _lifespan(parts: Parts) -> Callable[[Starlette], AbstractAsyncContextManager
                 await parts.database.dispose()
 
     return lifespan
+
+
+def _relay_changes(parts: Parts) -> Listener | None:
+    """Feed this server's subscribers: from PostgreSQL notifications (every server's changes), or, on the
+    embedded SQLite file, from the commits of this process."""
+    engine = parts.database.engine
+    if engine.dialect.name != "postgresql":
+        feed_locally(parts.changes, database_url=engine.url.render_as_string(hide_password=False))
+        return None
+    relay = Listener(
+        parts.database.separate_engine(), channel=CHANNEL, on_message=parts.changes.heard, on_reconnect=_pass
+    )
+    relay.start()
+    return relay
+
+
+def _pass() -> None:
+    """Notifications missed while the listener was reconnecting are not replayed: subscribers see the next."""
 
 
 async def healthz(request: Request) -> Response:

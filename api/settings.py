@@ -44,6 +44,8 @@ class Settings:
     build_guide: bool = False
     """Build the guidebook of each version this server switches to, and serve it at `/guide`; without it,
     `/guide` serves `site_dir` as it is, if it exists."""
+    subscriber_queue_size: int = 256
+    """Changes a subscriber may have waiting before it is told it fell behind and disconnected."""
     guide_builds_dir: Path = field(default_factory=lambda: Path(".waymark") / "guide-builds")
     """Where the guidebook builds of each version are kept."""
 
@@ -60,6 +62,7 @@ class Settings:
             migrate_on_start=migrate in {"1", "true", "yes"} or (migrate == "" and is_sqlite(url)),
             version_check_seconds=float(check),
             build_guide=os.environ.get("WAYMARK_BUILD_GUIDE", "true").lower() in {"1", "true", "yes"},
+            subscriber_queue_size=int(os.environ.get("WAYMARK_SUBSCRIBER_QUEUE_SIZE", "256")),
             guide_builds_dir=Path(os.environ.get("WAYMARK_GUIDE_BUILDS_DIR", str(Path(".waymark") / "guide-builds"))),
         )
 

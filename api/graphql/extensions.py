@@ -17,8 +17,10 @@ class CommitOrRollback(SchemaExtension):
     """Commit when the operation ends without errors; roll back otherwise (`UnitOfWork.finish`)."""
 
     async def on_operation(self) -> AsyncIterator[None]:
-        yield
         context = self.execution_context.context
+        if isinstance(context, WaymarkContext) and context.connection_params is not None:
+            await context.next_event()  # a WebSocket's operations each get a scope of their own
+        yield
         if not isinstance(context, WaymarkContext):
             return
         result = self.execution_context.result

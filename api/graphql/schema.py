@@ -20,6 +20,7 @@ from api.graphql.accounts.types import TeamType, UserType
 from api.graphql.core.errors import WaymarkSchema, is_unexpected
 from api.graphql.deals.mutations import DealMutation
 from api.graphql.deals.resolvers import DealQuery
+from api.graphql.deals.subscriptions import DealSubscription
 from api.graphql.deals.types import DealType
 from api.graphql.extensions import CommitOrRollback, OperationNameRequired
 from api.graphql.insights.resolvers import InsightsQuery
@@ -28,6 +29,7 @@ from api.graphql.process.resolvers import ProcessQuery
 
 QUERIES: list[type[Any]] = [ProcessQuery, DealQuery, AccountsQuery, InsightsQuery]
 MUTATIONS: list[type[Any]] = [DealMutation, ProcessMutation]
+SUBSCRIPTIONS: list[type[Any]] = [DealSubscription]
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -49,9 +51,11 @@ def build_schema(
         *QueryDepthLimiter(max_depth=max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
     ]
+    subscription = _root("Subscription", "Deal state pushed as it changes, over `graphql-transport-ws`.", SUBSCRIPTIONS)
     return WaymarkSchema(
         query=query,
         mutation=mutation,
+        subscription=subscription,
         types=[DealType, UserType, TeamType],
         extensions=[
             CommitOrRollback,

@@ -18,15 +18,17 @@ from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema import BaseSchema
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
 from api.db import Database
 from api.graphql.core.context import WaymarkContext
-from api.graphql.core.unit_of_work import UnitOfWork
-from api.services.accounts.tokens import bearer_token
+from api.services.accounts.tokens import bearer_token, viewer_for_token
+from api.services.deals.changes import DealChangeHub
 from api.services.publishing.store import ServedProcess
 from api.settings import Settings
 
@@ -46,20 +48,46 @@ class RequestTooLarge(Exception):
 
 
 class WaymarkGraphQL(GraphQL[WaymarkContext, None]):
-    def __init__(self, *, schema: BaseSchema, database: Database, served: ServedProcess, settings: Settings) -> None:
+    def __init__(
+        self,
+        *,
+        schema: BaseSchema,
+        database: Database,
+        served: ServedProcess,
+        settings: Settings,
+        changes: DealChangeHub | None = None,
+    ) -> None:
         super().__init__(schema, subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,))
         self.database = database
         self.served = served
         self.settings = settings
+        self.changes = changes or DealChangeHub()
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> WaymarkContext:
-        return WaymarkContext(
-            unit_of_work=UnitOfWork(self.database.sessions()),
+        context = WaymarkContext.for_request(
+            database=self.database,
             served=self.served,
-            version=self.served.served if self.served.loaded else None,
             settings=self.settings,
             token=bearer_token(request.headers.get("authorization")),
+            changes=self.changes,
         )
+        if isinstance(request, WebSocket):
+            context.connection_params, context.websocket = {}, request
+        return context
+
+    async def on_ws_connect(self, context: WaymarkContext) -> UnsetType | dict[str, object] | None:
+        """Authenticate a WebSocket in its `connection_init` payload (`{"Authorization": "Bearer <token>"}`,
+        as GraphiQL and the graphql-ws clients send headers): a missing or invalid token closes it (4403)."""
+        params = context.connection_params or {}
+        given = params.get("Authorization") or params.get("authorization")
+        if isinstance(given, str):
+            context.token = bearer_token(given)
+        async with self.database.sessions() as session:
+            viewer = await viewer_for_token(session, token=context.token)
+        if viewer is None:
+            raise ConnectionRejectionError
+        acknowledged: UnsetType = UNSET
+        return acknowledged
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

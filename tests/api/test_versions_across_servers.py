@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from api.db import Database, upgrade
 from tests.api.conftest import FIXTURE_DEFINITIONS, publish_definitions
 from tests.api.factories import People, add_people, create_deal, deal_gid
+from tests.api.test_subscriptions import listen, stop, until
 from tests.prerequisites import POSTGRES_URL, require_postgres
 
 pytestmark = pytest.mark.postgres
@@ -231,3 +232,26 @@ async def test_a_publish_through_one_server_reaches_the_other_and_no_reader_fail
     for server in servers:
         _wait_for(lambda s=server: _get(s, "/guide/competitors/tabstone/") == 200, what=f"{server.url} guidebook v2")
         assert all(_get(server, link) == 200 for link in links), server.url
+
+
+async def test_a_change_through_one_server_reaches_the_subscribers_of_the_other(
+    servers: list[Server], recorded: tuple[People, str]
+) -> None:
+    # given: rep A subscribed on server two
+    people, deal_id = recorded
+    one, two = servers
+    listening = await listen(two.url.removeprefix("http://"), people.rep_a)
+    # when: rep A completes a milestone through server one
+    complete = 'mutation($id: ID!) { completeMilestone(dealId: $id, milestoneKey: "pain-confirmed") { __typename } }'
+    async with httpx.AsyncClient(base_url=one.url, timeout=30) as client:
+        done = await client.post(
+            "/graphql", json={"query": complete, "variables": {"id": deal_id}}, headers=_auth(people.rep_a.token)
+        )
+    await until(lambda: len(listening.received) >= 1, seconds=15)
+    await stop(listening)
+
+    # then
+    assert done.json()["data"]["completeMilestone"]["__typename"] == "CompleteMilestoneSuccess"
+    change = listening.received[0]["dealChanged"]
+    assert change["deal"]["id"] == deal_id
+    assert change["event"] == {"kind": "MILESTONE_COMPLETED", "milestoneKey": "pain-confirmed"}

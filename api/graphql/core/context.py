@@ -1,42 +1,89 @@
-"""What every resolver gets: the request's unit of work, the viewer, the process, and its loaders."""
+"""What every resolver gets: the request's unit of work, the viewer, the process version, and its loaders.
+
+Over HTTP a request is one operation, with one scope. Over a WebSocket the connection shares one context
+for all its operations; a subscription opens a fresh scope (a new unit of work, loaders and process
+version) for every event it delivers, held in a context variable of the operation's task, so concurrent
+subscriptions of one connection never share a session or stale loaders.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
+from api.db import Database
 from api.graphql.core.errors import ProcessUnavailable
 from api.graphql.core.unit_of_work import UnitOfWork
 from api.process import ProcessDefinitions
 from api.services.accounts.tokens import viewer_for_token
 from api.services.accounts.viewer import Viewer
+from api.services.deals.changes import DealChangeHub
 from api.services.publishing.store import ServedProcess, ServedVersion
 from api.settings import Settings
 
 
 @dataclass(kw_only=True)
-class WaymarkContext:
-    """Built once per request by the GraphQL view; loaders and the viewer live and die with it."""
+class Scope:
+    """What lives for one operation (or one subscription event): its database work, the process version it
+    started with, its loaders and its viewer."""
 
     unit_of_work: UnitOfWork
-    served: ServedProcess
-    """What the server serves; use `version` (fixed for the request), not `served.served`."""
     version: ServedVersion | None
-    """The process version the request started with: it keeps it to the end, whatever is published meanwhile."""
+    """The process version the operation started with: it keeps it to the end, whatever is published."""
+    loaders: dict[type[Any], DataLoader[Any, Any]] = field(default_factory=dict)
+    """By class (see `api.graphql.core.loaders.RequestLoader.of`)."""
+    viewer: asyncio.Future[Viewer | None] | None = None
+
+
+_event_scope: ContextVar[Scope | None] = ContextVar("waymark_event_scope", default=None)
+
+
+@dataclass(kw_only=True)
+class WaymarkContext:
+    """Built once per HTTP request, or once per WebSocket connection, by the GraphQL view."""
+
+    database: Database
+    served: ServedProcess
+    """What the server serves; resolvers use `version` (fixed for the operation), not `served.served`."""
     settings: Settings
     token: str
-    loaders: dict[type[Any], DataLoader[Any, Any]] = field(default_factory=dict)
-    """The request's loaders, by class (see `api.graphql.core.loaders.RequestLoader.of`)."""
-    _viewer: asyncio.Future[Viewer | None] | None = None
+    scope: Scope
+    changes: DealChangeHub
+    """Where subscriptions hear of changed deals."""
+    connection_params: dict[str, Any] | None = None
+    """A WebSocket's `connection_init` payload."""
+    websocket: WebSocket | None = None
+    """The connection, for a WebSocket (a subscriber that falls behind is disconnected)."""
+
+    @classmethod
+    def for_request(
+        cls, *, database: Database, served: ServedProcess, settings: Settings, token: str, changes: DealChangeHub
+    ) -> WaymarkContext:
+        scope = new_scope(database, served)
+        return cls(database=database, served=served, settings=settings, token=token, scope=scope, changes=changes)
 
     @property
-    def session(self) -> AsyncSession:
-        return self.unit_of_work.session
+    def current(self) -> Scope:
+        return _event_scope.get() or self.scope
+
+    @property
+    def unit_of_work(self) -> UnitOfWork:
+        return self.current.unit_of_work
+
+    @property
+    def loaders(self) -> dict[type[Any], DataLoader[Any, Any]]:
+        return self.current.loaders
+
+    @property
+    def version(self) -> ServedVersion | None:
+        return self.current.version
 
     @property
     def definitions(self) -> ProcessDefinitions:
@@ -44,24 +91,43 @@ class WaymarkContext:
 
     @property
     def published(self) -> ServedVersion:
-        if self.version is None:
+        version = self.version
+        if version is None:
             raise ProcessUnavailable(
                 f"no process version has been published yet, and the server's process files do not load: "
                 f"{self.served.problems_text()}"
             )
-        return self.version
+        return version
 
     async def viewer(self) -> Viewer | None:
-        """The token's user, looked up once per request however many resolvers ask at the same time."""
-        if self._viewer is None:
-            self._viewer = asyncio.ensure_future(self._look_up_viewer())
-        return await asyncio.shield(self._viewer)
+        """The token's user, looked up once per operation however many resolvers ask at the same time."""
+        scope = self.current
+        if scope.viewer is None:
+            scope.viewer = asyncio.ensure_future(self._look_up_viewer(scope))
+        return await asyncio.shield(scope.viewer)
 
-    async def _look_up_viewer(self) -> Viewer | None:
+    async def _look_up_viewer(self, scope: Scope) -> Viewer | None:
         async def look_up(session: AsyncSession) -> Viewer | None:
             return await viewer_for_token(session, token=self.token)
 
-        return await self.unit_of_work.read(look_up)
+        return await scope.unit_of_work.read(look_up)
+
+    async def next_event(self) -> None:
+        """Close the scope of the subscription event just delivered and open a fresh one for the next."""
+        previous = _event_scope.get()
+        if previous is not None:
+            await previous.unit_of_work.finish(failed=True)  # an event reads only: nothing to commit
+        _event_scope.set(new_scope(self.database, self.served))
+
+    async def end_events(self) -> None:
+        previous = _event_scope.get()
+        if previous is not None:
+            await previous.unit_of_work.finish(failed=True)
+            _event_scope.set(None)
+
+
+def new_scope(database: Database, served: ServedProcess) -> Scope:
+    return Scope(unit_of_work=UnitOfWork(database.sessions()), version=served.served if served.loaded else None)
 
 
 Info_ = Info[WaymarkContext, Any]

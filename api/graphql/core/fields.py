@@ -31,6 +31,11 @@ def mutation(*, description: str, **options: Any) -> Callable[[Resolver], Resolv
     return cast(Callable[[Resolver], Resolver], strawberry.mutation(description=description, **options))
 
 
+def subscription(*, description: str, **options: Any) -> Callable[[Resolver], Resolver]:
+    """`@strawberry.subscription(description=..., ...)` on a resolver method (an async generator)."""
+    return cast(Callable[[Resolver], Resolver], strawberry.subscription(description=description, **options))
+
+
 def filled(*, description: str) -> Any:
     """A plain field the type's `__post_init__` fills from the object it views, not a constructor argument.
 

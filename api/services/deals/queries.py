@@ -174,3 +174,25 @@ async def competitor_keys_by_deal_ids(session: AsyncSession, *, ids: Sequence[in
     for row in await session.scalars(query):
         by_deal[row.deal_id].append(row.competitor_key)
     return [by_deal.get(i, []) for i in ids]
+
+
+async def changed_deal(
+    session: AsyncSession, *, viewer: Viewer, deal_id: int, deal_filter: DealFilter | None = None
+) -> Deal | None:
+    """The deal, if the viewer may see it and it matches the filter: what a subscriber is sent after a change."""
+    query = filtered_deals(viewer=viewer, deal_filter=deal_filter or DealFilter()).where(Deal.id == deal_id)
+    return await session.scalar(query.execution_options(populate_existing=True))
+
+
+async def events_after(session: AsyncSession, *, deal_id: int, after_id: int) -> list[DealEvent]:
+    """The deal's events recorded after the event `after_id`, oldest first."""
+    query = select(DealEvent).where(DealEvent.deal_id == deal_id, DealEvent.id > after_id).order_by(DealEvent.id)
+    return list(await session.scalars(query))
+
+
+async def newest_event_id(session: AsyncSession, *, deal_id: int | None = None) -> int:
+    """The id of the newest event of the deal (of any deal, without one); 0 when there is none."""
+    query = select(func.max(DealEvent.id))
+    if deal_id is not None:
+        query = query.where(DealEvent.deal_id == deal_id)
+    return int(await session.scalar(query) or 0)

@@ -1,6 +1,7 @@
 """The one place deal data is written. Each change here records what happened in the deal's history, so
-no change can go unrecorded; the use cases (`editing`, `working`) decide what to change. Nothing here
-commits: the request's unit of work does."""
+no change can go unrecorded, and announces it to subscribers (`changes`, delivered once it commits); the
+use cases (`editing`, `working`) decide what to change. Nothing here commits: the request's unit of work
+does."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from api.db.models import Deal, DealCompetitor, DealEvent, MilestoneCompletion, 
 from api.deal_events import DealEventKind
 from api.process import Milestone, Outcome, Stage
 from api.services.accounts.viewer import Viewer, visible_deals
+from api.services.deals.changes import announce_change
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -77,6 +79,7 @@ async def insert_deal(session: AsyncSession, *, new: NewDeal, viewer: Viewer, pr
         to_stage=deal.stage_key,
     )
     await session.flush()
+    await announce_change(session, deal_id=deal.id)
     return deal
 
 
@@ -107,6 +110,7 @@ async def change_details(
         session, deal=deal, kind=DealEventKind.UPDATED, actor=viewer, process_version=process_version, changes=changes
     )
     await session.flush()
+    await announce_change(session, deal_id=deal.id)
 
 
 async def add_completion(
@@ -134,6 +138,7 @@ async def add_completion(
         reason=note,
     )
     await session.flush()
+    await announce_change(session, deal_id=deal.id)
 
 
 async def remove_completions(
@@ -160,6 +165,7 @@ async def remove_completions(
         reason=reason,
     )
     await session.flush()
+    await announce_change(session, deal_id=deal.id)
 
 
 async def enter_stage(
@@ -202,6 +208,7 @@ async def enter_stage(
         reason=reason,
     )
     await session.flush()
+    await announce_change(session, deal_id=deal.id)
 
 
 def _record(
