@@ -8,12 +8,15 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from api.db import Database, upgrade
 from api.db.notifications import Listener
+from api.graphql import graphiql
 from api.graphql.schema import schema
 from api.graphql.view import WaymarkGraphQL
 from api.guide_mount import mount_guidebook
@@ -62,7 +65,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         guide_builder=builder,
         changes=DealChangeHub(),
     )
-    app = Starlette(routes=_routes(parts), lifespan=_lifespan(parts))
+    app = Starlette(routes=_routes(parts), lifespan=_lifespan(parts), middleware=_middleware(settings))
     app.state.parts = parts
     app.state.database = database
     app.state.served = served
@@ -80,12 +83,29 @@ def _routes(parts: Parts) -> list[BaseRoute]:
         Route("/readyz", readyz),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
+        graphiql.mount_assets(),
     ]
     if parts.guide_builder is not None:
         routes.append(Mount("/guide", app=parts.guide_builder.site, name="guide"))
     elif parts.settings.site_dir.is_dir():
         routes.append(mount_guidebook(parts.settings.site_dir))
     return routes
+
+
+def _middleware(settings: Settings) -> list[Middleware]:
+    """CORS for the listed origins only (none by default): preflight answered, credentials allowed."""
+    if not settings.cors_origins:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_credentials=True,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "Accept"],
+            max_age=600,
+        )
+    ]
 
 
 def _lifespan(parts: Parts) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,10 @@ class Settings:
     build_guide: bool = False
     """Build the guidebook of each version this server switches to, and serve it at `/guide`; without it,
     `/guide` serves `site_dir` as it is, if it exists."""
+    cors_origins: tuple[str, ...] = ()
+    """Browser origins (`https://app.example.com`) allowed to call the API from another origin; none by default."""
+    demo_tokens: dict[str, str] | None = None
+    """In demo mode, the demo's tokens by who holds them (GraphiQL shows them)."""
     subscriber_queue_size: int = 256
     """Changes a subscriber may have waiting before it is told it fell behind and disconnected."""
     guide_builds_dir: Path = field(default_factory=lambda: Path(".waymark") / "guide-builds")
@@ -63,6 +68,10 @@ class Settings:
             version_check_seconds=float(check),
             build_guide=os.environ.get("WAYMARK_BUILD_GUIDE", "true").lower() in {"1", "true", "yes"},
             subscriber_queue_size=int(os.environ.get("WAYMARK_SUBSCRIBER_QUEUE_SIZE", "256")),
+            cors_origins=tuple(o.strip() for o in os.environ.get("WAYMARK_CORS_ORIGINS", "").split(",") if o.strip()),
+            demo_tokens=json.loads(os.environ["WAYMARK_DEMO_TOKENS"])
+            if os.environ.get("WAYMARK_DEMO_TOKENS")
+            else None,
             guide_builds_dir=Path(os.environ.get("WAYMARK_GUIDE_BUILDS_DIR", str(Path(".waymark") / "guide-builds"))),
         )
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import json
 import os
+import socket
 from pathlib import Path
-from typing import Annotated
+from typing import IO, Annotated
 
 import typer
 
@@ -33,11 +36,45 @@ def register(app: typer.Typer) -> None:
         """Run the API server."""
         import uvicorn
 
+        _refuse_if_taken(host, port)
         if demo:
+            _hold_the_demo_database()
             os.environ["DATABASE_URL"] = f"sqlite+aiosqlite:///{DEMO_DATABASE.resolve()}"
-            _print_demo(asyncio.run(_seed_demo()), host=host, port=port)
+            tokens = asyncio.run(_seed_demo())
+            _print_demo(tokens, host=host, port=port)
+            os.environ["WAYMARK_DEMO_TOKENS"] = json.dumps(tokens)
         os.environ["WAYMARK_BUILD_GUIDE"] = "true" if build_guide else "false"
         uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload, log_level="info")
+
+
+_demo_lock: IO[str] | None = None
+"""Held for the life of a `--demo` server, so a second one cannot replace its database under it."""
+
+
+def _hold_the_demo_database() -> None:
+    global _demo_lock
+    lock = open(f"{DEMO_DATABASE}.lock", "a")  # noqa: SIM115 - held open until the process ends
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        typer.echo(
+            f"another `waymark serve --demo` is using {DEMO_DATABASE.resolve()}; stop it first, or run this one "
+            "from another folder",
+            err=True,
+        )
+        raise typer.Exit(1) from None
+    _demo_lock = lock
+
+
+def _refuse_if_taken(host: str, port: int) -> None:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            typer.echo(f"port {port} on {host} is taken (another server?); choose another with --port", err=True)
+            raise typer.Exit(1) from None
 
 
 async def _seed_demo() -> dict[str, str]:

@@ -14,7 +14,7 @@ from typing import Any
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import OperationType
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -26,6 +26,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from api.db import Database
+from api.graphql import graphiql
 from api.graphql.core.context import WaymarkContext
 from api.services.accounts.tokens import bearer_token, viewer_for_token
 from api.services.deals.changes import DealChangeHub
@@ -57,7 +58,10 @@ class WaymarkGraphQL(GraphQL[WaymarkContext, None]):
         settings: Settings,
         changes: DealChangeHub | None = None,
     ) -> None:
-        super().__init__(schema, subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,))
+        # A browser's WebSocket from another origin is refused (403) unless CORS allows that origin too.
+        super().__init__(
+            schema, subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,), allowed_origins=settings.cors_origins
+        )
         self.database = database
         self.served = served
         self.settings = settings
@@ -74,6 +78,9 @@ class WaymarkGraphQL(GraphQL[WaymarkContext, None]):
         if isinstance(request, WebSocket):
             context.connection_params, context.websocket = {}, request
         return context
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return HTMLResponse(graphiql.page(demo_tokens=self.settings.demo_tokens))
 
     async def on_ws_connect(self, context: WaymarkContext) -> UnsetType | dict[str, object] | None:
         """Authenticate a WebSocket in its `connection_init` payload (`{"Authorization": "Bearer <token>"}`,

@@ -49,10 +49,10 @@ class Running:
 
 
 @contextlib.asynccontextmanager
-async def running_server(database: Database, **settings: Any) -> AsyncIterator[Running]:
+async def running_server(database: Database, *, port: int | None = None, **settings: Any) -> AsyncIterator[Running]:
     """The app served by uvicorn over real TCP, in this event loop (its lifespan included)."""
     app = create_app(replace(make_settings(), **settings), database=database)
-    port = _free_port()
+    port = port or _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     task = asyncio.create_task(server.serve())
     while not server.started:
