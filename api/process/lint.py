@@ -28,6 +28,7 @@ def lint(
 
 
 def _lint_process(source: SourceFile, process: Process) -> Iterator[Problem]:
+    yield from _lint_probabilities(source, process)
     for i, stage in enumerate(process.stages):
         if stage.is_terminal:
             continue
@@ -54,6 +55,22 @@ def _lint_process(source: SourceFile, process: Process) -> Iterator[Problem]:
                 )
             if not milestone.questions:
                 yield _warn(source, (*at, "questions"), f"milestone '{milestone.key}' has no questions to ask")
+
+
+def _lint_probabilities(source: SourceFile, process: Process) -> Iterator[Problem]:
+    """Open stages run in order, so each must be more likely to win than the one before (the forecast relies on it)."""
+    previous = None
+    for i, stage in enumerate(process.stages):
+        if stage.is_terminal:
+            continue
+        if previous is not None and stage.probability <= previous.probability:
+            yield _warn(
+                source,
+                ("stages", i, "probability"),
+                f"stage '{stage.key}' has a probability of {stage.probability:g}, not higher than the "
+                f"{previous.probability:g} of '{previous.key}' before it: open stages must rise",
+            )
+        previous = stage
 
 
 def _warn(source: SourceFile, loc: Loc, message: str) -> Problem:
