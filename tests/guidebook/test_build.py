@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -71,11 +72,18 @@ def test_every_url_of_the_scheme_resolves(site: Path, definitions: ProcessDefini
     assert len(wanted) > 30
 
 
-def test_call_sheets_are_boosted_in_search(site: Path, definitions: ProcessDefinitions) -> None:
-    index = (site / "search" / "search_index.json").read_text(encoding="utf-8")
-    process = definitions.processes[0]
-    stage = process.open_stages[0]
-    assert re.search(rf'"location":"{process.key}/{stage.key}/call-sheet/"[^}}]*"boost":3', index)
+def test_empty_call_sheets_stay_out_of_search_and_the_others_name_stage_and_process(
+    site: Path, definitions: ProcessDefinitions
+) -> None:
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    titles = {doc["location"]: doc["title"] for doc in index}
+    for process in definitions.processes:
+        for stage in process.stages:
+            location = f"{process.key}/{stage.key}/call-sheet/"
+            if stage.milestones:
+                assert titles[location] == f"Call sheet: {stage.name} · {process.name}"
+            else:
+                assert not any(loc.startswith(location) for loc in titles), location
 
 
 def test_a_yaml_error_fails_the_build_with_the_check_message(tmp_path: Path, synthetic_dir: Path) -> None:

@@ -12,7 +12,6 @@ import pytest
 from api.process import ProcessDefinitions, load_definitions
 from api.process import guide_urls as urls
 from guidebook.pages import HAND_WRITTEN, KeyClash, render_pages, write_markdown
-from guidebook.pages.plays import tab_order
 
 DOCS = Path(__file__).parents[2] / "guidebook" / "docs"
 TAB = re.compile(r'^=== "(.*)"$', re.MULTILINE)
@@ -29,7 +28,9 @@ def test_every_stage_has_a_page_and_a_call_sheet(definitions: ProcessDefinitions
         assert urls.process_page(process.key) in pages
         for stage in process.stages:
             assert urls.stage_page(process.key, stage.key) in pages
-            assert pages[urls.call_sheet_page(process.key, stage.key)].startswith("---\nsearch:\n  boost: 3\n---")
+            sheet = pages[urls.call_sheet_page(process.key, stage.key)]
+            assert sheet.startswith(f'---\ntitle: "Call sheet: {stage.name} · {process.name}"\n')
+            assert ("exclude: true" in sheet.split("---")[1]) == (not stage.milestones)
     for competitor in definitions.competitors:
         assert urls.battlecard_page(competitor.key) in pages
     assert urls.CONTENT_PAGE in pages
@@ -53,18 +54,21 @@ def test_the_ask_is_an_admonition(definitions: ProcessDefinitions) -> None:
     assert " ".join(milestone.ask.split()[:4]) in pages[urls.stage_page(process.key, stage.key)]
 
 
-def test_every_milestone_offers_the_same_competitor_tabs(definitions: ProcessDefinitions) -> None:
-    # Linked tabs switch tab sets whose labels match, so every set must carry the same labels.
-    expected = [c.name for c in tab_order(definitions)]
-    assert expected[-1] in {c.name for c in definitions.status_quo}
+def test_a_milestone_has_a_tab_per_competitor_it_has_a_play_against_in_the_process_order(
+    definitions: ProcessDefinitions,
+) -> None:
     pages = render_pages(definitions)
     for process in definitions.processes:
+        order = [c for c in definitions.competitors_in_order(process)]
+        assert order[0].status_quo
         for stage in process.stages:
             page = pages[urls.stage_page(process.key, stage.key)]
-            labels = TAB.findall(page)
-            assert len(labels) == len(expected) * len(stage.milestones)
-            for start in range(0, len(labels), len(expected)):
-                assert labels[start : start + len(expected)] == expected
+            sections = page.split("\n### ")[1:]
+            assert len(sections) == len(stage.milestones)
+            for milestone, section in zip(stage.milestones, sections, strict=True):
+                against = {p.competitor for p in milestone.plays}
+                expected = [c.label for c in order if c.key in against]
+                assert TAB.findall(section) == expected, milestone.key
 
 
 def test_a_battlecard_links_every_play_against_the_competitor(definitions: ProcessDefinitions) -> None:
@@ -127,3 +131,31 @@ def test_long_stage_names_wrap_onto_two_lines_in_the_flow_diagram() -> None:
         "A stage whose name",
         "goes on far longer…",
     ]
+
+
+def test_a_competitor_with_few_plays_gets_no_empty_tabs_and_one_line_per_milestone(tmp_path: Path) -> None:
+    # given Pactly, whose key sorts first, with a play on 2 of the 12 milestones only
+    from tests.guidebook.synthetic import write_definitions
+
+    folder = write_definitions(tmp_path / "defs")
+    (folder / "competitors" / "pactly.yaml").write_text(
+        "key: pactly\nname: Pactly AP Automation\nshort_name: Pactly AP\nsummary: An AP tool.\n"
+    )
+    process = folder / "processes" / "synthetic.yaml"
+    blocks = process.read_text().split("      - key: ")
+    for index, block in enumerate(blocks):
+        if block.startswith(("s1-m1\n", "s2-m1\n")):
+            play = "          - competitor: pactly\n            play: Against Pactly, lead with the ERP.\n"
+            blocks[index] = block.replace("        plays:\n", "        plays:\n" + play)
+    process.write_text("      - key: ".join(blocks))
+
+    # when
+    pages = render_pages(load_definitions(folder))
+
+    # then the status quo comes first, Pactly has no tab where it has no play, and each milestone says so once
+    sections = pages["synthetic/stage-3/index.md"].split("\n### ")[1:]
+    assert [TAB.findall(section) for section in sections] == [["Status quo", "Acme", "Globex"]] * 3
+    assert [section.count("Pactly AP") for section in sections] == [1, 1, 1]
+    assert all("No specific play here against [Pactly AP]" in section for section in sections)
+    first = pages["synthetic/stage-1/index.md"].split("\n### ")[1]
+    assert TAB.findall(first) == ["Status quo", "Acme", "Globex", "Pactly AP"]
