@@ -135,19 +135,10 @@ def test_long_stage_names_wrap_onto_two_lines_in_the_flow_diagram() -> None:
 
 def test_a_competitor_with_few_plays_gets_no_empty_tabs_and_one_line_per_milestone(tmp_path: Path) -> None:
     # given Pactly, whose key sorts first, with a play on 2 of the 12 milestones only
-    from tests.guidebook.synthetic import write_definitions
+    from tests.guidebook.synthetic import add_competitor, write_definitions
 
     folder = write_definitions(tmp_path / "defs")
-    (folder / "competitors" / "pactly.yaml").write_text(
-        "key: pactly\nname: Pactly AP Automation\nshort_name: Pactly AP\nsummary: An AP tool.\n"
-    )
-    process = folder / "processes" / "synthetic.yaml"
-    blocks = process.read_text().split("      - key: ")
-    for index, block in enumerate(blocks):
-        if block.startswith(("s1-m1\n", "s2-m1\n")):
-            play = "          - competitor: pactly\n            play: Against Pactly, lead with the ERP.\n"
-            blocks[index] = block.replace("        plays:\n", "        plays:\n" + play)
-    process.write_text("      - key: ".join(blocks))
+    add_competitor(folder, "pactly", "Pactly AP Automation", short_name="Pactly AP", plays_on=("s1-m1", "s2-m1"))
 
     # when
     pages = render_pages(load_definitions(folder))
