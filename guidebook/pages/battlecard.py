@@ -27,7 +27,7 @@ def objection_anchor(index: int) -> str:
 def battlecard(definitions: ProcessDefinitions, competitor: Competitor) -> str:
     page = urls.battlecard_page(competitor.key)
     kind = "The status quo" if competitor.status_quo else "Competitor"
-    parts = [f"# {inline(competitor.name)}", f"*{kind}.* {inline(competitor.summary)}"]
+    parts = [f"# {inline(battlecard_title(competitor))}", f"*{kind}.* {inline(competitor.summary)}"]
     if competitor.objections:
         parts.append(f"## Objections {{ #{OBJECTIONS_ANCHOR} }}")
         parts += [_objection(o, index) for index, o in enumerate(competitor.objections)]
@@ -35,9 +35,18 @@ def battlecard(definitions: ProcessDefinitions, competitor: Competitor) -> str:
         items: tuple[str, ...] = getattr(competitor, field)
         if items:
             parts += [f"## {heading}", bullets(items)]
-    parts += ["## Plays by milestone", _plays(definitions, competitor, page)]
+    # Search leads to each play on its stage page; listed here again, they would only crowd the results.
+    parts += ["## Plays by milestone { #plays data-search-exclude }", _plays(definitions, competitor, page)]
     # Battlecards rank above other pages that merely mention a competitor.
-    return front_matter(title=competitor.name, boost=2) + "\n\n".join(parts) + "\n"
+    return front_matter(title=battlecard_title(competitor), boost=2) + "\n\n".join(parts) + "\n"
+
+
+def battlecard_title(competitor: Competitor) -> str:
+    """The name, led by the short name when the name does not say it (`Status quo: No decision (…)`), so a rep
+    searching for the name they use finds the card."""
+    if competitor.label.lower() in competitor.name.lower():
+        return competitor.name
+    return f"{competitor.label}: {competitor.name}"
 
 
 def _objection(objection: Objection, index: int) -> str:
@@ -64,7 +73,8 @@ def _plays(definitions: ProcessDefinitions, competitor: Competitor, page: str) -
                         line += f" **Say:** “{inline(play.talk_track)}”"
                     lines.append(line)
         if lines:
-            sections.append(f"### {inline(process.name)}\n\n" + "\n".join(lines))
+            heading = f"### {inline(process.name)} {{ #plays-{process.key} data-search-exclude }}"
+            sections.append(heading + "\n\n" + "\n".join(lines))
     return "\n\n".join(sections) or f"No milestone has a play against {inline(competitor.name)} yet."
 
 

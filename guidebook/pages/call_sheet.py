@@ -13,6 +13,10 @@ from guidebook.pages.battlecard import OBJECTIONS_ANCHOR
 from guidebook.pages.sheet_fit import Item, Kind, Selection, candidates, fit, page_lines
 from guidebook.text import front_matter, inline, link, percent
 
+UNSEARCHED = "data-search-exclude"
+"""On every section of a sheet but the first: search finds a sheet by its title and objective; the rest
+repeats the stage page and the battlecards, where search should lead instead."""
+
 _NOUNS = {
     Kind.ASK: ("milestone's ask", "milestones' asks"),
     Kind.PLAY: ("play", "plays"),
@@ -74,7 +78,7 @@ class _Sheet:
             lines.append(f"- **[{inline(m.title)}]({self._stage_link(m.key)})** ({label}): {ask}")
         # A plain list drawn with empty boxes: tick them with a pen on the printed sheet.
         return (
-            "## Exit checklist and asks { #asks }\n\n"
+            f"## Exit checklist and asks {{ #asks {UNSEARCHED} }}\n\n"
             '<div class="waymark-checklist" markdown>\n\n' + "\n".join(lines) + "\n\n</div>"
         )
 
@@ -84,17 +88,17 @@ class _Sheet:
             kept = [q for i, q in enumerate(m.questions) if self.chosen.includes(Kind.QUESTION, milestone=m, index=i)]
             if kept:
                 lines.append(f"- **{inline(m.title)}:** " + " · ".join(inline(q) for q in kept))
-        return "## Questions { #questions }\n\n" + "\n".join(lines) if lines else ""
+        return f"## Questions {{ #questions {UNSEARCHED} }}\n\n" + "\n".join(lines) if lines else ""
 
     def against_all(self, competitors: tuple[Competitor, ...]) -> str:
         if not competitors:
             return ""
         blocks = "\n\n".join(self.against(c) for c in competitors)
-        return f"## Against each competitor {{ #against }}\n\n{blocks}"
+        return f"## Against each competitor {{ #against {UNSEARCHED} }}\n\n{blocks}"
 
     def against(self, competitor: Competitor) -> str:
         card = link(self.page, urls.battlecard_page(competitor.key))
-        heading = f"### {inline(competitor.label)} {{ #{against_anchor(competitor.key)} }}"
+        heading = f"### {inline(competitor.label)} {{ #{against_anchor(competitor.key)} {UNSEARCHED} }}"
         plays = self._plays(competitor)
         answers = [
             f"- **“{inline(o.objection)}”** {inline(o.response)}"
