@@ -49,7 +49,7 @@ def build(
     folder = process_dir or default_process_dir()
     started = time.perf_counter()
     try:
-        build_site(process_dir=folder, site_dir=site_dir, strict=strict)
+        warnings = build_site(process_dir=folder, site_dir=site_dir, strict=strict)
     except DefinitionsInvalid as invalid:
         typer.echo(str(invalid), err=True)
         typer.echo(f"the guidebook was not built: {folder} has errors (see `waymark check`)", err=True)
@@ -57,7 +57,10 @@ def build(
     except GuidebookBuildFailed as failed:
         typer.echo(str(failed), err=True)
         raise typer.Exit(1) from failed
-    typer.echo(f"built the guidebook from {folder} into {site_dir}/ in {time.perf_counter() - started:.2f} s")
+    for warning in warnings:
+        typer.echo(str(warning), err=True)
+    tally = f" ({len(warnings)} lint warning{'s' if len(warnings) != 1 else ''}: see above)" if warnings else ""
+    typer.echo(f"built the guidebook from {folder} into {site_dir}/ in {time.perf_counter() - started:.2f} s{tally}")
 
 
 @guide_app.command()

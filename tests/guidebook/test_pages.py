@@ -150,3 +150,62 @@ def test_a_competitor_with_few_plays_gets_no_empty_tabs_and_one_line_per_milesto
     assert all("No specific play here against [Pactly AP]" in section for section in sections)
     first = pages["synthetic/stage-1/index.md"].split("\n### ")[1]
     assert TAB.findall(first) == ["Status quo", "Acme", "Globex", "Pactly AP"]
+
+
+def test_a_stage_page_leads_each_milestone_with_the_ask_then_the_plays_then_the_questions(
+    definitions: ProcessDefinitions,
+) -> None:
+    pages = render_pages(definitions)
+    process = definitions.process("new-business")
+    assert process is not None
+    page = pages[urls.stage_page(process.key, "sal")]
+    section = page.split("{ #finance-sign-off }")[1].split("\n### ")[0]
+    order = [section.index(marker) for marker in ("The ask", "**Plays**", "**Questions to ask**", "**Why it matters")]
+    assert order == sorted(order)
+
+
+def test_a_battlecard_leads_with_the_objections_each_a_section_with_how_else_buyers_say_it(
+    definitions: ProcessDefinitions,
+) -> None:
+    pages = render_pages(definitions)
+    status_quo = definitions.competitor("status-quo")
+    assert status_quo is not None
+    card = pages[urls.battlecard_page(status_quo.key)]
+    headings = re.findall(r"^## (.+)$", card, re.MULTILINE)
+    assert headings[0] == "Objections { #objections }"
+    spreadsheets = status_quo.objections[1]
+    assert f"### “{spreadsheets.objection}” {{ #objection-2 }}" in card
+    assert "“We're happy with our spreadsheets.”" in card
+    assert card.startswith('---\ntitle: "Status quo: No decision')
+
+
+def test_the_home_page_offers_every_open_stage_and_every_competitor(definitions: ProcessDefinitions) -> None:
+    from guidebook.pages.home import call_picker
+
+    picker = call_picker(definitions, from_page="index.md")
+    for process in definitions.processes:
+        for stage in process.open_stages:
+            sheet = f'data-sheet="{process.key}/{stage.key}/call-sheet/"'
+            assert (sheet in picker) == bool(stage.milestones), stage.key
+    for competitor in definitions.competitors:
+        assert f'href="competitors/{competitor.key}/#objections" data-competitor="{competitor.key}"' in picker
+
+
+def test_guidebook_imports_nothing_of_ours_but_api_process() -> None:
+    import ast
+
+    root = Path(__file__).parents[2]
+    ours = {"api", "guidebook", "tests"}
+    found = []
+    for folder, allowed in (("guidebook", ("api.process", "guidebook")), ("api/process", ("api.process",))):
+        for path in sorted((root / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+                if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                found += [
+                    f"{path.relative_to(root)}: {name}"
+                    for name in names
+                    if name.split(".")[0] in ours and not name.startswith(allowed)
+                ]
+    assert found == []
