@@ -75,6 +75,8 @@ def test_a_port_taken_during_the_first_build_is_the_same_line(
     # given the port looked free when checked, and was taken by the time the preview listens
     monkeypatch.setattr("api.cli.guide.address_problem", lambda dev_addr: None)
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    # The command hands the folder to MkDocs' hooks through the environment: undo that after the test.
+    monkeypatch.setenv("WAYMARK_PROCESS_DIR", str(synthetic_dir))
 
     # when
     result = CliRunner().invoke(
