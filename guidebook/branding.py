@@ -10,6 +10,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from api.process import Branding
+from api.process.branding import is_inline_svg
 
 LOGO_PATH = "assets/brand/logo"
 """Where the logo is copied in the site, with its own extension (`assets/brand/logo.svg`)."""
@@ -19,11 +20,15 @@ def logo_site_path(branding: Branding) -> str | None:
     """The logo's path in the built site, or None without a logo."""
     if branding.logo is None:
         return None
+    if is_inline_svg(branding.logo):
+        return LOGO_PATH + ".svg"
     return LOGO_PATH + PurePosixPath(branding.logo.replace("\\", "/")).suffix.lower()
 
 
-def apply_branding(config: MutableMapping[str, Any], theme: MutableMapping[str, Any], branding: Branding) -> None:
-    """Set the site name, description, footer line, palette colours and logo that `branding` names."""
+def apply_branding(
+    config: MutableMapping[str, Any], theme: MutableMapping[str, Any], branding: Branding, *, with_logo: bool
+) -> None:
+    """Set the site name, description, footer line, palette colours and logo (`with_logo`) that `branding` names."""
     if branding.site_name:
         config["site_name"] = branding.site_name
     if branding.description:
@@ -37,7 +42,7 @@ def apply_branding(config: MutableMapping[str, Any], theme: MutableMapping[str, 
             scheme["primary"] = branding.primary_color.value
         if branding.accent_color and "accent" in scheme:
             scheme["accent"] = branding.accent_color.value
-    logo = logo_site_path(branding)
+    logo = logo_site_path(branding) if with_logo else None
     if logo:
         theme["logo"] = logo
         theme["favicon"] = logo

@@ -18,6 +18,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from api.process import Problem
 from api.process import guide_urls as urls
+from api.process.branding import is_inline_svg, logo_file
 from guidebook import source
 
 RENDERING_MODULES = (
@@ -60,7 +61,9 @@ def on_config(config: Any) -> Any:
     folder = process_dir(config)
     loaded, pages = _render(rendering, folder)
     if loaded.definitions is not None:
-        importlib.import_module("guidebook.branding").apply_branding(config, config.theme, loaded.definitions.branding)
+        importlib.import_module("guidebook.branding").apply_branding(
+            config, config.theme, loaded.definitions.branding, with_logo=_logo(loaded, folder) is not None
+        )
     if source.is_preview() and loaded.problems:
         showing_last_good = loaded.definitions is not None
         pages[urls.ERRORS_PAGE] = rendering.problems_page(loaded.problems, showing_last_good=showing_last_good)
@@ -108,13 +111,23 @@ def on_files(files: Files, *, config: Any) -> Files:
 
 
 def _logo_file(config: Any) -> File | None:
-    if _loaded is None or _loaded.definitions is None or _process_dir is None:
+    if _loaded is None or _process_dir is None:
         return None
-    branding = _loaded.definitions.branding
-    target = importlib.import_module("guidebook.branding").logo_site_path(branding)
-    if target is None or branding.logo is None:
+    logo = _logo(_loaded, _process_dir)
+    if _loaded.definitions is None or logo is None:
         return None
-    return File.generated(config, target, abs_src_path=str(_process_dir / branding.logo))
+    target = importlib.import_module("guidebook.branding").logo_site_path(_loaded.definitions.branding)
+    if isinstance(logo, Path):
+        return File.generated(config, target, abs_src_path=str(logo))
+    return File.generated(config, target, content=logo)
+
+
+def _logo(loaded: source.Loaded, folder: Path) -> Path | str | None:
+    """The logo to copy into the site: its file, or the SVG markup written in branding.yaml; None without one."""
+    logo = loaded.definitions.branding.logo if loaded.definitions is not None else None
+    if logo is None:
+        return None
+    return logo if is_inline_svg(logo) else logo_file(folder, logo)
 
 
 def on_page_markdown(markdown: str, *, page: Any, config: Any, files: Files) -> str:

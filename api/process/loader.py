@@ -18,10 +18,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from api.process.branding import check_logo
 from api.process.lint import lint
 from api.process.models import Branding, Competitor, ContentItem, ContentLibrary, Process, ProcessDefinitions
 from api.process.problems import Problem, Severity
-from api.process.validation import check_logo, cross_check, describe_errors
+from api.process.validation import cross_check, describe_errors
 from api.process.yaml_source import SourceFile, read_yaml
 
 FOLDERS: dict[str, type[BaseModel]] = {

@@ -307,7 +307,9 @@ class Branding(_Model):
     accent_color: Colour | None = None
     """The colour of links and buttons under the pointer (the same names as `primary_color`)."""
     logo: str | None = None
-    """An image file in this folder shown in the header, e.g. `logo.svg` (SVG, PNG, JPEG or WebP)."""
+    """The logo in the header: an image file in this folder (`logo.svg`; SVG, PNG, JPEG or WebP, under 512 KB),
+    or an SVG image written out in full (starting with `<svg`, under 64 KB), which travels with this file
+    wherever the files are copied."""
     copyright: Text | None = None
     """A line for the footer of every page, e.g. `© Ledgerwell Ltd. For employees and partners.`"""
 

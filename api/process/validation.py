@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -310,29 +309,6 @@ def _check_competitor_order(source: SourceFile, competitor_keys: list[str]) -> I
         elif key in seen:
             yield Problem(source.name, line, column, path, f"'{key}' is listed twice; list each competitor once")
         seen.add(key)
-
-
-LOGO_TYPES = (".svg", ".png", ".jpg", ".jpeg", ".webp")
-MAX_LOGO_BYTES = 512 * 1024
-
-
-def check_logo(source: SourceFile, directory: Path, logo: str | None) -> Problem | None:
-    """Why the branding's `logo` cannot be shown, if it cannot: it must be a small image file in the folder."""
-    if logo is None:
-        return None
-    line, column, path = source.locate(("logo",))
-    relative = PurePosixPath(logo.replace("\\", "/"))
-    target = directory / relative
-    message = None
-    if relative.is_absolute() or ".." in relative.parts:
-        message = f"'{logo}' is outside the process definitions folder: put the image next to branding.yaml"
-    elif relative.suffix.lower() not in LOGO_TYPES:
-        message = f"'{logo}' is not an image the guidebook can show: use an SVG, PNG, JPEG or WebP file"
-    elif not target.is_file():
-        message = f"no file '{logo}' in {directory.as_posix()}/"
-    elif target.stat().st_size > MAX_LOGO_BYTES:
-        message = f"'{logo}' is {target.stat().st_size:,} bytes; keep a logo under {MAX_LOGO_BYTES:,}"
-    return None if message is None else Problem(source.name, line, column, path, message)
 
 
 def _few(keys: list[str], limit: int = 12) -> str:

@@ -18,7 +18,7 @@ from api.cli import app
 from api.process import DefinitionsInvalid, ProcessDefinitions, read_definitions
 from api.process import guide_urls as urls
 from guidebook.build import build_site, ensure_built
-from tests.guidebook.conftest import ROOT, SHIPPED, record_build_time
+from tests.guidebook.conftest import ROOT, record_build_time
 from tests.guidebook.sitecheck import unresolved
 from tests.guidebook.synthetic import write_definitions
 
@@ -191,7 +191,7 @@ def test_the_branding_file_names_colours_and_marks_the_site(site: Path, definiti
     assert f"<title>{branding.site_name}</title>" in home
     assert f'data-md-color-primary="{branding.primary_color}"' in home
     assert "assets/brand/logo.svg" in home
-    assert (site / "assets" / "brand" / "logo.svg").read_bytes() == (SHIPPED / branding.logo).read_bytes()
+    assert (site / "assets" / "brand" / "logo.svg").read_text(encoding="utf-8") == branding.logo
     assert branding.copyright is not None
     assert branding.copyright in home
 
@@ -219,3 +219,18 @@ def test_the_cli_builds_despite_lint_warnings_and_prints_them(tmp_path: Path, sy
     assert result.exit_code == 0, result.output
     assert expected[0] in result.output
     assert "(1 lint warning: see above)" in result.output
+
+
+def test_a_logo_file_that_is_not_there_leaves_the_default_icon(tmp_path: Path, synthetic_dir: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "process_definitions"
+    shutil.copytree(synthetic_dir, folder)
+    (folder / "branding.yaml").write_text("site_name: Acme sales guidebook\nlogo: acme.svg\n")
+
+    warnings = build_site(process_dir=folder, site_dir=tmp_path / "site")
+
+    assert [w.field for w in warnings] == ["logo"]
+    home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "<title>Acme sales guidebook</title>" in home
+    assert "assets/brand/" not in home

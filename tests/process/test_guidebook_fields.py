@@ -120,18 +120,12 @@ def test_without_a_branding_file_nothing_is_set(definitions_copy: Path) -> None:
 def test_a_logo_must_be_an_image_in_the_folder(definitions_copy: Path) -> None:
     branding = definitions_copy / "branding.yaml"
     problems = {}
-    for logo in ("missing.svg", "../logo.svg", "notes.txt"):
+    for logo in ("../logo.svg", "notes.txt", "'<svg><g></svg>'", "'<svg><script>'", "'<p>not an svg</p>'"):
         branding.write_text(f"site_name: Acme\nlogo: {logo}\n")
         [error] = read_definitions(definitions_copy).errors
         problems[logo] = (str(error.path), error.line, error.field, error.message)
 
     assert problems == {
-        "missing.svg": (
-            "process_definitions/branding.yaml",
-            2,
-            "logo",
-            "no file 'missing.svg' in process_definitions/",
-        ),
         "../logo.svg": (
             "process_definitions/branding.yaml",
             2,
@@ -144,7 +138,48 @@ def test_a_logo_must_be_an_image_in_the_folder(definitions_copy: Path) -> None:
             "logo",
             "'notes.txt' is not an image the guidebook can show: use an SVG, PNG, JPEG or WebP file",
         ),
+        "'<svg><g></svg>'": (
+            "process_definitions/branding.yaml",
+            2,
+            "logo",
+            "the SVG logo is not well-formed: mismatched tag: line 1, column 10",
+        ),
+        "'<svg><script>'": (
+            "process_definitions/branding.yaml",
+            2,
+            "logo",
+            "the SVG logo is not well-formed: no element found: line 1, column 13",
+        ),
+        "'<p>not an svg</p>'": (
+            "process_definitions/branding.yaml",
+            2,
+            "logo",
+            "'<p>not an svg</p>' is not an image the guidebook can show: use an SVG, PNG, JPEG or WebP file",
+        ),
     }
+
+
+def test_a_missing_logo_file_is_a_warning_and_the_rest_loads(definitions_copy: Path) -> None:
+    (definitions_copy / "branding.yaml").write_text("site_name: Acme\nlogo: missing.svg\n")
+
+    report = read_definitions(definitions_copy)
+
+    assert report.definitions is not None
+    assert [str(p) for p in report.warnings] == [
+        "process_definitions/branding.yaml:2:7: logo: warning: no file 'missing.svg' in process_definitions/: "
+        "the guidebook shows its default icon"
+    ]
+
+
+def test_a_logo_written_out_as_svg_needs_no_file(definitions_copy: Path) -> None:
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>'
+    (definitions_copy / "branding.yaml").write_text(f"logo: '{svg}'\n")
+
+    report = read_definitions(definitions_copy)
+
+    assert report.problems == ()
+    assert report.definitions is not None
+    assert report.definitions.branding.logo == svg
 
 
 def test_an_unknown_colour_lists_the_colours(definitions_copy: Path) -> None:
