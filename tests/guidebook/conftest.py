@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 
 from api.process import ProcessDefinitions, load_definitions
-from guidebook.build import build_site
+from guidebook import source
+from guidebook.build import CONFIG_FILE, build_site
+from guidebook.source import PROCESS_DIR_KEY
 from tests.guidebook.synthetic import write_definitions
 from tests.prerequisites import missing as skip_unless_ci
 
@@ -157,3 +159,23 @@ def axe_script() -> Path:
 def screenshot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"guidebook-{name}.png"), full_page=False)
+
+
+def preview_build(process_dir: Path, site_dir: Path) -> None:
+    """One rebuild as `mkdocs serve` runs it: a freshly loaded config (use with the `preview_mode` fixture)."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config = load_config(config_file=str(CONFIG_FILE), site_dir=str(site_dir), strict=False)
+    config.extra[PROCESS_DIR_KEY] = str(process_dir)
+    build(config)
+
+
+@pytest.fixture
+def preview_mode() -> Iterator[None]:
+    """Builds behave as in `waymark guide serve`: problems shown on the pages, the last good version kept."""
+    source.set_preview(True)
+    try:
+        yield
+    finally:
+        source.set_preview(False)

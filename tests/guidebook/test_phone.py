@@ -4,6 +4,7 @@ milestones are in the navigation drawer."""
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from api.process import ProcessDefinitions
 from api.process import guide_urls as urls
 from guidebook.build import build_site
 from guidebook.pages.navigation import STAGE_PAGE_LABEL
-from tests.guidebook.conftest import PHONE, screenshot, serve
+from tests.guidebook.conftest import PHONE, preview_build, screenshot, serve
 from tests.guidebook.synthetic import add_competitor, write_definitions
 
 pytestmark = pytest.mark.browser
@@ -107,3 +108,35 @@ def test_a_milestone_is_reachable_from_the_navigation_drawer(
     top = phone.evaluate(f"document.getElementById('{milestone.key}').getBoundingClientRect().top")
     assert 0 <= top < PHONE["height"] / 2
     screenshot(phone, "phone-drawer-milestone")
+
+
+@pytest.mark.usefixtures("preview_mode")
+def test_the_preview_lists_each_problem_whole_on_a_phone(
+    phone: Any, tmp_path: Path, synthetic_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a preview, run from the folder that holds the process files, of a file with an error and a warning
+    folder = tmp_path / "process_definitions"
+    shutil.copytree(synthetic_dir, folder)
+    process = folder / "processes" / "synthetic.yaml"
+    text = process.read_text().replace("    probability: 0.4\n", "    probability: 40\n")
+    process.write_text(text.replace("        ask: Ask the buyer for the zx1q2 rollout review.\n", "", 1))
+    monkeypatch.chdir(tmp_path)
+    preview_build(folder, tmp_path / "site")
+
+    # when the list of problems opens on a phone
+    for base in serve(tmp_path / "site"):
+        phone.goto(base + "process-errors/")
+
+        # then each problem shows whole, at its path relative to where the preview runs, nothing scrolls sideways
+        items = phone.locator(".waymark-problems li")
+        assert items.count() == 1
+        item = items.first
+        assert item.inner_text().startswith("process_definitions/processes/synthetic.yaml:")
+        box = item.bounding_box()
+        assert box is not None
+        assert box["x"] >= 0
+        assert box["x"] + box["width"] <= PHONE["width"]
+        assert phone.evaluate("el => el.scrollWidth <= el.clientWidth", item.element_handle())
+        assert phone.evaluate(SIDEWAYS) == []
+        assert str(tmp_path) not in phone.content()
+        screenshot(phone, "phone-preview-problems")

@@ -10,14 +10,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from guidebook import source
-from guidebook.build import CONFIG_FILE
-from guidebook.source import PROCESS_DIR_KEY
+from tests.guidebook.conftest import preview_build
 
 
 @pytest.fixture
@@ -27,23 +25,7 @@ def editable(tmp_path: Path, synthetic_dir: Path) -> Path:
     return target
 
 
-def _preview_build(process_dir: Path, site_dir: Path) -> None:
-    """One rebuild as `mkdocs serve` runs it: a freshly loaded config, in preview mode."""
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-
-    config = load_config(config_file=str(CONFIG_FILE), site_dir=str(site_dir), strict=False)
-    config.extra[PROCESS_DIR_KEY] = str(process_dir)
-    build(config)
-
-
-@pytest.fixture
-def preview_mode() -> Iterator[None]:
-    source.set_preview(True)
-    try:
-        yield
-    finally:
-        source.set_preview(False)
+_preview_build = preview_build
 
 
 @pytest.mark.usefixtures("preview_mode")
