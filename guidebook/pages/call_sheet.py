@@ -50,7 +50,7 @@ def call_sheet(definitions: ProcessDefinitions, process: Process, stage: Stage) 
     competitors = definitions.competitors_in_order(process)
     chosen = fit(candidates(definitions, process, stage), lines=page_lines(facts, competitors=len(competitors)))
     sheet = _Sheet(process, stage, chosen, page)
-    sections = [sheet.checklist(), sheet.questions(), sheet.against_all(competitors), sheet.left_out()]
+    sections = [sheet.checklist(), sheet.questions(), sheet.against_all(competitors), sheet.left_out(competitors)]
     body = "\n\n".join(section for section in sections if section)
     return (
         front_matter(title=title)
@@ -131,7 +131,7 @@ class _Sheet:
             lines.append(line)
         return lines
 
-    def left_out(self) -> str:
+    def left_out(self, competitors: tuple[Competitor, ...]) -> str:
         if not self.chosen.left_out:
             return ""
         notes = []
@@ -139,7 +139,7 @@ class _Sheet:
         on_stage_page = [f"{n} {_NOUNS[kind][n != 1]}" for kind, n in counts.items() if n]
         if on_stage_page:
             notes.append(f"{', '.join(on_stage_page)}: on the [stage page]({self._stage_link()})")
-        cards = self._objection_links([i for i in self.chosen.left_out if i.kind is Kind.OBJECTION])
+        cards = self._objection_links([i for i in self.chosen.left_out if i.kind is Kind.OBJECTION], competitors)
         if cards:
             notes.append(f"objection answers: {cards}")
         return (
@@ -148,13 +148,13 @@ class _Sheet:
             + ".</p>"
         )
 
-    def _objection_links(self, items: list[Item]) -> str:
-        counts: dict[str, tuple[Competitor, int]] = {}
-        for item in items:
-            if item.competitor is not None:
-                _, n = counts.get(item.competitor.key, (item.competitor, 0))
-                counts[item.competitor.key] = (item.competitor, n + 1)
+    def _objection_links(self, items: list[Item], competitors: tuple[Competitor, ...]) -> str:
+        """A link to each battlecard's answers, in the process's order, saying how many the sheet left out."""
+        left_out = [i.competitor.key for i in items if i.competitor is not None]
+        counts = {c.key: left_out.count(c.key) for c in competitors}
         return ", ".join(
-            f"[{n} against {inline(c.label)}]({link(self.page, urls.battlecard_page(c.key), OBJECTIONS_ANCHOR)})"
-            for c, n in counts.values()
+            f"[{counts[c.key]} against {inline(c.label)}]"
+            f"({link(self.page, urls.battlecard_page(c.key), OBJECTIONS_ANCHOR)})"
+            for c in competitors
+            if counts[c.key]
         )

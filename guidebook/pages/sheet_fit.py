@@ -41,15 +41,19 @@ ITEM_GAP = 0.2
 
 
 class Kind(IntEnum):
+    """The pieces of a sheet; within a tier and a milestone, they rank in this order."""
+
     ASK = 0
-    PLAY = 1
-    OBJECTION = 2
-    QUESTION = 3
-    TALK_TRACK = 4
+    QUESTION = 1
+    PLAY = 2
+    TALK_TRACK = 3
+    OBJECTION = 4
 
 
 @dataclass(frozen=True)
 class Item:
+    """One piece the sheet could hold, with its rank (lower is kept first)."""
+
     kind: Kind
     text: str
     rank: tuple[int, ...]
@@ -73,6 +77,8 @@ class Item:
 
 @dataclass(frozen=True)
 class Selection:
+    """What a sheet keeps (by `Item.key`) and what it leaves out."""
+
     kept: frozenset[tuple[int, str, str, int]]
     left_out: tuple[Item, ...]
 
@@ -100,70 +106,38 @@ class Tier(IntEnum):
 
 
 def candidates(definitions: ProcessDefinitions, process: Process, stage: Stage) -> list[Item]:
-    """Everything the sheet could hold, each ranked."""
+    """Everything the sheet could hold, each ranked by (tier, milestone, kind, competitor, position), where
+    milestones and competitors count in the process's order and objections come after every milestone."""
     competitors = definitions.competitors_in_order(process)
-    items = [_ask(m, n) for n, m in enumerate(stage.milestones)]
-    items += [q for n, m in enumerate(stage.milestones) for q in _questions(m, n)]
-    for c_rank, competitor in enumerate(competitors):
-        for m_rank, milestone in enumerate(stage.milestones):
-            items += _plays(milestone, competitor, m_rank, c_rank)
-        items += _objections(competitor, c_rank)
+    after_milestones = len(stage.milestones)
+    items: list[Item] = []
+    for m, milestone in enumerate(stage.milestones):
+        tier = Tier.CORE if milestone.mandatory else Tier.OPTIONAL
+        # Mandatory milestones' asks come first: they are the exit checklist.
+        items.append(Item(Kind.ASK, milestone.ask or "", (Tier.ASKS, tier, m), milestone=milestone))
+        for i, question in enumerate(milestone.questions):
+            rank = (tier if i < 2 else Tier.MORE_QUESTIONS, m, Kind.QUESTION, 0, i)
+            items.append(Item(Kind.QUESTION, question, rank, milestone=milestone, index=i))
+        for c, competitor in enumerate(competitors):
+            items += _plays(milestone, competitor, (tier, m, Kind.PLAY, c))
+    for c, competitor in enumerate(competitors):
+        for i, objection in enumerate(competitor.objections):
+            tier = (Tier.CORE, Tier.SECOND_OBJECTION)[i] if i < 2 else Tier.REST
+            text = f"“{objection.objection}” {objection.response}"
+            rank = (tier, after_milestones, Kind.OBJECTION, c, i)
+            items.append(Item(Kind.OBJECTION, text, rank, competitor=competitor, index=i))
     return items
 
 
-def _milestone_tier(milestone: Milestone) -> Tier:
-    return Tier.CORE if milestone.mandatory else Tier.OPTIONAL
-
-
-def _ask(milestone: Milestone, order: int) -> Item:
-    # Mandatory milestones' asks come first: they are the exit checklist.
-    return Item(Kind.ASK, milestone.ask or "", (Tier.ASKS, not milestone.mandatory, order), milestone=milestone)
-
-
-def _questions(milestone: Milestone, order: int) -> list[Item]:
-    return [
-        Item(
-            Kind.QUESTION,
-            question,
-            (_milestone_tier(milestone) if i < 2 else Tier.MORE_QUESTIONS, order, 0, i),
-            milestone=milestone,
-            index=i,
-        )
-        for i, question in enumerate(milestone.questions)
-    ]
-
-
-def _plays(milestone: Milestone, competitor: Competitor, m_rank: int, c_rank: int) -> list[Item]:
+def _plays(milestone: Milestone, competitor: Competitor, rank: tuple[int, ...]) -> list[Item]:
     play = next((p for p in milestone.plays if p.competitor == competitor.key), None)
     if play is None:
         return []
-    rank = (_milestone_tier(milestone), m_rank, 1, c_rank)
     found = [Item(Kind.PLAY, play.play, rank, milestone=milestone, competitor=competitor)]
     if play.talk_track:
-        found.append(
-            Item(
-                Kind.TALK_TRACK,
-                play.talk_track,
-                (Tier.REST, m_rank, 1, c_rank),
-                milestone=milestone,
-                competitor=competitor,
-            )
-        )
+        talk_rank = (Tier.REST, *rank[1:])
+        found.append(Item(Kind.TALK_TRACK, play.talk_track, talk_rank, milestone=milestone, competitor=competitor))
     return found
-
-
-def _objections(competitor: Competitor, c_rank: int) -> list[Item]:
-    tiers = (Tier.CORE, Tier.SECOND_OBJECTION)
-    return [
-        Item(
-            Kind.OBJECTION,
-            f"“{o.objection}” {o.response}",
-            (tiers[i] if i < len(tiers) else Tier.REST, 99, 2, c_rank, i),
-            competitor=competitor,
-            index=i,
-        )
-        for i, o in enumerate(competitor.objections)
-    ]
 
 
 def page_lines(header_text: str, *, competitors: int) -> float:
@@ -175,7 +149,8 @@ def page_lines(header_text: str, *, competitors: int) -> float:
 
 
 def fit(items: Iterable[Item], *, lines: float) -> Selection:
-    """Keep items in rank order while they fit in `lines`; a talk track only with its play."""
+    """Everything when it fits in `lines`; else, in rank order, each item that still fits (a talk track
+    only with its play), keeping room for the note of what was left out."""
     listed = list(items)
     if sum(item.lines for item in listed) + _headings(listed) <= lines:
         return Selection(frozenset(item.key for item in listed), ())
