@@ -25,6 +25,23 @@ def lint(
     for source, competitor in competitors:
         if competitor.key not in used:
             yield _warn(source, ("key",), f"no milestone has a play against '{competitor.key}'")
+    yield from _lint_labels(competitors)
+
+
+def _lint_labels(competitors: Sequence[tuple[SourceFile, Competitor]]) -> Iterator[Problem]:
+    """Tabs and buttons show a competitor's short name (or name): two alike cannot be told apart."""
+    seen: dict[str, str] = {}
+    for source, competitor in competitors:
+        label = " ".join(competitor.label.split()).casefold()
+        if label in seen:
+            field = "short_name" if competitor.short_name else "name"
+            yield _warn(
+                source,
+                (field,),
+                f"'{competitor.key}' and '{seen[label]}' are both labelled '{competitor.label}' on tabs and "
+                "buttons: give one a different short_name",
+            )
+        seen.setdefault(label, competitor.key)
 
 
 def _lint_process(source: SourceFile, process: Process) -> Iterator[Problem]:

@@ -102,3 +102,16 @@ def test_equal_probabilities_do_not_rise_either(definitions_copy: Path) -> None:
         "stage 'decide' has a probability of 0.1, not higher than the 0.1 of 'discover' before it: "
         "open stages must rise"
     ]
+
+
+def test_two_competitors_with_the_same_tab_label_are_flagged(definitions_copy: Path) -> None:
+    rival = definitions_copy / "competitors" / "rival.yaml"
+    rival.write_text(rival.read_text() + "short_name: Status quo\n")
+
+    report = read_definitions(definitions_copy)
+
+    [warning] = report.warnings
+    assert (warning.path, warning.field) == ("process_definitions/competitors/status-quo.yaml", "name")
+    assert warning.message == (
+        "'status-quo' and 'rival' are both labelled 'Status quo' on tabs and buttons: give one a different short_name"
+    )
