@@ -112,21 +112,27 @@ def test_a_stage_page_opened_against_a_competitor_shows_their_plays(
         assert _play_text(milestone, last.key) in _shown_play(page, milestone), milestone.key
 
 
+def _scheme_becomes(page: Any, scheme: str) -> None:
+    page.wait_for_function(f"document.body.getAttribute('data-md-color-scheme') === '{scheme}'", timeout=5_000)
+
+
 def test_dark_mode_follows_the_device_and_the_toggle_switches_it(browser: Any, site_url: str) -> None:
     for opened in open_page(browser, color_scheme="dark"):
         opened.goto(site_url)
-        assert opened.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
+        _scheme_becomes(opened, "slate")
         dark_background = opened.evaluate("getComputedStyle(document.body).backgroundColor")
         # the toggle goes from "as the device" to light
         opened.locator("form[data-md-component=palette] label:visible").first.click()
-        assert opened.evaluate("document.body.getAttribute('data-md-color-scheme')") == "default"
-        assert opened.evaluate("getComputedStyle(document.body).backgroundColor") != dark_background
+        _scheme_becomes(opened, "default")
+        opened.wait_for_function(
+            "dark => getComputedStyle(document.body).backgroundColor !== dark", arg=dark_background, timeout=5_000
+        )
         # and the choice holds on the next page
         opened.goto(site_url + "competitors/")
-        assert opened.evaluate("document.body.getAttribute('data-md-color-scheme')") == "default"
+        _scheme_becomes(opened, "default")
         # then to dark
         opened.locator("form[data-md-component=palette] label:visible").first.click()
-        assert opened.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
+        _scheme_becomes(opened, "slate")
         screenshot(opened, "dark-mode")
 
 
@@ -152,8 +158,7 @@ def test_axe_finds_no_serious_or_critical_violations(
     for opened in open_page(browser, color_scheme=scheme):
         for name, url in _pages_to_scan(site_url, definitions):
             opened.goto(url)
-            expected = "slate" if scheme == "dark" else "default"
-            assert opened.evaluate("document.body.getAttribute('data-md-color-scheme')") == expected
+            _scheme_becomes(opened, "slate" if scheme == "dark" else "default")
             opened.add_script_tag(path=str(axe_script))
             results = opened.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
             report[name] = [_violation(v) for v in results["violations"]]
