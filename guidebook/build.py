@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from api.process import DefinitionsInvalid
+from api.process import DefinitionsInvalid, Problem
 from guidebook import source
 from guidebook.source import PROCESS_DIR_KEY
 
@@ -22,11 +22,13 @@ class GuidebookBuildFailed(Exception):
     """MkDocs could not build the site; the message says why (warnings included, in strict mode)."""
 
 
-def build_site(*, process_dir: Path, site_dir: Path, strict: bool = True, config_file: Path = CONFIG_FILE) -> None:
-    """A clean `mkdocs build` of the guidebook for `process_dir` into `site_dir`.
+def build_site(
+    *, process_dir: Path, site_dir: Path, strict: bool = True, config_file: Path = CONFIG_FILE
+) -> tuple[Problem, ...]:
+    """A clean `mkdocs build` of the guidebook for `process_dir` into `site_dir`; returns the lint warnings.
 
     Raises `DefinitionsInvalid` (every `file:line:column` error) when the process files are invalid,
-    and `GuidebookBuildFailed` when MkDocs fails, or in strict mode warns.
+    and `GuidebookBuildFailed` when MkDocs fails, or in strict mode warns. Lint warnings never fail it.
     """
     source.set_preview(False)  # a build never falls back to an earlier good reading
     loaded = source.load(process_dir)  # the hook reuses this reading
@@ -48,6 +50,7 @@ def build_site(*, process_dir: Path, site_dir: Path, strict: bool = True, config
                 config.plugins.on_shutdown()
         except MkDocsException as error:
             raise GuidebookBuildFailed("\n".join([*warnings, str(error)])) from error
+    return loaded.problems
 
 
 def ensure_built(site_dir: Path, *, process_dir: Path) -> bool:

@@ -20,35 +20,38 @@ NAME_CHARS = 20
 NAME_LINES = 2
 
 
-def flow_svg(process: Process) -> str:
-    """The process as an inline SVG; stage links are relative to the process home page."""
+def flow_svg(process: Process, *, per_row: int = PER_ROW, variant: str = "wide") -> str:
+    """The process as an inline SVG, `per_row` boxes a row; stage links are relative to the process home page.
+    `variant` names the drawing (class `waymark-flow--{variant}`) and keeps its ids apart from another's."""
     open_stages = process.open_stages
     terminal = tuple(s for s in process.stages if s.is_terminal)
-    open_rows = max(1, -(-len(open_stages) // PER_ROW))
-    rows = open_rows + (1 if terminal else 0)
-    columns = min(PER_ROW, max(len(open_stages), len(terminal), 1))
+    open_rows = max(1, -(-len(open_stages) // per_row))
+    rows = open_rows + -(-len(terminal) // per_row)
+    columns = min(per_row, max(len(open_stages), len(terminal), 1))
     width = MARGIN * 2 + columns * BOX_W + (columns - 1) * GAP_X
     height = MARGIN * 2 + rows * BOX_H + (rows - 1) * GAP_Y
 
     positions: dict[str, tuple[int, int]] = {}
     for index, stage in enumerate(open_stages):
-        positions[stage.key] = _at(index % PER_ROW, index // PER_ROW)
+        positions[stage.key] = _at(index % per_row, index // per_row)
     for index, stage in enumerate(terminal):
-        positions[stage.key] = _at(index, open_rows)
+        positions[stage.key] = _at(index % per_row, open_rows + index // per_row)
 
+    ids = f"flow-{variant}"
     parts = [
-        f'<svg class="waymark-flow" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" aria-labelledby="flow-title flow-desc">',
-        f'<title id="flow-title">{attribute(process.name)}: stages in order</title>',
-        f'<desc id="flow-desc">{attribute(_describe(process))}</desc>',
-        '<defs><marker id="flow-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-        'markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" fill="#37474f"/></marker></defs>',
+        f'<svg class="waymark-flow waymark-flow--{variant}" xmlns="http://www.w3.org/2000/svg" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" aria-labelledby="{ids}-title {ids}-desc">',
+        f'<title id="{ids}-title">{attribute(process.name)}: stages in order</title>',
+        f'<desc id="{ids}-desc">{attribute(_describe(process))}</desc>',
+        f'<defs><marker id="{ids}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
+        'markerHeight="7" orient="auto-start-reverse">'
+        '<path class="waymark-flow__head" d="M0 0L10 5L0 10z" fill="#37474f"/></marker></defs>',
     ]
     for before, after in zip(open_stages, open_stages[1:], strict=False):
-        parts.append(_arrow(positions[before.key], positions[after.key]))
+        parts.append(_arrow(positions[before.key], positions[after.key], marker=f"{ids}-arrow"))
     if open_stages and terminal:
         won = next((s for s in terminal if s.outcome.value == "won"), terminal[0])
-        parts.append(_arrow(positions[open_stages[-1].key], positions[won.key]))
+        parts.append(_arrow(positions[open_stages[-1].key], positions[won.key], marker=f"{ids}-arrow"))
     for stage in process.stages:
         parts.append(_box(stage, positions[stage.key]))
     parts.append("</svg>")
@@ -65,14 +68,17 @@ def _describe(process: Process) -> str:
     return f"{names}, ending in {ends}." if ends else f"{names}."
 
 
-def _arrow(start: tuple[int, int], end: tuple[int, int]) -> str:
+def _arrow(start: tuple[int, int], end: tuple[int, int], *, marker: str) -> str:
     (x1, y1), (x2, y2) = start, end
     if y1 == y2:
         d = f"M{x1 + BOX_W} {y1 + BOX_H // 2}H{x2 - 2}"
     else:
         middle = y1 + BOX_H + GAP_Y // 2
         d = f"M{x1 + BOX_W // 2} {y1 + BOX_H}V{middle}H{x2 + BOX_W // 2}V{y2 - 2}"
-    return f'<path d="{d}" fill="none" stroke="#37474f" stroke-width="2" marker-end="url(#flow-arrow)"/>'
+    return (
+        f'<path class="waymark-flow__arrow" d="{d}" fill="none" stroke="#37474f" stroke-width="2" '
+        f'marker-end="url(#{marker})"/>'
+    )
 
 
 _FILL = {"open": "#e8eaf6", "won": "#e8f5e9", "lost": "#fbe9e7"}

@@ -7,10 +7,11 @@ This module is never reloaded during a preview, so that memory survives rebuilds
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from api.process import Problem, ProcessDefinitions, read_definitions
+from api.process import Problem, ProcessDefinitions, Severity, read_definitions
 from api.process.loader import CheckReport
 
 PROCESS_DIR_KEY = "waymark_process_dir"
@@ -25,7 +26,12 @@ _preview = False
 class Loaded:
     definitions: ProcessDefinitions | None
     """What to render: the fresh definitions, or in a preview the last good ones (None if never good)."""
-    errors: tuple[Problem, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    """Errors and warnings. In a preview, with paths relative to the folder the preview runs in."""
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity is Severity.ERROR)
 
     @property
     def message(self) -> str:
@@ -50,16 +56,29 @@ def load(process_dir: Path) -> Loaded:
     if cached is None or cached[0] != fingerprint:
         cached = _readings[folder] = (fingerprint, read_definitions(folder))
     report = cached[1]
+    problems = tuple(_shown(p) for p in report.problems) if _preview else report.problems
     if report.definitions is not None:
         _last_good[folder] = report.definitions
-        return Loaded(report.definitions)
-    return Loaded(_last_good.get(folder) if _preview else None, report.errors)
+        return Loaded(report.definitions, problems)
+    return Loaded(_last_good.get(folder) if _preview else None, problems)
 
 
 def unrenderable(process_dir: Path, problem: Problem) -> Loaded:
     """Definitions that loaded but cannot be rendered: forget them and report why."""
     _last_good.pop(Path(process_dir).resolve(), None)
     return Loaded(None, (problem,))
+
+
+def shown_path(path: Path | str) -> str:
+    """A path as the preview shows it: relative to the folder it runs in, so it opens from the terminal."""
+    try:
+        return Path(os.path.relpath(path)).as_posix()
+    except ValueError:  # another drive, on Windows
+        return Path(path).as_posix()
+
+
+def _shown(problem: Problem) -> Problem:
+    return replace(problem, path=shown_path(problem.path)) if Path(problem.path).is_absolute() else problem
 
 
 def _fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:

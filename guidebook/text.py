@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import posixpath
 
 
@@ -43,3 +44,31 @@ def percent(probability: float) -> str:
 
 def days(n: int) -> str:
     return "1 day" if n == 1 else f"{n} days"
+
+
+def front_matter(*, title: str | None = None, boost: float | None = None, exclude_from_search: bool = False) -> str:
+    """A page's YAML front matter: its browser-tab title and how search treats it."""
+    lines = []
+    if title is not None:
+        lines.append(f"title: {json.dumps(' '.join(title.split()), ensure_ascii=False)}")
+    if exclude_from_search:
+        lines += ["search:", "  exclude: true"]
+    elif boost is not None:
+        lines += ["search:", f"  boost: {boost:g}"]
+    return "---\n" + "\n".join(lines) + "\n---\n\n" if lines else ""
+
+
+def page_url(source: str) -> str:
+    """The URL MkDocs gives a source page, relative to the site root (`use_directory_urls`): `a/b.md` → `a/b/`."""
+    stem = source.removesuffix(".md")
+    if stem == "index":
+        return ""
+    return stem.removesuffix("index") if stem.endswith("/index") else f"{stem}/"
+
+
+def html_link(from_page: str, to_page: str, anchor: str | None = None) -> str:
+    """A relative link between two pages for raw HTML, where MkDocs does not rewrite `.md` links."""
+    here, there = page_url(from_page), page_url(to_page)
+    target = posixpath.relpath(there or ".", here or ".")
+    target = "./" if target == "." else f"{target}/"
+    return f"{target}#{anchor}" if anchor else target

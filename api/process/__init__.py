@@ -2,6 +2,8 @@
 
 from api.process.loader import DefinitionsInvalid, load_definitions, read_definitions
 from api.process.models import (
+    Branding,
+    Colour,
     Competitor,
     ContentItem,
     ContentKind,
@@ -17,6 +19,8 @@ from api.process.models import (
 from api.process.problems import Problem, Severity
 
 __all__ = [
+    "Branding",
+    "Colour",
     "Competitor",
     "ContentItem",
     "ContentKind",

@@ -8,17 +8,19 @@ VS Code's YAML extension and other language-server editors follow. Regenerate wi
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
 from pydantic import BaseModel
 
-from api.process.models import Competitor, ContentLibrary, Process
+from api.process.models import Branding, Competitor, ContentLibrary, Process
 
 SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
     "process.schema.json": (Process, "A Waymark sales process: its stages and their milestones."),
     "competitor.schema.json": (Competitor, "A Waymark battlecard for one competitor, or the status quo."),
     "content.schema.json": (ContentLibrary, "The Waymark content library: what reps can send."),
+    "branding.schema.json": (Branding, "The Waymark guidebook's name, colours and logo."),
 }
 
 
@@ -43,6 +45,8 @@ def write_json_schemas(folder: Path) -> list[Path]:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("process_definitions") / "schema"
+    # The same default folder as the `waymark` commands, without importing them: api.process stands alone.
+    default = Path(os.environ.get("WAYMARK_PROCESS_DIR", "process_definitions")) / "schema"
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else default
     for path in write_json_schemas(target):
         print(f"wrote {path}")

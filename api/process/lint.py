@@ -25,9 +25,27 @@ def lint(
     for source, competitor in competitors:
         if competitor.key not in used:
             yield _warn(source, ("key",), f"no milestone has a play against '{competitor.key}'")
+    yield from _lint_labels(competitors)
+
+
+def _lint_labels(competitors: Sequence[tuple[SourceFile, Competitor]]) -> Iterator[Problem]:
+    """Tabs and buttons show a competitor's short name (or name): two alike cannot be told apart."""
+    seen: dict[str, str] = {}
+    for source, competitor in competitors:
+        label = " ".join(competitor.label.split()).casefold()
+        if label in seen:
+            field = "short_name" if competitor.short_name else "name"
+            yield _warn(
+                source,
+                (field,),
+                f"'{competitor.key}' and '{seen[label]}' are both labelled '{competitor.label}' on tabs and "
+                "buttons: give one a different short_name",
+            )
+        seen.setdefault(label, competitor.key)
 
 
 def _lint_process(source: SourceFile, process: Process) -> Iterator[Problem]:
+    yield from _lint_probabilities(source, process)
     for i, stage in enumerate(process.stages):
         if stage.is_terminal:
             continue
@@ -54,6 +72,22 @@ def _lint_process(source: SourceFile, process: Process) -> Iterator[Problem]:
                 )
             if not milestone.questions:
                 yield _warn(source, (*at, "questions"), f"milestone '{milestone.key}' has no questions to ask")
+
+
+def _lint_probabilities(source: SourceFile, process: Process) -> Iterator[Problem]:
+    """Open stages run in order, so each must be more likely to win than the one before (the forecast relies on it)."""
+    previous = None
+    for i, stage in enumerate(process.stages):
+        if stage.is_terminal:
+            continue
+        if previous is not None and stage.probability <= previous.probability:
+            yield _warn(
+                source,
+                ("stages", i, "probability"),
+                f"stage '{stage.key}' has a probability of {stage.probability:g}, not higher than the "
+                f"{previous.probability:g} of '{previous.key}' before it: open stages must rise",
+            )
+        previous = stage
 
 
 def _warn(source: SourceFile, loc: Loc, message: str) -> Problem:

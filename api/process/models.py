@@ -18,6 +18,7 @@ Key = Annotated[
     StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", min_length=1, max_length=64),
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=24)]
 
 
 class Outcome(StrEnum):
@@ -27,6 +28,8 @@ class Outcome(StrEnum):
 
 
 class ContentKind(StrEnum):
+    """What sort of content an item is. The list is fixed: the API and the guidebook label content with it."""
+
     CASE_STUDY = "case-study"
     CALCULATOR = "calculator"
     CHECKLIST = "checklist"
@@ -55,7 +58,8 @@ class ContentItem(_Model):
     title: Text
     """What the buyer sees as the title."""
     kind: ContentKind = ContentKind.OTHER
-    """What sort of content this is."""
+    """What sort of content this is, one of: case-study, calculator, checklist, deck, demo, email, guide,
+    one-pager, proposal, report, template, video, other. The list is fixed; use `other` for anything else."""
     url: str | None = None
     """Where the rep finds it. Content without a link is a lint warning."""
     description: str | None = None
@@ -69,8 +73,14 @@ class ContentLibrary(_Model):
 
 
 class Objection(_Model):
+    """Something buyers say against buying, and the rep's answer. List the most frequent first:
+    a call sheet short of space keeps the first ones."""
+
     objection: Text
-    """What the buyer says."""
+    """What the buyer says, in their words."""
+    also_heard: tuple[Text, ...] = ()
+    """Other ways buyers put the same objection (e.g. `We're happy with our spreadsheets`), so the
+    guidebook's search finds the answer from the words the rep hears."""
     response: Text
     """What the rep answers."""
 
@@ -82,6 +92,9 @@ class Competitor(_Model):
     """A stable identifier: lower-case letters, digits and dashes (e.g. `finance-sign-off`).
     Recorded deal work refers to it; to rename, change the key and list the old one under `formerly`."""
     name: Text
+    """The full name, as the battlecard's title (e.g. `Veridane P2P Suite`)."""
+    short_name: ShortText | None = None
+    """A short label for tabs and buttons, 24 characters at most (e.g. `Veridane`); the full name when left out."""
     status_quo: StrictBool = False
     """True for the buyer doing nothing (or keeping what they have)."""
     summary: Text
@@ -93,7 +106,13 @@ class Competitor(_Model):
     landmines: tuple[Text, ...] = ()
     """Questions that expose their weak spots without naming them."""
     objections: tuple[Objection, ...] = ()
+    """What buyers say when this competitor (or the status quo) is in the deal, most frequent first."""
     proof_points: tuple[Text, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """The short name where there is one, else the name."""
+        return self.short_name or self.name
 
 
 class ContentUse(_Model):
@@ -181,6 +200,10 @@ class Process(_Model):
     """In order. Open stages first, then the terminal won and lost stages."""
     entry_stage: Key | None = None
     """The stage new deals start in; the first stage when left out."""
+    competitor_order: tuple[Key, ...] = ()
+    """The order competitors appear in on this process's pages (play tabs, call sheets, the home page), by key,
+    most frequent first. Competitors not listed follow, the status quo first, then the others by name.
+    Leave it out to show the status quo first."""
 
     @cached_property
     def _stage_index(self) -> dict[str, int]:
@@ -262,12 +285,60 @@ class Process(_Model):
         return tuple(m for s in self.stages for m in s.milestones)
 
 
+class Colour(StrEnum):
+    """A named colour of the guidebook's theme (Material for MkDocs)."""
+
+    RED = "red"
+    PINK = "pink"
+    PURPLE = "purple"
+    DEEP_PURPLE = "deep-purple"
+    INDIGO = "indigo"
+    BLUE = "blue"
+    LIGHT_BLUE = "light-blue"
+    CYAN = "cyan"
+    TEAL = "teal"
+    GREEN = "green"
+    LIGHT_GREEN = "light-green"
+    LIME = "lime"
+    YELLOW = "yellow"
+    AMBER = "amber"
+    ORANGE = "orange"
+    DEEP_ORANGE = "deep-orange"
+    BROWN = "brown"
+    GREY = "grey"
+    BLUE_GREY = "blue-grey"
+    BLACK = "black"
+
+
+class Branding(_Model):
+    """How the guidebook presents your company: `branding.yaml` at the top of the process definitions folder.
+    Every field is optional; without the file the guidebook is called "Waymark guidebook"."""
+
+    site_name: Text | None = None
+    """The guidebook's title, in the header and the browser tab (e.g. `Ledgerwell sales guidebook`)."""
+    description: Text | None = None
+    """One sentence on what the guidebook is for, shown on the home page and to search engines."""
+    primary_color: Colour | None = None
+    """The colour of the header bar, one of: red, pink, purple, deep-purple, indigo, blue, light-blue, cyan,
+    teal, green, light-green, lime, yellow, amber, orange, deep-orange, brown, grey, blue-grey, black.
+    Pale colours (lime, yellow, amber) make the header text hard to read."""
+    accent_color: Colour | None = None
+    """The colour of links and buttons under the pointer (the same names as `primary_color`)."""
+    logo: str | None = None
+    """The logo in the header: an image file in this folder (`logo.svg`; SVG, PNG, JPEG or WebP, under 512 KB),
+    or an SVG image written out in full (starting with `<svg`, under 64 KB), which travels with this file
+    wherever the files are copied."""
+    copyright: Text | None = None
+    """A line for the footer of every page, e.g. `© Ledgerwell Ltd. For employees and partners.`"""
+
+
 class ProcessDefinitions(_Model):
     """Everything loaded from a `process_definitions/` folder, cross-checked."""
 
     processes: tuple[Process, ...]
     competitors: tuple[Competitor, ...]
     content: tuple[ContentItem, ...]
+    branding: Branding = Branding()
 
     @cached_property
     def _processes(self) -> dict[str, Process]:
@@ -293,3 +364,14 @@ class ProcessDefinitions(_Model):
     @property
     def status_quo(self) -> tuple[Competitor, ...]:
         return tuple(c for c in self.competitors if c.status_quo)
+
+    def competitors_in_order(self, process: Process | None = None) -> tuple[Competitor, ...]:
+        """Every competitor in the order `process` declares (`competitor_order`), then the rest: the status quo
+        first, then by name. Without a process, the order of the first process."""
+        chosen = process if process is not None else (self.processes[0] if self.processes else None)
+        declared = [c for key in (chosen.competitor_order if chosen else ()) if (c := self.competitor(key))]
+        listed = {c.key for c in declared}
+        rest = sorted(
+            (c for c in self.competitors if c.key not in listed), key=lambda c: (not c.status_quo, c.name.lower())
+        )
+        return (*declared, *rest)

@@ -71,7 +71,9 @@ def _message(kind: str, value: Any, ctx: dict[str, Any], fallback: str) -> str:
     if kind in _SIMPLE_MESSAGES:
         return _SIMPLE_MESSAGES[kind].format(shown=shown)
     if kind == "enum":
-        return f"{shown} is not one of: {ctx.get('expected', '').replace(' or ', ', ')}"
+        expected = str(ctx.get("expected", "")).replace(" or ", ", ")
+        fallback_hint = " (use 'other' for anything else)" if "'other'" in expected else ""
+        return f"{shown} is not one of: {expected}{fallback_hint}"
     if kind == "too_short":
         return f"needs at least {ctx.get('min_length')} item(s)"
     if kind in _BOUNDS:
@@ -130,6 +132,7 @@ def cross_check(
         yield from _check_stages(source)
         yield from _check_renames(source)
         yield from _check_references(source, competitor_keys, content_keys)
+        yield from _check_competitor_order(source, competitor_keys)
 
 
 def _maps(node: Any, field: str) -> list[tuple[int, Any]]:
@@ -293,6 +296,19 @@ def _check_entry_stage(source: SourceFile, stages: list[tuple[int, dict[str, Any
         yield Problem(source.name, line, column, path, f"unknown stage '{entry}' (known: {known})")
     elif by_key[entry].get("outcome", Outcome.OPEN.value) != Outcome.OPEN.value:
         yield Problem(source.name, line, column, path, f"new deals cannot start in the closed stage '{entry}'")
+
+
+def _check_competitor_order(source: SourceFile, competitor_keys: list[str]) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for index, key in _texts(source.document, "competitor_order"):
+        line, column, path = source.locate(("competitor_order", index))
+        if key not in competitor_keys:
+            yield Problem(
+                source.name, line, column, path, f"unknown competitor '{key}' (known: {_few(competitor_keys)})"
+            )
+        elif key in seen:
+            yield Problem(source.name, line, column, path, f"'{key}' is listed twice; list each competitor once")
+        seen.add(key)
 
 
 def _few(keys: list[str], limit: int = 12) -> str:

@@ -26,6 +26,7 @@ from yaml.events import (
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from api.process.problems import Problem
+from api.process.yaml_mistakes import Mistake, indentation_mistake, tab_mistake
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 24
@@ -235,37 +236,68 @@ def _implicit(event: Any) -> bool:
 def _marked(error: yaml.MarkedYAMLError, name: str, text: str = "") -> Problem:
     """A parser error in plain English, at the line where the mistake most likely is."""
     problem = error.problem or ""
-    context = error.context or ""
-    at_context = False
-    if "could not find expected ':'" in problem:
-        at_context, message = True, "a field name needs a colon after it (`name: value`)"
-    elif "cannot start any token" in problem:
-        found = _char_at(text, error.problem_mark)
-        message = (
-            "a tab character: indent with spaces, never tabs"
-            if found == "\t"
-            else f"`{found}` cannot start a value here; put the whole value in quotes"
-        )
-    elif "expected '-' indicator" in problem:
-        message = "this line does not line up with the list above it: every item starts with '- ' in the same column"
-    elif "did not find expected key" in problem and "block mapping" in context:
-        message = (
-            "this line is indented differently from the fields above it (or a quote is not closed): "
-            "fields of one thing start in the same column"
-        )
-    elif "nesting depth" in problem:
-        message = f"nested more than {MAX_DEPTH} levels deep"
-    elif "flow" in context or "flow" in problem:
-        message = "a list in [ ] or a mapping in { } is not closed, or has a stray comma"
-    elif "mapping values are not allowed" in problem:
-        message = "a second ': ' on this line: put a value that contains ': ' in quotes"
-    elif "found unexpected end of stream" in problem or "quoted scalar" in context:
-        message = "a quote is opened and never closed"
-    else:
-        message = " ".join(part for part in (context, problem) if part) or str(error)
+    lines = text.splitlines()
+    at = error.problem_mark or error.context_mark
+    found = _found_mistake(lines, problem, at.line if at is not None else len(lines) - 1)
+    if found is not None:
+        line, column, message = found
+        return Problem(name, line, column, "", f"invalid YAML: {message}")
+    at_context, message = _plain_message(error, text)
     mark = (error.context_mark if at_context else None) or error.problem_mark or error.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     return Problem(name, line, column, "", f"invalid YAML: {message}")
+
+
+_INDENTATION_PROBLEMS = (
+    "mapping values are not allowed",
+    "expected <block end>",
+    "did not find expected key",
+    "expected '-' indicator",
+)
+
+
+def _found_mistake(lines: list[str], problem: str, at: int) -> Mistake | None:
+    """A tab in the indentation, or a misindented line, that explains the parser's error."""
+    found = tab_mistake(lines, at)
+    if found is None and any(known in problem for known in _INDENTATION_PROBLEMS):
+        found = indentation_mistake(lines, at)
+    return found
+
+
+def _plain_message(error: yaml.MarkedYAMLError, text: str) -> tuple[bool, str]:
+    """The parser's problem in plain English, and whether it is best shown where the parser's context began."""
+    problem = error.problem or ""
+    context = error.context or ""
+    if "could not find expected ':'" in problem:
+        return True, "a field name needs a colon after it (`name: value`)"
+    if "cannot start any token" in problem:
+        found = _char_at(text, error.problem_mark)
+        if found == "\t":
+            return False, "a tab character: use spaces, never tabs"
+        return False, f"`{found}` cannot start a value here; put the whole value in quotes"
+    if "expected '-' indicator" in problem:
+        return (
+            False,
+            "this line does not line up with the list above it: every item starts with '- ' in the same column",
+        )
+    if "did not find expected key" in problem and "block mapping" in context:
+        return False, (
+            "this line is indented differently from the fields above it (or a quote is not closed): "
+            "fields of one thing start in the same column"
+        )
+    return False, _other_message(error, problem, context)
+
+
+def _other_message(error: yaml.MarkedYAMLError, problem: str, context: str) -> str:
+    if "nesting depth" in problem:
+        return f"nested more than {MAX_DEPTH} levels deep"
+    if "flow" in context or "flow" in problem:
+        return "a list in [ ] or a mapping in { } is not closed, or has a stray comma"
+    if "mapping values are not allowed" in problem:
+        return "a second ': ' on this line: put a value that contains ': ' in quotes"
+    if "found unexpected end of stream" in problem or "quoted scalar" in context:
+        return "a quote is opened and never closed"
+    return " ".join(part for part in (context, problem) if part) or str(error)
 
 
 def _char_at(text: str, mark: _Mark | None) -> str:

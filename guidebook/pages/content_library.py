@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from api.process import ContentItem, ProcessDefinitions
 from api.process import guide_urls as urls
-from guidebook.text import inline, link
+from guidebook.text import front_matter, inline, link
 
 
 def content_library(definitions: ProcessDefinitions) -> str:
@@ -14,7 +14,9 @@ def content_library(definitions: ProcessDefinitions) -> str:
     ]
     for item in sorted(definitions.content, key=lambda i: i.title.lower()):
         parts.append(_item(definitions, item))
-    return "\n\n".join(parts) + "\n"
+    # Half weight in search: an item is found by its title, and the milestones that send it rank first
+    # for the words they share with it.
+    return front_matter(boost=0.5) + "\n\n".join(parts) + "\n"
 
 
 def _item(definitions: ProcessDefinitions, item: ContentItem) -> str:

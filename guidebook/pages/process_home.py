@@ -14,7 +14,10 @@ def process_home(process: Process) -> str:
     parts = [
         f"# {inline(process.name)}",
         inline(process.description),
-        f'<div class="waymark-flow-figure">{flow_svg(process)}</div>',
+        # Five stages a row on a wide screen; two a row on a phone, so it never scrolls sideways. Search
+        # skips it: the stage names are in the headings below.
+        f'<div class="waymark-flow-figure" data-search-exclude>{flow_svg(process)}'
+        f"{flow_svg(process, per_row=2, variant='narrow')}</div>",
         "## Stages",
     ]
     for stage in process.stages:

@@ -1,4 +1,5 @@
-"""A stage page: objective, probability, entry gate, and a section per milestone (anchor = its key)."""
+"""A stage page: what is said on the call first. Each milestone (anchor = its key) leads with the ask, then
+the plays, then the questions; why it matters, the activities and the content follow."""
 
 from __future__ import annotations
 
@@ -6,39 +7,50 @@ from api.process import Milestone, Process, ProcessDefinitions, Stage
 from api.process import guide_urls as urls
 from guidebook.pages.gates import gate_markdown
 from guidebook.pages.plays import plays_markdown
-from guidebook.text import bullets, cell, days, indent, inline, link, percent
+from guidebook.text import bullets, days, front_matter, indent, inline, link, percent
+
+
+def stage_title(process: Process, stage: Stage) -> str:
+    """The page's title in the browser tab: the stage, and the process for stages of the same name."""
+    return f"{stage.name} · {process.name}"
 
 
 def stage_page(definitions: ProcessDefinitions, process: Process, stage: Stage) -> str:
     page = urls.stage_page(process.key, stage.key)
     position = process.position(stage.key) + 1
-    parts = [
-        f"# {inline(stage.name)}",
-        f"[{inline(process.name)}]({link(page, urls.process_page(process.key))}) · "
-        f"stage {position} of {len(process.stages)}"
-        + (f" · [Call sheet]({link(page, urls.call_sheet_page(process.key, stage.key))})" if stage.milestones else ""),
-        f"**Objective:** {inline(stage.objective)}",
-        f"**Probability:** {percent(stage.probability)}",
-        "## Entry gate",
-        gate_markdown(process, stage, from_page=page),
+    facts = [
+        f"[{inline(process.name)}]({link(page, urls.process_page(process.key))})",
+        f"stage {position} of {len(process.stages)}",
+        f"probability {percent(stage.probability)}",
     ]
     if stage.milestones:
-        parts += ["## Milestones", _milestone_table(stage)]
-        parts += [_milestone_section(definitions, m, from_page=page) for m in stage.milestones]
+        facts.append(f"[Call sheet]({link(page, urls.call_sheet_page(process.key, stage.key))})")
+    parts = [
+        f"# {inline(stage.name)}",
+        " · ".join(facts),
+        f"**Objective:** {inline(stage.objective)}",
+    ]
+    if stage.milestones:
+        parts += ["## Milestones", _milestone_list(stage)]
+        parts += [_milestone_section(definitions, process, m, from_page=page) for m in stage.milestones]
     else:
         parts.append(f"{inline(stage.name)} has no milestones.")
-    return "\n\n".join(parts) + "\n"
+    parts += ["## Entry gate", gate_markdown(process, stage, from_page=page)]
+    return front_matter(title=stage_title(process, stage)) + "\n\n".join(parts) + "\n"
 
 
-def _milestone_table(stage: Stage) -> str:
-    rows = ["| Milestone | Required | Typical time | Weight |", "| --- | --- | --- | ---: |"]
-    for m in stage.milestones:
-        required = "**Mandatory**" if m.mandatory else "Optional"
-        rows.append(f"| [{cell(m.title)}](#{m.key}) | {required} | {days(m.typical_days)} | {m.weight} |")
-    return "\n".join(rows)
+def _milestone_list(stage: Stage) -> str:
+    """The milestones at a glance, as a list that wraps on a phone (a table would scroll sideways)."""
+    lines = []
+    for n, m in enumerate(stage.milestones, start=1):
+        required = "**mandatory**" if m.mandatory else "optional"
+        lines.append(f"{n}. [{inline(m.title)}](#{m.key}) · {required} · {days(m.typical_days)} · weight {m.weight}")
+    return "\n".join(lines)
 
 
-def _milestone_section(definitions: ProcessDefinitions, milestone: Milestone, *, from_page: str) -> str:
+def _milestone_section(
+    definitions: ProcessDefinitions, process: Process, milestone: Milestone, *, from_page: str
+) -> str:
     required = "**Mandatory**" if milestone.mandatory else "Optional"
     parts = [
         f"### {inline(milestone.title)} {{ #{milestone.key} }}",
@@ -51,15 +63,15 @@ def _milestone_section(definitions: ProcessDefinitions, milestone: Milestone, *,
             '!!! warning "No ask yet"\n\n'
             + indent("This milestone does not say what to ask the buyer for yet: agree a next step on the call.")
         )
-    parts.append(f"**Why it matters:** {inline(milestone.why)}")
+    if definitions.competitors:
+        parts += ["**Plays**", plays_markdown(definitions, process, milestone, from_page=from_page)]
     if milestone.questions:
         parts += ["**Questions to ask**", bullets(milestone.questions)]
+    parts.append(f"**Why it matters:** {inline(milestone.why)}")
     if milestone.activities:
         parts += ["**Activities**", bullets(milestone.activities)]
     if milestone.content:
         parts += ["**Content to send**", _content_list(definitions, milestone, from_page)]
-    if definitions.competitors:
-        parts += ["**Plays**", plays_markdown(definitions, milestone, from_page=from_page)]
     return "\n\n".join(parts)
 
 

@@ -38,3 +38,20 @@ def unresolved(site_dir: Path, url: str, *, base: str = "/") -> str | None:
     if parts.fragment and parts.fragment not in element_ids(page.read_text(encoding="utf-8")):
         return f"{url}: {page.relative_to(site_dir)} has no element with id '{parts.fragment}'"
     return None
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.hrefs += [value for name, value in attrs if name == "href" and value]
+
+
+def links(html: str) -> list[str]:
+    """Every link of a page, as written."""
+    parser = _Links()
+    parser.feed(html)
+    return parser.hrefs

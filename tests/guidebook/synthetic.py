@@ -89,3 +89,18 @@ def _process(key: str, stages: int, milestones: int) -> str:
         "    outcome: lost",
     ]
     return "\n".join(lines) + "\n"
+
+
+def add_competitor(
+    folder: Path, key: str, name: str, *, short_name: str | None = None, plays_on: tuple[str, ...] = ()
+) -> None:
+    """Another battlecard in a folder `write_definitions` made, with a play on the milestones `plays_on`."""
+    short = f"short_name: {short_name}\n" if short_name else ""
+    (folder / "competitors" / f"{key}.yaml").write_text(f"key: {key}\nname: {name}\n{short}summary: {name}.\n")
+    process = next((folder / "processes").glob("*.yaml"))
+    blocks = process.read_text().split("      - key: ")
+    for index, block in enumerate(blocks):
+        if block.split("\n", 1)[0] in plays_on:
+            play = f"          - competitor: {key}\n            play: Against {name}, lead with the ERP.\n"
+            blocks[index] = block.replace("        plays:\n", "        plays:\n" + play)
+    process.write_text("      - key: ".join(blocks))

@@ -1,12 +1,9 @@
-"""The guidebook in a real browser: Debian's chromium, headless, driven by Playwright (never a downloaded browser)."""
+"""The guidebook in a real browser: search by a word of an ask, competitor tabs, dark mode, accessibility."""
 
 from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,73 +11,11 @@ import pytest
 
 from api.process import Milestone, Process, ProcessDefinitions, Stage
 from api.process import guide_urls as urls
-from guidebook.pages.plays import tab_order
-from tests.guidebook.conftest import ARTIFACTS
-from tests.prerequisites import missing as skip_unless_ci
+from tests.guidebook.conftest import ARTIFACTS, open_page, screenshot
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-HERE = Path(__file__).parent
-AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
 WORD = re.compile(r"[a-z]{6,}")
-
-
-# Module scope, not session: Playwright's sync API keeps an event loop running in this thread while it is
-# open, and every asyncio test after this module needs the thread to itself.
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        skip_unless_ci(f"{CHROMIUM} is missing: apt-get install chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        skip_unless_ci("the playwright Python package is not installed: pip install -e '.[test]'")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    # Nothing may come from the internet: every request must go to the local test server.
-    outside: list[str] = []
-    context.on("request", lambda r: None if r.url.startswith(("http://127.0.0.1", "data:")) else outside.append(r.url))
-    opened = context.new_page()
-    try:
-        yield opened
-    finally:
-        context.close()
-    assert outside == []
-
-
-@pytest.fixture(scope="session")
-def axe_script() -> Path:
-    if not AXE.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            skip_unless_ci("axe-core is not installed and npm is missing: apt-get install npm, then npm ci")
-        result = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=HERE, capture_output=True, text=True)
-        if result.returncode != 0 or not AXE.exists():
-            skip_unless_ci(f"`npm ci` in {HERE} failed, so axe-core is missing:\n{result.stderr[-2000:]}")
-    return AXE
-
-
-def _screenshot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"guidebook-{name}.png"), full_page=False)
 
 
 def _findable_milestone(site: Path, definitions: ProcessDefinitions) -> tuple[Process, Stage, Milestone, str]:
@@ -117,94 +52,123 @@ def test_search_finds_a_milestone_by_a_word_of_its_ask(
     result.wait_for(state="attached", timeout=15_000)
     if not result.is_visible():  # folded under "N more on this page"
         page.locator(".md-search-result__more", has=result).locator("summary").click()
-    _screenshot(page, "search-results")
+    screenshot(page, "search-results")
     result.click()
     # then
     page.wait_for_url(re.compile(rf"/{process.key}/{stage.key}/(\?[^#]*)?#{milestone.key}$"))
     heading = page.locator(f"#{milestone.key}")
     heading.wait_for(state="visible")
     assert milestone.title in heading.inner_text()
-    assert heading.is_visible()
     assert page.evaluate(f"document.getElementById('{milestone.key}').getBoundingClientRect().top") < 900
-    _screenshot(page, "search-opened-milestone")
+    screenshot(page, "search-opened-milestone")
+
+
+def _contested_stage(definitions: ProcessDefinitions) -> tuple[Process, Stage, list[Milestone]]:
+    """A stage and its milestones with a play against every competitor (at least two of them)."""
+    everyone = {c.key for c in definitions.competitors}
+    for process in definitions.processes:
+        for stage in process.stages:
+            contested = [m for m in stage.milestones if {p.competitor for p in m.plays} == everyone]
+            if len(contested) >= 2:
+                return process, stage, contested
+    raise AssertionError("no stage has two milestones with a play against every competitor")
+
+
+def _play_text(milestone: Milestone, competitor: str) -> str:
+    return " ".join(next(p.play for p in milestone.plays if p.competitor == competitor).split())
+
+
+def _shown_play(page: Any, milestone: Milestone) -> str:
+    section = page.locator(f"#{milestone.key} ~ .waymark-plays").first
+    return " ".join(str(section.locator(".tabbed-block:visible").first.inner_text()).split())
 
 
 def test_picking_a_competitor_switches_every_play_on_the_page(
     page: Any, site_url: str, definitions: ProcessDefinitions
 ) -> None:
-    # given a stage page with at least two milestones
-    process = definitions.processes[0]
-    stage = next(s for s in process.stages if len(s.milestones) >= 2)
-    competitors = tab_order(definitions)
-    assert len(competitors) >= 2
+    # given a stage page, which opens on the status quo (the process's first competitor)
+    process, stage, contested = _contested_stage(definitions)
+    first, chosen = definitions.competitors_in_order(process)[:2]
     page.goto(urls.guide_url(site_url, process.key, stage.key))
-    first_set, second_set = page.locator(".tabbed-set").nth(0), page.locator(".tabbed-set").nth(1)
-    before = _shown_play(first_set)
-    assert competitors[0].name in before
-    # when
-    chosen = competitors[1]
-    first_set.locator(".tabbed-labels label").nth(1).click()
-    # then the play shown changes, in this tab set and in the next one
-    after = _shown_play(first_set)
-    assert after != before
-    assert chosen.name in after
-    expected = _play_text(stage.milestones[0], chosen.key)
-    if expected:
-        assert expected[:60] in " ".join(after.split())
-    assert chosen.name in _shown_play(second_set)
-    assert competitors[0].name not in _shown_play(second_set)
-    first_set.scroll_into_view_if_needed()
-    _screenshot(page, "competitor-tabs")
+    assert first.status_quo
+    assert _play_text(contested[0], first.key) in _shown_play(page, contested[0])
+    # when the rep picks another competitor on the first milestone
+    page.locator(f"#{contested[0].key} ~ .waymark-plays").first.get_by_text(chosen.label, exact=True).click()
+    # then every milestone shows the play against them
+    for milestone in contested:
+        assert _play_text(milestone, chosen.key) in _shown_play(page, milestone), milestone.key
+    screenshot(page, "competitor-tabs")
 
 
-def _shown_play(tab_set: Any) -> str:
-    return str(tab_set.locator(".tabbed-block:visible").first.inner_text())
+def test_a_stage_page_opened_against_a_competitor_shows_their_plays(
+    page: Any, site_url: str, definitions: ProcessDefinitions
+) -> None:
+    process, stage, contested = _contested_stage(definitions)
+    last = definitions.competitors_in_order(process)[-1]
+
+    page.goto(urls.guide_url(site_url, process.key, stage.key) + f"?against={last.key}")
+
+    for milestone in contested:
+        assert _play_text(milestone, last.key) in _shown_play(page, milestone), milestone.key
 
 
-def _play_text(milestone: Milestone, competitor: str) -> str | None:
-    play = next((p for p in milestone.plays if p.competitor == competitor), None)
-    return " ".join(play.play.split()) if play else None
+def _scheme_becomes(page: Any, scheme: str) -> None:
+    page.wait_for_function(f"document.body.getAttribute('data-md-color-scheme') === '{scheme}'", timeout=5_000)
+
+
+def test_dark_mode_follows_the_device_and_the_toggle_switches_it(browser: Any, site_url: str) -> None:
+    for opened in open_page(browser, color_scheme="dark"):
+        opened.goto(site_url)
+        _scheme_becomes(opened, "slate")
+        dark_background = opened.evaluate("getComputedStyle(document.body).backgroundColor")
+        # the toggle goes from "as the device" to light
+        opened.locator("form[data-md-component=palette] label:visible").first.click()
+        _scheme_becomes(opened, "default")
+        opened.wait_for_function(
+            "dark => getComputedStyle(document.body).backgroundColor !== dark", arg=dark_background, timeout=5_000
+        )
+        # and the choice holds on the next page
+        opened.goto(site_url + "competitors/")
+        _scheme_becomes(opened, "default")
+        # then to dark
+        opened.locator("form[data-md-component=palette] label:visible").first.click()
+        _scheme_becomes(opened, "slate")
+        screenshot(opened, "dark-mode")
 
 
 def _pages_to_scan(base: str, definitions: ProcessDefinitions) -> list[tuple[str, str]]:
     process = definitions.processes[0]
-    stage = next(s for s in process.stages if s.milestones)
+    stage = next(s for s in process.stages if len(s.milestones) >= 2 and any(m.plays for m in s.milestones))
+    competitor = definitions.competitors_in_order(process)[1]
     return [
         ("home", base),
         ("process-home", urls.process_url(base, process.key)),
         ("stage", urls.guide_url(base, process.key, stage.key)),
         ("call-sheet", urls.call_sheet_url(base, process.key, stage.key)),
+        ("battlecard", urls.battlecard_url(base, competitor.key)),
+        ("content", urls.content_url(base)),
     ]
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_no_serious_or_critical_violations(
-    page: Any, site_url: str, definitions: ProcessDefinitions, axe_script: Path
+    browser: Any, site_url: str, definitions: ProcessDefinitions, axe_script: Path, scheme: str
 ) -> None:
     report: dict[str, list[dict[str, Any]]] = {}
-    for name, url in _pages_to_scan(site_url, definitions):
-        page.goto(url)
-        page.add_script_tag(path=str(axe_script))
-        results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        report[name] = [
-            {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-            for v in results["violations"]
-        ]
-        _screenshot(page, f"axe-{name}")
+    for opened in open_page(browser, color_scheme=scheme):
+        for name, url in _pages_to_scan(site_url, definitions):
+            opened.goto(url)
+            _scheme_becomes(opened, "slate" if scheme == "dark" else "default")
+            opened.add_script_tag(path=str(axe_script))
+            results = opened.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+            report[name] = [_violation(v) for v in results["violations"]]
+            screenshot(opened, f"axe-{scheme}-{name}")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / "guidebook-axe.json").write_text(json.dumps(report, indent=2))
+    (ARTIFACTS / f"guidebook-axe-{scheme}.json").write_text(json.dumps(report, indent=2))
     serious = {name: [v for v in found if v["impact"] in ("serious", "critical")] for name, found in report.items()}
     assert serious == {name: [] for name in report}
 
 
-def test_a_call_sheet_prints_as_content_only(page: Any, site_url: str, definitions: ProcessDefinitions) -> None:
-    process = definitions.processes[0]
-    stage = next(s for s in process.stages if s.milestones)
-    page.goto(urls.call_sheet_url(site_url, process.key, stage.key))
-    page.emulate_media(media="print")
-    for chrome in (".md-header", ".md-sidebar--primary", ".md-sidebar--secondary", ".md-footer"):
-        assert not page.locator(chrome).first.is_visible(), f"{chrome} shows in print"
-    assert page.get_by_role("heading", name="Exit checklist").is_visible()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    pdf = page.pdf(path=str(ARTIFACTS / "guidebook-call-sheet.pdf"), format="A4")
-    sheets = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
-    assert 1 <= sheets <= 2, f"the call sheet prints on {sheets} A4 sheets"
+def _violation(found: dict[str, Any]) -> dict[str, Any]:
+    nodes = [node["target"] for node in found["nodes"]][:5]
+    return {"id": found["id"], "impact": found["impact"], "help": found["help"], "nodes": nodes}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -71,11 +72,18 @@ def test_every_url_of_the_scheme_resolves(site: Path, definitions: ProcessDefini
     assert len(wanted) > 30
 
 
-def test_call_sheets_are_boosted_in_search(site: Path, definitions: ProcessDefinitions) -> None:
-    index = (site / "search" / "search_index.json").read_text(encoding="utf-8")
-    process = definitions.processes[0]
-    stage = process.open_stages[0]
-    assert re.search(rf'"location":"{process.key}/{stage.key}/call-sheet/"[^}}]*"boost":3', index)
+def test_empty_call_sheets_stay_out_of_search_and_the_others_name_stage_and_process(
+    site: Path, definitions: ProcessDefinitions
+) -> None:
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    titles = {doc["location"]: doc["title"] for doc in index}
+    for process in definitions.processes:
+        for stage in process.stages:
+            location = f"{process.key}/{stage.key}/call-sheet/"
+            if stage.milestones:
+                assert titles[location] == f"Call sheet: {stage.name} · {process.name}"
+            else:
+                assert not any(loc.startswith(location) for loc in titles), location
 
 
 def test_a_yaml_error_fails_the_build_with_the_check_message(tmp_path: Path, synthetic_dir: Path) -> None:
@@ -156,3 +164,73 @@ def _broken_copy(source: Path, tmp_path: Path) -> Path:
     text = process.read_text()
     process.write_text(text.replace("    probability: 0.4\n", "    probability: 40\n", 1))
     return target
+
+
+def test_the_home_page_links_resolve_in_the_built_site(site: Path) -> None:
+    """Its call picker is raw HTML, whose links MkDocs does not check: every one must land."""
+    from tests.guidebook.sitecheck import links
+
+    home = (site / "index.html").read_text(encoding="utf-8")
+    picker = home.split("data-waymark-call", 1)[1].split("</div>\n</div>", 1)[0]
+    sheets = re.findall(r'data-sheet="([^"]+)"', picker)
+    competitors = re.findall(r'data-competitor="([^"]+)"', picker)
+    assert sheets
+    assert competitors
+    targets = [f"/{sheet}#against-{key}" for sheet in sheets for key in competitors]
+    relative = [href for href in links(home) if not EXTERNAL.match(href) and not href.startswith("#")]
+    targets += ["/" if href == "." else f"/{href.removeprefix('./')}" for href in relative]
+    assert len(targets) > len(sheets) * len(competitors)
+    assert [problem for url in targets if (problem := unresolved(site, url))] == []
+
+
+def test_the_branding_file_names_colours_and_marks_the_site(site: Path, definitions: ProcessDefinitions) -> None:
+    branding = definitions.branding
+    assert branding.site_name
+    assert branding.logo
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert f"<title>{branding.site_name}</title>" in home
+    assert f'data-md-color-primary="{branding.primary_color}"' in home
+    assert "assets/brand/logo.svg" in home
+    assert (site / "assets" / "brand" / "logo.svg").read_text(encoding="utf-8") == branding.logo
+    assert branding.copyright is not None
+    assert branding.copyright in home
+
+
+def test_without_branding_the_site_keeps_its_default_name(synthetic_site: Path) -> None:
+    home = (synthetic_site / "index.html").read_text(encoding="utf-8")
+    assert "<title>Waymark guidebook</title>" in home
+    assert not (synthetic_site / "assets" / "brand").exists()
+
+
+def test_the_cli_builds_despite_lint_warnings_and_prints_them(tmp_path: Path, synthetic_dir: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "process_definitions"
+    shutil.copytree(synthetic_dir, folder)
+    process = folder / "processes" / "synthetic.yaml"
+    process.write_text(process.read_text().replace("        ask: Ask the buyer for the zx1q2 rollout review.\n", ""))
+    expected = [str(p) for p in read_definitions(folder).warnings]
+    assert len(expected) == 1
+
+    result = CliRunner().invoke(
+        app, ["guide", "build", "--process-dir", str(folder), "--site-dir", str(tmp_path / "s")]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert expected[0] in result.output
+    assert "(1 lint warning: see above)" in result.output
+
+
+def test_a_logo_file_that_is_not_there_leaves_the_default_icon(tmp_path: Path, synthetic_dir: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "process_definitions"
+    shutil.copytree(synthetic_dir, folder)
+    (folder / "branding.yaml").write_text("site_name: Acme sales guidebook\nlogo: acme.svg\n")
+
+    warnings = build_site(process_dir=folder, site_dir=tmp_path / "site")
+
+    assert [w.field for w in warnings] == ["logo"]
+    home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "<title>Acme sales guidebook</title>" in home
+    assert "assets/brand/" not in home

@@ -68,7 +68,8 @@ def test_a_yaml_file_outside_the_known_folders_is_reported(definitions_copy: Pat
     report = read_definitions(definitions_copy)
 
     assert [str(p) for p in report.errors] == [
-        "process_definitions/notes.yaml: YAML files belong in processes/, competitors/ or content/"
+        "process_definitions/notes.yaml: YAML files belong in processes/, competitors/ or content/ "
+        "(branding.yaml is the only one allowed here)"
     ]
 
 

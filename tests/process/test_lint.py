@@ -75,3 +75,43 @@ def test_an_empty_ask_is_reported_on_the_ask_line(definitions_copy: Path) -> Non
 
     [warning] = report.warnings
     assert (warning.line, warning.field) == (38, "stages[1].milestones[0].ask")
+
+
+def test_an_open_stage_less_likely_than_the_one_before_is_flagged_on_its_probability(definitions_copy: Path) -> None:
+    # given: Decide (0.6) falls to 0.05, below Discover's 0.1
+    starter = definitions_copy / "processes" / "starter.yaml"
+    starter.write_text(starter.read_text().replace("probability: 0.6", "probability: 0.05"))
+
+    # when
+    report = read_definitions(definitions_copy)
+
+    # then
+    [warning] = report.warnings
+    assert (warning.line, warning.field) == (31, "stages[1].probability")
+    assert warning.message == (
+        "stage 'decide' has a probability of 0.05, not higher than the 0.1 of 'discover' before it: "
+        "open stages must rise"
+    )
+
+
+def test_equal_probabilities_do_not_rise_either(definitions_copy: Path) -> None:
+    starter = definitions_copy / "processes" / "starter.yaml"
+    starter.write_text(starter.read_text().replace("probability: 0.6", "probability: 0.1"))
+
+    assert _warnings(definitions_copy) == [
+        "stage 'decide' has a probability of 0.1, not higher than the 0.1 of 'discover' before it: "
+        "open stages must rise"
+    ]
+
+
+def test_two_competitors_with_the_same_tab_label_are_flagged(definitions_copy: Path) -> None:
+    rival = definitions_copy / "competitors" / "rival.yaml"
+    rival.write_text(rival.read_text() + "short_name: Status quo\n")
+
+    report = read_definitions(definitions_copy)
+
+    [warning] = report.warnings
+    assert (warning.path, warning.field) == ("process_definitions/competitors/status-quo.yaml", "name")
+    assert warning.message == (
+        "'status-quo' and 'rival' are both labelled 'Status quo' on tabs and buttons: give one a different short_name"
+    )
