@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -20,8 +21,9 @@ from api.graphql import graphiql
 from api.graphql.schema import schema
 from api.graphql.view import WaymarkGraphQL
 from api.guide_mount import mount_guidebook
-from api.guide_site import GuideBuilder, GuideSite
+from api.guide_site import Changelog, GuideBuilder, GuideSite
 from api.services.deals.changes import CHANNEL, DealChangeHub, feed_locally
+from api.services.publishing.changelog import changelog
 from api.services.publishing.store import ServedProcess
 from api.services.publishing.watcher import VersionWatcher, start_serving
 from api.settings import Settings
@@ -53,7 +55,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     owns_database = database is None
     database = database or Database(url=settings.database_url)
     served = ServedProcess(directory=settings.process_dir)
-    builder = GuideBuilder(GuideSite(), root=settings.guide_builds_dir) if settings.build_guide else None
+    builder = None
+    if settings.build_guide:
+        builder = GuideBuilder(GuideSite(), root=settings.guide_builds_dir, changelog=_changelog_of(database))
     if builder is not None:
         served.on_switch(builder.version_switched)
     parts = Parts(
@@ -71,6 +75,14 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.served = served
     app.state.settings = settings
     return app
+
+
+def _changelog_of(database: Database) -> Changelog:
+    async def read(upto: int) -> list[dict[str, Any]]:
+        async with database.sessions() as session:
+            return await changelog(session, upto=upto)
+
+    return read
 
 
 def _routes(parts: Parts) -> list[BaseRoute]:

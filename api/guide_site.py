@@ -15,7 +15,9 @@ import logging
 import os
 import shutil
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from starlette.responses import PlainTextResponse
 from starlette.staticfiles import StaticFiles
@@ -50,12 +52,21 @@ class GuideSite:
         await files(scope, receive, send)
 
 
-class GuideBuilder:
-    """Builds the guidebook of each version the server switches to, into `root`, and serves it on `site`."""
+Changelog = Callable[[int], Awaitable[list[dict[str, Any]]]]
+"""The published versions up to a number, for the "What changed" page (`api.services.publishing.changelog`)."""
 
-    def __init__(self, site: GuideSite, *, root: Path) -> None:
+
+class GuideBuilder:
+    """Builds the guidebook of each version the server switches to, into `root`, and serves it on `site`
+    (mounted at `mount`)."""
+
+    def __init__(
+        self, site: GuideSite, *, root: Path, mount: str = "/guide/", changelog: Changelog | None = None
+    ) -> None:
         self.site = site
         self.root = root
+        self.mount = mount
+        self.changelog = changelog
         self._task: asyncio.Task[None] | None = None
         self._wanted: ServedVersion | None = None
         self.built = asyncio.Event()
@@ -94,17 +105,16 @@ class GuideBuilder:
         shutil.rmtree(work, ignore_errors=True)
         sources = write_sources(version.sources, work / "process_definitions")
         site = work / "site"
+        command = ["guide", "build", "--process-dir", str(sources), "--site-dir", str(site), "--no-strict"]
+        if self.changelog is not None:
+            changes = work / "changes.json"
+            changes.write_text(json.dumps(await self.changelog(version.number)), encoding="utf-8")
+            command += ["--changes", str(changes)]
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "api.cli",
-            "guide",
-            "build",
-            "--process-dir",
-            str(sources),
-            "--site-dir",
-            str(site),
-            "--no-strict",
+            *command,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
         )
@@ -112,6 +122,7 @@ class GuideBuilder:
         if process.returncode != 0:
             shutil.rmtree(work, ignore_errors=True)
             raise GuideBuildFailed(output.decode(errors="replace").strip()[-2000:])
+        _serve_not_found_from(site / "404.html", self.mount)
         (site / COMPLETE).write_text(json.dumps({"version": version.number, "hash": version.content_hash}))
         try:
             site.rename(folder)
@@ -130,6 +141,14 @@ class GuideBuilder:
         for old in builds[KEPT_BUILDS:]:
             if old != keep:
                 shutil.rmtree(old, ignore_errors=True)
+
+
+def _serve_not_found_from(page: Path, mount: str) -> None:
+    """MkDocs links the 404 page's styles and scripts from the server's root (it is shown at any address);
+    here the site is served under `mount`."""
+    if page.exists():
+        text = page.read_text(encoding="utf-8")
+        page.write_text(text.replace('href="/', f'href="{mount}').replace('src="/', f'src="{mount}'), encoding="utf-8")
 
 
 class GuideBuildFailed(Exception):

@@ -13,6 +13,9 @@ from api.process import DefinitionsInvalid, Problem
 from guidebook import source
 from guidebook.source import PROCESS_DIR_KEY
 
+CHANGES_KEY = "waymark_changes"
+"""The MkDocs `extra` key of the changelog's path (read by `guidebook.hooks`)."""
+
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_FILE = ROOT / "mkdocs.yml"
 DOCS_DIR = ROOT / "guidebook" / "docs"
@@ -23,12 +26,20 @@ class GuidebookBuildFailed(Exception):
 
 
 def build_site(
-    *, process_dir: Path, site_dir: Path, strict: bool = True, config_file: Path = CONFIG_FILE
+    *,
+    process_dir: Path,
+    site_dir: Path,
+    strict: bool = True,
+    config_file: Path = CONFIG_FILE,
+    changes: Path | None = None,
+    site_url: str | None = None,
 ) -> tuple[Problem, ...]:
     """A clean `mkdocs build` of the guidebook for `process_dir` into `site_dir`; returns the lint warnings.
 
     Raises `DefinitionsInvalid` (every `file:line:column` error) when the process files are invalid,
     and `GuidebookBuildFailed` when MkDocs fails, or in strict mode warns. Lint warnings never fail it.
+    `changes` is the changelog of published versions (a "What changed" page); `site_url` where the site will
+    be served, so that its 404 page finds its styles whatever the missing address.
     """
     source.set_preview(False)  # a build never falls back to an earlier good reading
     loaded = source.load(process_dir)  # the hook reuses this reading
@@ -43,6 +54,10 @@ def build_site(
         try:
             config = load_config(config_file=str(config_file), site_dir=str(Path(site_dir).resolve()), strict=strict)
             config.extra[PROCESS_DIR_KEY] = str(Path(process_dir).resolve())
+            if changes is not None:
+                config.extra[CHANGES_KEY] = str(Path(changes).resolve())
+            if site_url is not None:
+                config["site_url"] = site_url
             config.plugins.on_startup(command="build", dirty=False)
             try:
                 build(config)

@@ -20,6 +20,7 @@ from api.process import Problem
 from api.process import guide_urls as urls
 from api.process.branding import is_inline_svg, logo_file
 from guidebook import source
+from guidebook.build import CHANGES_KEY
 
 RENDERING_MODULES = (
     "guidebook.text",
@@ -37,13 +38,18 @@ RENDERING_MODULES = (
     "guidebook.pages.content_library",
     "guidebook.pages.navigation",
     "guidebook.pages.problems",
+    "guidebook.pages.redirects",
+    "guidebook.pages.changes",
     "guidebook.pages",
 )
 
 log = logging.getLogger("mkdocs.plugins.waymark")
 
+
 _loaded: source.Loaded | None = None
 _pages: dict[str, str] = {}
+_static: dict[str, str] = {}
+"""Generated files copied as they are (the redirects of renamed stages)."""
 _in_nav: set[str] = set()
 _process_dir: Path | None = None
 
@@ -53,7 +59,7 @@ def on_startup(*, command: str, dirty: bool) -> None:
 
 
 def on_config(config: Any) -> Any:
-    global _loaded, _pages, _in_nav, _process_dir
+    global _loaded, _pages, _static, _in_nav, _process_dir
     if source.is_preview():
         for name in RENDERING_MODULES:
             importlib.reload(importlib.import_module(name))
@@ -69,7 +75,14 @@ def on_config(config: Any) -> Any:
         pages[urls.ERRORS_PAGE] = rendering.problems_page(loaded.problems, showing_last_good=showing_last_good)
         _report(loaded)
     nav = rendering.navigation(loaded.definitions)
-    _loaded, _pages, _in_nav, _process_dir = loaded, pages, rendering.nav_pages(nav), folder
+    changelog = config.extra.get(CHANGES_KEY)
+    if changelog and loaded.definitions is not None:
+        changes = importlib.import_module("guidebook.pages.changes")
+        pages[changes.PAGE] = changes.changes_page(changes.read_changelog(Path(changelog)))
+        nav.append({"What changed": changes.PAGE})
+    redirects = importlib.import_module("guidebook.pages.redirects")
+    static = {} if loaded.definitions is None else redirects.redirect_pages(loaded.definitions)
+    _loaded, _pages, _static, _in_nav, _process_dir = loaded, pages, static, rendering.nav_pages(nav), folder
     config.nav = nav
     return config
 
@@ -104,6 +117,9 @@ def on_files(files: Files, *, config: Any) -> Files:
             raise PluginError(f"guidebook/docs/{path} clashes with a page generated from the process")
         inclusion = InclusionLevel.UNDEFINED if path in _in_nav else InclusionLevel.NOT_IN_NAV
         files.append(File.generated(config, path, content=markdown, inclusion=inclusion))
+    for path, html in _static.items():
+        if files.get_file_from_path(path) is None:
+            files.append(File.generated(config, path, content=html))
     logo = _logo_file(config)
     if logo is not None:
         files.append(logo)

@@ -43,13 +43,17 @@ def build(
     process_dir: ProcessDir = None,
     site_dir: Annotated[Path, typer.Option("--site-dir", help="Where to write the site.")] = Path("site"),
     strict: Annotated[bool, typer.Option("--strict/--no-strict", help="Fail on any MkDocs warning.")] = True,
+    changes: Annotated[
+        Path | None, typer.Option("--changes", help="The changelog of published versions (JSON): a What changed page.")
+    ] = None,
+    site_url: Annotated[str | None, typer.Option("--site-url", help="Where the site will be served.")] = None,
 ) -> None:
     """Build the guidebook into a clean site folder (mkdocs build --strict); exit 1 on any error."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     folder = process_dir or default_process_dir()
     started = time.perf_counter()
     try:
-        warnings = build_site(process_dir=folder, site_dir=site_dir, strict=strict)
+        warnings = build_site(process_dir=folder, site_dir=site_dir, strict=strict, changes=changes, site_url=site_url)
     except DefinitionsInvalid as invalid:
         typer.echo(str(invalid), err=True)
         typer.echo(f"the guidebook was not built: {folder} has errors (see `waymark check`)", err=True)

@@ -25,6 +25,7 @@ class ChangeKind(StrEnum):
 
 
 class Subject(StrEnum):
+    BRANDING = "branding"
     PROCESS = "process"
     STAGE = "stage"
     MILESTONE = "milestone"
@@ -57,9 +58,10 @@ class Change:
 
 MILESTONE_FIELDS = ("title", "mandatory", "weight", "typical_days", "why", "ask", "questions", "activities")
 STAGE_FIELDS = ("name", "objective", "probability", "outcome")
-PROCESS_FIELDS = ("name", "description", "version", "milestone_limit", "entry_stage")
+PROCESS_FIELDS = ("name", "description", "version", "milestone_limit", "entry_stage", "competitor_order")
 COMPETITOR_FIELDS = (
     "name",
+    "short_name",
     "status_quo",
     "summary",
     "when_we_win",
@@ -75,11 +77,12 @@ CONTENT_FIELDS = ("title", "kind", "url", "description")
 
 def diff_definitions(old: ProcessDefinitions, new: ProcessDefinitions) -> tuple[Change, ...]:
     """Every change from `old` to `new`, processes first (in `new`'s order, removed ones last), then
-    competitors, then content."""
+    competitors, then content, then the guidebook's branding."""
     return (
         *_processes(old.processes, new.processes),
         *_keyed(Subject.COMPETITOR, old.competitors, new.competitors, COMPETITOR_FIELDS),
         *_keyed(Subject.CONTENT, old.content, new.content, CONTENT_FIELDS),
+        *_fields(Subject.BRANDING, "guidebook", old.branding, new.branding, tuple(type(new.branding).model_fields)),
     )
 
 

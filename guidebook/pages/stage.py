@@ -52,9 +52,10 @@ def _milestone_section(
     definitions: ProcessDefinitions, process: Process, milestone: Milestone, *, from_page: str
 ) -> str:
     required = "**Mandatory**" if milestone.mandatory else "Optional"
+    former = "".join(f'<a id="{key}"></a>' for key in milestone.formerly)  # links to its former keys still land here
     parts = [
         f"### {inline(milestone.title)} {{ #{milestone.key} }}",
-        f"{required} · typically {days(milestone.typical_days)} · weight {milestone.weight}",
+        f"{former}{required} · typically {days(milestone.typical_days)} · weight {milestone.weight}",
     ]
     if milestone.ask:
         parts.append(f'!!! tip waymark-ask "The ask"\n\n{indent(inline(milestone.ask))}')

@@ -153,7 +153,7 @@ def _auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def _add_tabstone_and_rename_budget_range(folder: Path) -> None:
+def _add_tabstone_and_rename_budget_range_and_sal(folder: Path) -> None:
     (folder / "competitors" / "tabstone.yaml").write_text(
         "key: tabstone\nname: Tabstone\nsummary: A cheaper tool for small finance teams.\n"
     )
@@ -161,6 +161,7 @@ def _add_tabstone_and_rename_budget_range(folder: Path) -> None:
     process.write_text(
         process.read_text()
         .replace("key: budget-range", "key: budget-known\n        formerly: [budget-range]", 1)
+        .replace("  - key: sal\n", "  - key: accepted\n    formerly: [sal]\n", 1)
         .replace(
             "play: Put a number on doing nothing.",
             "play: Put a number on doing nothing.\n"
@@ -201,7 +202,7 @@ async def test_a_publish_through_one_server_reaches_the_other_and_no_reader_fail
     await asyncio.sleep(1)
 
     # when: enablement publishes a new battlecard and a renamed milestone through server one
-    _add_tabstone_and_rename_budget_range(one.folder)
+    _add_tabstone_and_rename_budget_range_and_sal(one.folder)
     async with httpx.AsyncClient(base_url=one.url, timeout=30) as client:
         published = (
             await client.post("/graphql", json={"query": PUBLISH}, headers=_auth(people.enablement.token))
@@ -232,6 +233,28 @@ async def test_a_publish_through_one_server_reaches_the_other_and_no_reader_fail
     for server in servers:
         _wait_for(lambda s=server: _get(s, "/guide/competitors/tabstone/") == 200, what=f"{server.url} guidebook v2")
         assert all(_get(server, link) == 200 for link in links), server.url
+        _the_guidebook_follows_renames_and_lists_the_changes(server)
+
+
+def _the_guidebook_follows_renames_and_lists_the_changes(server: Server) -> None:
+    # The renamed stage's former page sends readers on; the renamed milestone's former anchor is on its page.
+    former = httpx.get(server.url + "/guide/new-business/sal/", timeout=5)
+    assert former.status_code == 200
+    assert 'http-equiv="refresh" content="0; url=../accepted/"' in former.text
+    assert _get(server, "/guide/new-business/sal/call-sheet/") == 200
+    stage = httpx.get(server.url + "/guide/new-business/sql/", timeout=5).text
+    assert 'id="budget-known"' in stage
+    assert '<a id="budget-range"></a>' in stage
+    # "What changed" lists version 2, its note and the renames.
+    changes = httpx.get(server.url + "/guide/changes/", timeout=5)
+    assert changes.status_code == 200
+    assert "Version 2" in changes.text
+    assert "Tabstone battlecard" in changes.text
+    assert "new-business/accepted renamed from" in changes.text
+    # A missing page is the guidebook's 404, styled from under /guide/.
+    missing = httpx.get(server.url + "/guide/no/such/page/", timeout=5)
+    assert missing.status_code == 404
+    assert 'href="/guide/assets/' in missing.text
 
 
 async def test_a_change_through_one_server_reaches_the_subscribers_of_the_other(
