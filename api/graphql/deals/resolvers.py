@@ -18,6 +18,7 @@ from api.graphql.core.node import Node
 from api.graphql.deals.connection import DealConnection, DealEdge, PageInfo
 from api.graphql.deals.inputs import DealFilterInput, DealOrderInput, OrderDirection
 from api.graphql.deals.loaders import DealByIdLoader
+from api.graphql.deals.nodes import deal_event_node, node_named_by_keys
 from api.graphql.deals.prefetch import prefetch_deal_page
 from api.graphql.deals.types import DealType
 from api.process import Process, ProcessDefinitions
@@ -132,12 +133,17 @@ class DealQuery:
     async def node(
         self,
         info: Info_,
-        id: Annotated[strawberry.ID, strawberry.argument(description="A global ID, e.g. a deal's, user's or team's.")],
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="A global ID: of a deal, user, team, process, stage, milestone, ... (any `Node`)."
+            ),
+        ],
     ) -> Node | None:
         await require_viewer(info)
         parsed = from_global_id(id)
         if parsed is None:
-            return None
+            return await node_named_by_keys(info, id)
         type_name, pk = parsed
         if type_name == "Deal":
             deal = await DealByIdLoader.of(info.context).load(pk)
@@ -148,4 +154,6 @@ class DealQuery:
         if type_name == "Team":
             team = await TeamByIdLoader.of(info.context).load(pk)
             return None if team is None else TeamType(row=team)
+        if type_name == "DealEvent":
+            return await deal_event_node(info, pk)
         return None

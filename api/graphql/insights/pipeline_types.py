@@ -108,8 +108,8 @@ class PipelineFigures:
     def stages(self) -> list[PipelineStage]:
         return [
             PipelineStage(
-                process=ProcessType(process=s.process),
-                stage=StageType(process=s.process, stage=t.stage),
+                process=ProcessType.of(s.process),
+                stage=StageType.of(s.process, t.stage),
                 count=t.count,
                 amounts=money_list(t.amounts),
                 weighted_amounts=money_list(t.weighted_amounts),
@@ -138,7 +138,7 @@ class PipelineFigures:
                 deal_id=b.deal.deal_id,
                 estimated_days_to_close=_days_to_close(s.process, s.summary, b.deal),
                 days_in_stage=whole_days_between(b.deal.entered_stage_at, self.now),
-                next_stage=StageType(process=s.process, stage=b.next_stage),
+                next_stage=StageType.of(s.process, b.next_stage),
                 missing_milestones=[MilestoneType.of(s.process, m) for m in b.missing],
             )
             for s, b in found[: _page(first)]
@@ -184,7 +184,7 @@ class PipelineFigures:
 class ProcessPipelineType(PipelineFigures):
     @fields.field(description="The process.")
     def process(self) -> ProcessType:
-        return ProcessType(process=self.sections[0].process)
+        return ProcessType.of(self.sections[0].process)
 
 
 @strawberry.type(

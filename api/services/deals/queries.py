@@ -168,6 +168,12 @@ async def events_by_deal_ids(session: AsyncSession, *, ids: Sequence[int]) -> li
     return [by_deal.get(i, []) for i in ids]
 
 
+async def events_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[DealEvent | None]:
+    """Events by their own id; whether their deal may be seen is the caller's to check."""
+    by_id = {event.id: event for event in await session.scalars(select(DealEvent).where(DealEvent.id.in_(ids)))}
+    return [by_id.get(i) for i in ids]
+
+
 async def competitor_keys_by_deal_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[list[str]]:
     by_deal: dict[int, list[str]] = defaultdict(list)
     query = select(DealCompetitor).where(DealCompetitor.deal_id.in_(ids)).order_by(DealCompetitor.competitor_key)
