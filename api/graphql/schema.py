@@ -14,10 +14,12 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
 
 from api.graphql.accounts.resolvers import AccountsQuery
 from api.graphql.accounts.types import TeamType, UserType
 from api.graphql.core.errors import WaymarkSchema, is_unexpected
+from api.graphql.core.scalars import SCALARS
 from api.graphql.deals.mutations import DealMutation
 from api.graphql.deals.resolvers import DealQuery
 from api.graphql.deals.types import DealType
@@ -53,6 +55,7 @@ def build_schema(
         query=query,
         mutation=mutation,
         types=[DealType, UserType, TeamType],
+        config=StrawberryConfig(scalar_map=SCALARS),
         extensions=[
             CommitOrRollback,
             lambda: MaskErrors(should_mask_error=is_unexpected, error_message="Unexpected error."),
