@@ -1,14 +1,19 @@
-"""Schema extensions: where a request's unit of work ends; which operation of a document runs."""
+"""Schema extensions: where a request's unit of work ends; which operation of a document runs; errors in
+GraphQL's words."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
 
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
+from strawberry.types.execution import ExecutionResult
 
 from api.graphql.core.context import WaymarkContext
+from api.graphql.core.errors import ClientError
+from api.graphql.core.graphql_words import in_graphql_words
 
 log = logging.getLogger("waymark.graphql")
 
@@ -48,3 +53,16 @@ class OperationNameRequired(SchemaExtension):
                     )
                 ]
         yield
+
+
+class GraphQLWords(SchemaExtension):
+    """graphql-core's own messages (syntax, validation, argument and variable coercion) with values written as a
+    client writes them: `null`, not `None` (see `api.graphql.core.graphql_words`). Our messages are left alone."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if isinstance(result, GraphQLExecutionResult | ExecutionResult):
+            for error in result.errors or ():
+                if not isinstance(error.original_error, ClientError):
+                    error.message = in_graphql_words(error.message)

@@ -23,7 +23,7 @@ from api.graphql.core.scalars import SCALARS
 from api.graphql.deals.mutations import DealMutation
 from api.graphql.deals.resolvers import DealQuery
 from api.graphql.deals.types import DealType
-from api.graphql.extensions import CommitOrRollback, OperationNameRequired
+from api.graphql.extensions import CommitOrRollback, GraphQLWords, OperationNameRequired
 from api.graphql.insights.resolvers import InsightsQuery
 from api.graphql.process.mutations import ProcessMutation
 from api.graphql.process.resolvers import ProcessQuery
@@ -58,6 +58,7 @@ def build_schema(
         config=StrawberryConfig(scalar_map=SCALARS),
         extensions=[
             CommitOrRollback,
+            GraphQLWords,
             lambda: MaskErrors(should_mask_error=is_unexpected, error_message="Unexpected error."),
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),

@@ -160,7 +160,7 @@ async def test_a_day_must_be_written_as_the_scalar_says(client, people, sent, me
     body = await gql(client, BY_CLOSE_DATE, {"from": sent}, token=people.rep_a.token)
 
     [error] = body["errors"]
-    assert error["message"] == f"Variable '$from' has invalid value: {message}"
+    assert error["message"] == f'Variable "$from" has invalid value: {message}'
 
 
 async def test_each_custom_scalar_states_its_wire_format(client, people):
