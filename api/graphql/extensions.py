@@ -28,7 +28,15 @@ class CommitOrRollback(SchemaExtension):
             return
         result = self.execution_context.result
         errors = getattr(result, "errors", None) or self.execution_context.pre_execution_errors
-        await context.unit_of_work.finish(failed=bool(errors))
+        try:
+            await context.unit_of_work.finish(failed=bool(errors))
+        except Exception as error:
+            # Error masking has run by now: the driver's words must not become the answer (it is logged as a bug).
+            raise CommitFailed("Unexpected error.") from error
+
+
+class CommitFailed(RuntimeError):
+    """The request's work could not be committed or rolled back."""
 
 
 class OperationNameRequired(SchemaExtension):
