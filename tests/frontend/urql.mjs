@@ -1,12 +1,12 @@
 // urql with Graphcache through the board, deal pages and the deal page's mutations; then every page read from
-// the cache alone, and again from the server. `scenario.cache`: "schema" (Graphcache given the schema from
-// introspection and nothing else) or "recipe" (api/FRONTEND.md's: the schema, and value types embedded).
+// the cache alone, and again from the server. `scenario.cache`: "schema" (Graphcache given the committed schema,
+// api/schema.graphql, and nothing else) or "recipe" (api/FRONTEND.md's: the schema, and value types embedded).
 // `scenario.values` adds a query of value types (objections, estimates) that have no id.
 import { Client, fetchExchange, gql, stringifyDocument } from "@urql/core";
 import { cacheExchange } from "@urql/exchange-graphcache";
 import { document } from "./lib/documents.mjs";
 import { embeddedValuesFrom } from "./lib/recipe.mjs";
-import { answer, headers, introspection, scenario, url } from "./lib/server.mjs";
+import { answer, headers, introspectionFromSdl, scenario, url } from "./lib/server.mjs";
 
 const Board = gql(document("Board"));
 const DealPage = gql(document("DealPage"));
@@ -18,7 +18,7 @@ const Values = gql(`
   }
 `);
 
-const schema = await introspection();
+const schema = await introspectionFromSdl();
 const configs = { schema: { schema }, recipe: { schema, keys: embeddedValuesFrom(schema) } };
 const config = configs[scenario.cache];
 if (!config) throw new Error(`unknown cache configuration ${scenario.cache}`);

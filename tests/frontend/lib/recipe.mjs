@@ -1,23 +1,10 @@
-// Apollo Client: which types may appear where an interface or union is expected (from introspection).
+// Apollo Client: which types may appear where an interface or union is expected.
 export function possibleTypesFrom(introspection) {
   const possibleTypes = {};
   for (const type of introspection.__schema.types) {
     if (type.possibleTypes) possibleTypes[type.name] = type.possibleTypes.map((member) => member.name);
   }
   return possibleTypes;
-}
-
-// urql Graphcache: types without an `id` are values (a money amount, an estimate, an objection): embedded in
-// the object that holds them. Saying so once silences Graphcache's "no key could be generated" for them.
-export function embeddedValuesFrom(introspection) {
-  const schema = introspection.__schema;
-  const roots = [schema.queryType, schema.mutationType, schema.subscriptionType].map((root) => root?.name);
-  const keys = {};
-  for (const type of schema.types) {
-    const isValue = type.kind === "OBJECT" && !type.name.startsWith("__") && !roots.includes(type.name);
-    if (isValue && !type.fields.some((field) => field.name === "id")) keys[type.name] = () => null;
-  }
-  return keys;
 }
 
 // Apollo Client: a list held by an object with an id (a deal's next steps, its blockers) is replaced by the
@@ -37,4 +24,17 @@ function isListOfObjects(type) {
   let list = false;
   for (; type.ofType; type = type.ofType) list ||= type.kind === "LIST";
   return list && ["OBJECT", "INTERFACE", "UNION"].includes(type.kind);
+}
+
+// urql Graphcache: types without an `id` are values (a money amount, an estimate, an objection), embedded in
+// the object that holds them. Saying so once silences Graphcache's "no key could be generated" for them.
+export function embeddedValuesFrom(introspection) {
+  const schema = introspection.__schema;
+  const roots = [schema.queryType, schema.mutationType, schema.subscriptionType].map((root) => root?.name);
+  const keys = {};
+  for (const type of schema.types) {
+    const isValue = type.kind === "OBJECT" && !type.name.startsWith("__") && !roots.includes(type.name);
+    if (isValue && !type.fields.some((field) => field.name === "id")) keys[type.name] = () => null;
+  }
+  return keys;
 }

@@ -5,6 +5,15 @@ export const scenario = JSON.parse(process.env.WAYMARK_SCENARIO ?? "{}");
 export const url = `${scenario.baseUrl}/graphql`;
 export const headers = { authorization: `Bearer ${scenario.token}` };
 
+// The schema as the committed SDL describes it, in introspection form (no request needed: a build step can do it).
+export async function introspectionFromSdl() {
+  const { buildSchema, introspectionFromSchema } = await import("graphql");
+  const { readFileSync } = await import("node:fs");
+  const sdl = readFileSync(new URL("../../../api/schema.graphql", import.meta.url), "utf8");
+  return introspectionFromSchema(buildSchema(sdl));
+}
+
+// The schema as the server describes it.
 export async function introspection() {
   const { getIntrospectionQuery } = await import("graphql");
   const response = await fetch(url, {
