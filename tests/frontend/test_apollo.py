@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from tests.frontend.conftest import Board
 from tests.frontend.diff import first_difference
 from tests.frontend.node import run_scenario
@@ -61,6 +63,7 @@ async def test_with_possible_types_alone_nothing_is_lost_and_only_shortened_list
     assert [p for p in answered["printed"] if not DATA_LOSS.search(p["text"])] == []
 
 
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)  # a control: the harness, not the database
 async def test_without_possible_types_apollo_loses_a_union_members_message_and_says_so(board: Board):
     # when: the harness is deaf to nothing: the configuration the issue started from
     answered = await run_scenario("apollo.mjs", board.scenario(cache="bare"))

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from tests.frontend.conftest import Board
 from tests.frontend.diff import first_difference
 from tests.frontend.node import run_scenario
@@ -32,6 +34,7 @@ async def test_given_only_the_schema_graphcache_reads_back_the_server_and_prints
     assert answered["printed"] == []
 
 
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)  # a control: the harness, not the database
 async def test_value_types_need_the_recipes_keys_and_with_them_graphcache_prints_nothing(board: Board):
     # when: a query that also reads value types without an id (objections, a close estimate)
     schema_only = await run_scenario("urql.mjs", board.scenario(cache="schema", values=True))
