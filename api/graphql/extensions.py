@@ -1,14 +1,19 @@
-"""Schema extensions: where a request's unit of work ends; which operation of a document runs."""
+"""Schema extensions: where a request's unit of work ends; which operation of a document runs; errors in
+GraphQL's words."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
 
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
+from strawberry.types.execution import ExecutionResult
 
 from api.graphql.core.context import WaymarkContext
+from api.graphql.core.errors import ClientError
+from api.graphql.core.graphql_words import in_graphql_words
 
 log = logging.getLogger("waymark.graphql")
 
@@ -25,7 +30,15 @@ class CommitOrRollback(SchemaExtension):
             return
         result = self.execution_context.result
         errors = getattr(result, "errors", None) or self.execution_context.pre_execution_errors
-        await context.unit_of_work.finish(failed=bool(errors))
+        try:
+            await context.unit_of_work.finish(failed=bool(errors))
+        except Exception as error:
+            # Error masking has run by now: the driver's words must not become the answer (it is logged as a bug).
+            raise CommitFailed("Unexpected error.") from error
+
+
+class CommitFailed(RuntimeError):
+    """The request's work could not be committed or rolled back."""
 
 
 class OperationNameRequired(SchemaExtension):
@@ -50,3 +63,16 @@ class OperationNameRequired(SchemaExtension):
                     )
                 ]
         yield
+
+
+class GraphQLWords(SchemaExtension):
+    """graphql-core's own messages (syntax, validation, argument and variable coercion) with values written as a
+    client writes them: `null`, not `None` (see `api.graphql.core.graphql_words`). Our messages are left alone."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if isinstance(result, GraphQLExecutionResult | ExecutionResult):
+            for error in result.errors or ():
+                if not isinstance(error.original_error, ClientError):
+                    error.message = in_graphql_words(error.message)

@@ -14,15 +14,17 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
 
 from api.graphql.accounts.resolvers import AccountsQuery
 from api.graphql.accounts.types import TeamType, UserType
 from api.graphql.core.errors import WaymarkSchema, is_unexpected
+from api.graphql.core.scalars import SCALARS
 from api.graphql.deals.mutations import DealMutation
 from api.graphql.deals.resolvers import DealQuery
 from api.graphql.deals.subscriptions import DealSubscription
 from api.graphql.deals.types import DealType
-from api.graphql.extensions import CommitOrRollback, OperationNameRequired
+from api.graphql.extensions import CommitOrRollback, GraphQLWords, OperationNameRequired
 from api.graphql.insights.resolvers import InsightsQuery
 from api.graphql.process.mutations import ProcessMutation
 from api.graphql.process.resolvers import ProcessQuery
@@ -57,8 +59,10 @@ def build_schema(
         mutation=mutation,
         subscription=subscription,
         types=[DealType, UserType, TeamType],
+        config=StrawberryConfig(scalar_map=SCALARS),
         extensions=[
             CommitOrRollback,
+            GraphQLWords,
             lambda: MaskErrors(should_mask_error=is_unexpected, error_message="Unexpected error."),
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),

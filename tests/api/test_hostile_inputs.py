@@ -10,7 +10,7 @@ import pytest
 from tests.api.factories import count_rows, create_deal, deal_gid, gql, snapshot
 
 CREATE_DEAL = """
-mutation Create($name: String!, $amount: String!, $currency: String!) {
+mutation Create($name: String!, $amount: Decimal!, $currency: String!) {
   createDeal(input: {name: $name, accountName: "Northwind", processKey: "new-business", amount: $amount,
                      currency: $currency, closeDate: "2026-12-31"}) {
     __typename

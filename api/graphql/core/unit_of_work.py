@@ -14,6 +14,13 @@ from sqlalchemy.orm.exc import StaleDataError
 T = TypeVar("T")
 
 
+class RequestFinished(RuntimeError):
+    """The request has answered and its session is closed: work still scheduled then has nobody to answer to.
+
+    graphql-core answers as soon as an error nulls the whole result, while loaders of other fields may still be
+    queued; they get this instead of a closed session."""
+
+
 class UnitOfWork:
     """The request's session, used by one resolver at a time (resolvers run concurrently; an AsyncSession
     runs one statement at a time)."""
@@ -22,6 +29,7 @@ class UnitOfWork:
         self.session = session
         self._turn = asyncio.Lock()
         self._wrote = False
+        self._finished = False
         self._after_commit: list[Callable[[], None]] = []
 
     def after_commit(self, effect: Callable[[], None]) -> None:
@@ -31,6 +39,7 @@ class UnitOfWork:
     async def read(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Run `work` with the session to itself."""
         async with self._turn:
+            self._check_open()
             return await work(self.session)
 
     async def write(self, work: Callable[[AsyncSession], Awaitable[T]], *, succeeded: Callable[[T], bool]) -> T:
@@ -42,6 +51,7 @@ class UnitOfWork:
         result that changed the database from an expected failure that changed nothing.
         """
         async with self._turn:
+            self._check_open()
             try:
                 result = await work(self.session)
             except (StaleDataError, IntegrityError):
@@ -53,13 +63,23 @@ class UnitOfWork:
             return result
 
     async def finish(self, *, failed: bool) -> None:
-        """Commit the request's work, or roll it back when the request failed; then release the session."""
-        try:
-            if failed:
-                await self.session.rollback()
-            else:
-                await self.session.commit()
-                for effect in self._after_commit:
-                    effect()
-        finally:
-            await self.session.close()
+        """Commit the request's work, or roll it back when the request failed; then release the session;
+        then run what waited for the commit.
+
+        Waits for a statement in progress (closing the session under it would break it), and refuses work after."""
+        async with self._turn:
+            self._finished = True
+            try:
+                if failed:
+                    await self.session.rollback()
+                else:
+                    await self.session.commit()
+            finally:
+                await self.session.close()
+        if not failed:
+            for effect in self._after_commit:
+                effect()
+
+    def _check_open(self) -> None:
+        if self._finished:
+            raise RequestFinished("the request has already answered; its session is closed")

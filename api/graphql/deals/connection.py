@@ -14,9 +14,15 @@ from api.services.deals import queries as deal_queries
 
 @strawberry.type(description="Where a page of a connection sits in the whole list.")
 class PageInfo:
-    has_next_page: bool = strawberry.field(description="Whether more deals follow `endCursor`.")
-    has_previous_page: bool = strawberry.field(description="Whether this page was fetched with `after`.")
-    start_cursor: str | None = strawberry.field(description="The first edge's cursor.")
+    has_next_page: bool = strawberry.field(
+        description="Going forward (`first`): whether more deals follow `endCursor`. Going backward (`last`): "
+        "whether this page was fetched with `before`."
+    )
+    has_previous_page: bool = strawberry.field(
+        description="Going forward (`first`): whether this page was fetched with `after`. Going backward (`last`): "
+        "whether more deals precede `startCursor`."
+    )
+    start_cursor: str | None = strawberry.field(description="The first edge's cursor: pass it as `before`.")
     end_cursor: str | None = strawberry.field(description="The last edge's cursor: pass it as `after`.")
 
 

@@ -13,6 +13,7 @@ from api.graphql.core import fields
 from api.graphql.core.context import Info_
 from api.graphql.core.ids import to_global_id
 from api.graphql.core.loaded import Resolved
+from api.graphql.core.node import Node
 from api.graphql.process.types import MilestoneType, StageType
 from api.process import Process
 
@@ -49,8 +50,11 @@ def _event_actor(root: strawberry.Parent[DealEventType], info: Info_) -> Resolve
     return resolve_user(info, root.row.actor_id)
 
 
-@strawberry.type(name="DealEvent", description="One entry of a deal's append-only history.")
-class DealEventType:
+@strawberry.type(
+    name="DealEvent",
+    description="One entry of a deal's append-only history; `node(id)` finds it for whoever may see its deal.",
+)
+class DealEventType(Node):
     row: strawberry.Private[DealEvent]
     process: strawberry.Private[Process]
     id: strawberry.ID = fields.resolved_by(_event_id, description="The global ID of the event.")

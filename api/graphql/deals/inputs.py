@@ -7,6 +7,7 @@ from enum import Enum
 
 import strawberry
 
+from api.graphql.core.scalars import DecimalText
 from api.graphql.deals.types import DealStatus
 
 
@@ -51,7 +52,10 @@ class CreateDealInput:
     name: str = strawberry.field(description="The deal's name.")
     account_name: str = strawberry.field(description="The buyer's company.")
     process_key: str = strawberry.field(description="The process the deal follows, e.g. `new-business`.")
-    amount: str = strawberry.field(description="Contract value as a decimal string, e.g. `12500.00`; not negative.")
+    amount: DecimalText = strawberry.field(
+        description='Contract value, e.g. `"12500.00"`: not negative, at most two decimal places; anything else is '
+        "answered with `InvalidInput` (field `input.amount`)."
+    )
     currency: str = strawberry.field(description="ISO 4217 currency code, e.g. `EUR`.")
     close_date: date = strawberry.field(description="Expected close date.")
     owner_id: strawberry.ID | None = strawberry.field(
@@ -66,7 +70,9 @@ class UpdateDealInput:
     expected_version: int = strawberry.field(description="The version you last saw; a stale one is refused.")
     name: str | None = strawberry.field(default=None, description="New name.")
     account_name: str | None = strawberry.field(default=None, description="New account name.")
-    amount: str | None = strawberry.field(default=None, description="New amount, as a decimal string.")
+    amount: DecimalText | None = strawberry.field(
+        default=None, description='New amount, e.g. `"12500.00"`; checked as `CreateDealInput.amount` is.'
+    )
     currency: str | None = strawberry.field(default=None, description="New ISO 4217 currency code.")
     close_date: date | None = strawberry.field(default=None, description="New expected close date.")
     owner_id: strawberry.ID | None = strawberry.field(default=None, description="New owner.")

@@ -38,6 +38,13 @@ class EventsByDealIdLoader(RequestLoader[int, list[DealEvent]]):
         return await queries.events_by_deal_ids(session, ids=keys)
 
 
+class DealEventByIdLoader(RequestLoader[int, DealEvent | None]):
+    """Events by their id, whoever's deal they belong to: check the deal with `DealByIdLoader` before showing one."""
+
+    async def read(self, session: AsyncSession, keys: Sequence[int]) -> list[DealEvent | None]:
+        return await queries.events_by_ids(session, ids=keys)
+
+
 class CompetitorKeysByDealIdLoader(RequestLoader[int, list[str]]):
     async def read(self, session: AsyncSession, keys: Sequence[int]) -> list[list[str]]:
         return await queries.competitor_keys_by_deal_ids(session, ids=keys)

@@ -18,6 +18,7 @@ from api.graphql.core.node import Node
 from api.graphql.deals.connection import DealConnection, DealEdge, PageInfo
 from api.graphql.deals.inputs import DealFilterInput, DealOrderInput, OrderDirection
 from api.graphql.deals.loaders import DealByIdLoader
+from api.graphql.deals.nodes import deal_event_node, node_named_by_keys
 from api.graphql.deals.prefetch import prefetch_deal_page
 from api.graphql.deals.types import DealType
 from api.process import Process, ProcessDefinitions
@@ -62,6 +63,22 @@ def _stage_keys(given: Sequence[str], *, processes: Sequence[Process]) -> tuple[
     return tuple(dict.fromkeys(keys))
 
 
+def page_asked(*, first: int | None, after: str | None, last: int | None, before: str | None) -> deal_queries.PageAsked:
+    """The page the arguments ask for, or a ClientError saying which argument is wrong."""
+    for name, size in (("first", first), ("last", last)):
+        if size is not None and size < 0:
+            raise ClientError(f"{name}: must not be negative (got {size})")
+    if first is not None and last is not None:
+        raise ClientError("first, last: give one of them (first to page forward, last to page backward), not both")
+    for name, cursor in (("after", after), ("before", before)):
+        if cursor == "":
+            raise ClientError(f"{name}: '' is not a cursor from this list; leave `{name}` out for the first page")
+    if last is not None:
+        return deal_queries.PageAsked(last=min(last, deal_queries.MAX_PAGE), after=after, before=before)
+    size = deal_queries.DEFAULT_PAGE if first is None else min(first, deal_queries.MAX_PAGE)
+    return deal_queries.PageAsked(first=size, after=after, before=before)
+
+
 def to_deal_order(given: DealOrderInput | None) -> deal_queries.DealOrder:
     if given is None:
         return deal_queries.DealOrder()
@@ -81,37 +98,50 @@ class DealQuery:
         found = None if pk is None else await DealByIdLoader.of(info.context).load(pk)
         return None if found is None else DealType(row=found)
 
-    @fields.field(description=f"Deals you may see, a page at a time (at most {deal_queries.MAX_PAGE} per page).")
+    @fields.field(
+        description=f"Deals you may see, a page at a time (at most {deal_queries.MAX_PAGE} per page): forward with "
+        "`first` and `after`, backward with `last` and `before`, by keyset (a deal added or changed meanwhile never "
+        "repeats or hides another)."
+    )
     async def deals(
         self,
         info: Info_,
-        first: Annotated[int, strawberry.argument(description=f"Page size, capped at {deal_queries.MAX_PAGE}.")] = 20,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description=f"Page size going forward, capped at {deal_queries.MAX_PAGE}; "
+                f"{deal_queries.DEFAULT_PAGE} when neither `first` nor `last` is given (null is the same as leaving it "
+                "out). Not with `last`."
+            ),
+        ] = None,
         after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
         filter: Annotated[DealFilterInput | None, strawberry.argument(description="Which deals.")] = None,
         order_by: Annotated[DealOrderInput | None, strawberry.argument(description="In what order.")] = None,
+        last: Annotated[
+            int | None,
+            strawberry.argument(
+                description=f"Page size going backward: the last deals before `before` (or of the whole list), "
+                f"capped at {deal_queries.MAX_PAGE}. Not with `first`."
+            ),
+        ] = None,
+        before: Annotated[
+            str | None, strawberry.argument(description="The `startCursor` of the page after the one you want.")
+        ] = None,
     ) -> DealConnection:
         viewer = await require_viewer(info)
-        if first < 0:
-            raise ClientError(f"first: must not be negative (got {first})")
-        if after == "":
-            raise ClientError("after: '' is not a cursor from this list; leave `after` out for the first page")
+        asked = page_asked(first=first, after=after, last=last, before=before)
         deal_filter = to_deal_filter(filter, definitions=info.context.definitions)
         order = to_deal_order(order_by)
 
         async def page_of_deals(session: AsyncSession) -> deal_queries.DealPage:
             return await deal_queries.page_of_deals(
-                session,
-                viewer=viewer,
-                deal_filter=deal_filter,
-                order=order,
-                first=min(first, deal_queries.MAX_PAGE),
-                after=after,
+                session, viewer=viewer, deal_filter=deal_filter, order=order, page=asked
             )
 
         try:
             page = await info.context.unit_of_work.read(page_of_deals)
         except deal_queries.BadCursor as error:
-            raise ClientError(f"after: {error}") from error
+            raise ClientError(f"{error.argument}: {error}") from error
         for deal in page.deals:
             DealByIdLoader.of(info.context).prime(deal.id, deal)
         await prefetch_deal_page(info, page.deals, node_path=("deals", "edges", "node"))
@@ -120,7 +150,7 @@ class DealQuery:
             edges=edges,
             page_info=PageInfo(
                 has_next_page=page.has_next_page,
-                has_previous_page=after is not None,
+                has_previous_page=page.has_previous_page,
                 start_cursor=edges[0].cursor if edges else None,
                 end_cursor=edges[-1].cursor if edges else None,
             ),
@@ -132,12 +162,17 @@ class DealQuery:
     async def node(
         self,
         info: Info_,
-        id: Annotated[strawberry.ID, strawberry.argument(description="A global ID, e.g. a deal's, user's or team's.")],
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="A global ID: of a deal, user, team, process, stage, milestone, ... (any `Node`)."
+            ),
+        ],
     ) -> Node | None:
         await require_viewer(info)
         parsed = from_global_id(id)
         if parsed is None:
-            return None
+            return await node_named_by_keys(info, id)
         type_name, pk = parsed
         if type_name == "Deal":
             deal = await DealByIdLoader.of(info.context).load(pk)
@@ -148,4 +183,6 @@ class DealQuery:
         if type_name == "Team":
             team = await TeamByIdLoader.of(info.context).load(pk)
             return None if team is None else TeamType(row=team)
+        if type_name == "DealEvent":
+            return await deal_event_node(info, pk)
         return None

@@ -17,6 +17,7 @@ from api.graphql.core.context import Info_
 from api.graphql.core.ids import to_global_id
 from api.graphql.core.loaded import Resolved, then
 from api.graphql.core.node import Node
+from api.graphql.deals.checklist import DealMilestone, DealPlay
 from api.graphql.deals.estimates import CloseEstimateType
 from api.graphql.deals.events import DealEventType
 from api.graphql.deals.loaders import (
@@ -49,34 +50,6 @@ class DealStatus(Enum):
     OPEN = strawberry.enum_value("open", description="Still being worked.")
     WON = strawberry.enum_value("won", description="Closed won.")
     LOST = strawberry.enum_value("lost", description="Closed lost.")
-
-
-def _completed_by(root: strawberry.Parent[DealMilestone], info: Info_) -> Resolved[UserType | None]:
-    return None if root.completion is None else resolve_user(info, root.completion.completed_by_id)
-
-
-@strawberry.type(description="A milestone of the deal's process and whether the deal has done it.")
-class DealMilestone:
-    milestone: MilestoneType = strawberry.field(description="The milestone.")
-    completion: strawberry.Private[MilestoneCompletion | None]
-    completed: bool = fields.filled(description="Whether the deal has completed it.")
-    completed_at: datetime | None = fields.filled(description="When it was completed.")
-    completed_by: UserType | None = fields.resolved_by(
-        _completed_by, description="Who completed it.", graphql_type=UserType | None
-    )
-    note: str | None = fields.filled(description="The note left when completing it.")
-
-    def __post_init__(self) -> None:
-        completion = self.completion
-        self.completed = completion is not None
-        self.completed_at = None if completion is None else completion.completed_at
-        self.note = None if completion is None else completion.note
-
-
-@strawberry.type(description="A play to run on one of the deal's open milestones, against a competitor in the deal.")
-class DealPlay:
-    milestone: MilestoneType = strawberry.field(description="The open milestone.")
-    play: PlayType = strawberry.field(description="The play.")
 
 
 @strawberry.type(name="Deal", description="A sales opportunity moving through a process.")
@@ -129,7 +102,7 @@ class DealType(Node):
         def listed(completions: list[MilestoneCompletion]) -> list[DealMilestone]:
             by_key = {process.canonical_milestone_key(c.milestone_key): c for c in completions}
             return [
-                DealMilestone(milestone=MilestoneType.of(process, m), completion=by_key.get(m.key))
+                DealMilestone(deal_id=self.row.id, milestone=MilestoneType.of(process, m), completion=by_key.get(m.key))
                 for m in process.milestones
             ]
 
@@ -248,7 +221,11 @@ class DealType(Node):
         def listed(progress: DealProgress, keys: list[str]) -> list[DealPlay]:
             process = progress.process
             return [
-                DealPlay(milestone=MilestoneType.of(process, p.milestone), play=PlayType.of(p.play))
+                DealPlay(
+                    deal_id=self.row.id,
+                    milestone=MilestoneType.of(process, p.milestone),
+                    play=PlayType.of(process, p.milestone, p.play),
+                )
                 for p in progress.plays(definitions, keys)
             ]
 

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from api.graphql.core.errors import ClientError
+from api.graphql.core.scalars import DecimalText, decimal_of
 from api.services.deals.input import years_from
 
 MAX_QUOTA = Decimal("999999999999999.99")
@@ -15,9 +16,12 @@ PERIOD_END_YEARS = 100
 fair question, yet far inside the calendar's end (9999-12-31), where date arithmetic would overflow."""
 
 
-def checked_quota(quota: Decimal | None) -> Decimal | None:
-    if quota is None:
+def checked_quota(given: DecimalText | None) -> Decimal | None:
+    if given is None:
         return None
+    quota = decimal_of(given)
+    if quota is None:
+        raise ClientError(f"quota: {given!r} is not a number; write it like '250000.00'")
     if not quota.is_finite():
         raise ClientError(f"quota: {quota} is not a finite amount; write it like '250000.00'")
     if quota < 0:

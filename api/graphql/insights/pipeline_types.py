@@ -10,20 +10,22 @@ from typing import Annotated
 import strawberry
 
 from api.graphql.core import fields
-from api.graphql.core.context import Info_
-from api.graphql.core.errors import ClientError
-from api.graphql.deals.types import DealType
 from api.graphql.insights.money import MoneyType, money_list
-from api.graphql.insights.types import load_deal
-from api.graphql.process.types import MilestoneType, ProcessType, StageType
-from api.process import Process
-from api.services.forecast.days_to_close import estimate_days_to_close
-from api.services.forecast.pipeline import STALE_FACTOR, STRENGTH_BUCKETS, PipelineSummary
-from api.services.forecast.pipeline import BlockedDeal as BlockedDealRecord
-from api.services.forecast.pipeline import StaleDeal as StaleDealRecord
+from api.graphql.insights.pipeline_deals import BlockedDeal, SortKey, StaleDeal, blocked_in, stale_in
+from api.graphql.insights.pipeline_pages import (
+    DEFAULT_PAGE,
+    MAX_PAGE,
+    BlockedDealConnection,
+    BlockedDealEdge,
+    StaleDealConnection,
+    StaleDealEdge,
+    checked_size,
+    page_of,
+)
+from api.graphql.process.types import ProcessType, StageType
+from api.services.forecast.pipeline import STALE_FACTOR, STRENGTH_BUCKETS
 from api.services.forecast.service import ProcessPipeline
 from api.services.history.durations import MIN_OBSERVATIONS
-from api.services.history.records import DealSnapshot, whole_days_between
 
 
 @strawberry.type(description="Open deals in one stage.")
@@ -51,49 +53,11 @@ class PipelineStage:
     )
 
 
-def _days_to_close(process: Process, summary: PipelineSummary, deal: DealSnapshot) -> int:
-    return estimate_days_to_close(process=process, deal=deal, durations=summary.durations).days_to_close
-
-
-@strawberry.type(description="A deal failing the gate into its next stage.")
-class BlockedDeal:
-    deal_id: strawberry.Private[str]
-    estimated_days_to_close: int = strawberry.field(description="As on the deal (`Deal.estimatedDaysToClose`).")
-    days_in_stage: int = strawberry.field(description="Whole days since it entered its stage, as `Deal.daysInStage`.")
-    next_stage: StageType = strawberry.field(description="The stage it cannot enter yet.")
-    missing_milestones: list[MilestoneType] = strawberry.field(description="What is missing, in process order.")
-
-    @fields.field(description="The deal.")
-    async def deal(self, info: Info_) -> DealType:
-        return await load_deal(info, self.deal_id)
-
-
-@strawberry.type(description="A deal in its stage longer than the stage's expected duration.")
-class StaleDeal:
-    deal_id: strawberry.Private[str]
-    estimated_days_to_close: int = strawberry.field(description="As on the deal (`Deal.estimatedDaysToClose`).")
-    days_in_stage: int = strawberry.field(description="Whole days since it entered its stage, as `Deal.daysInStage`.")
-    expected_days: int = strawberry.field(
-        description=f"{STALE_FACTOR} × the stage's longest mandatory milestone (its observed median once it has "
-        f"{MIN_OBSERVATIONS} observations, else typical days), rounded up; as `Deal.expectedDaysInStage`."
-    )
-
-    @fields.field(description="The deal.")
-    async def deal(self, info: Info_) -> DealType:
-        return await load_deal(info, self.deal_id)
-
-
 @strawberry.type(description="How many open deals have a strength in [low, high).")
 class StrengthBucket:
     low: float = strawberry.field(description="Lower bound, included.")
     high: float = strawberry.field(description="Upper bound, excluded (the last bucket includes 1).")
     count: int = strawberry.field(description="Open deals in the bucket.")
-
-
-def _page(first: int) -> int:
-    if first < 0:
-        raise ClientError(f"first: must not be negative (got {first})")
-    return min(first, 500)
 
 
 @strawberry.type(description="Pipeline figures over the open deals of one or more processes.")
@@ -108,8 +72,8 @@ class PipelineFigures:
     def stages(self) -> list[PipelineStage]:
         return [
             PipelineStage(
-                process=ProcessType(process=s.process),
-                stage=StageType(process=s.process, stage=t.stage),
+                process=ProcessType.of(s.process),
+                stage=StageType.of(s.process, t.stage),
                 count=t.count,
                 amounts=money_list(t.amounts),
                 weighted_amounts=money_list(t.weighted_amounts),
@@ -125,24 +89,27 @@ class PipelineFigures:
     def blocked_count(self) -> int:
         return sum(len(s.summary.blocked) for s in self.sections)
 
-    @fields.field(description="Deals failing the gate into their next stage, longest in stage first.")
+    @fields.field(
+        description="Deals failing the gate into their next stage, longest in stage first.",
+        deprecation_reason="Use `blockedDeals`: the same deals as a cursor connection.",
+    )
     def blocked(
         self, first: Annotated[int, strawberry.argument(description="At most this many (0–500).")] = 50
     ) -> list[BlockedDeal]:
-        found: list[tuple[ProcessPipeline, BlockedDealRecord]] = [
-            (s, b) for s in self.sections for b in s.summary.blocked
-        ]
-        found.sort(key=lambda sb: (sb[1].deal.entered_stage_at, sb[1].deal.deal_id))
-        return [
-            BlockedDeal(
-                deal_id=b.deal.deal_id,
-                estimated_days_to_close=_days_to_close(s.process, s.summary, b.deal),
-                days_in_stage=whole_days_between(b.deal.entered_stage_at, self.now),
-                next_stage=StageType(process=s.process, stage=b.next_stage),
-                missing_milestones=[MilestoneType.of(s.process, m) for m in b.missing],
-            )
-            for s, b in found[: _page(first)]
-        ]
+        return [deal for _, deal in self._blocked()[: checked_size(first)]]
+
+    @fields.field(description="Deals failing the gate into their next stage, longest in stage first, a page at a time.")
+    def blocked_deals(
+        self,
+        first: Annotated[
+            int | None,
+            strawberry.argument(description=f"Page size, 0–{MAX_PAGE}; {DEFAULT_PAGE} when left out or null."),
+        ] = None,
+        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
+    ) -> BlockedDealConnection:
+        page = page_of(self._blocked(), kind="blocked", first=first, after=after)
+        edges = [BlockedDealEdge(cursor=cursor, node=deal) for cursor, deal in page.items]
+        return BlockedDealConnection(edges=edges, page_info=page.page_info, total_count=page.total_count)
 
     @fields.field(description="How many deals are stale.")
     def stale_count(self) -> int:
@@ -151,22 +118,26 @@ class PipelineFigures:
     @fields.field(
         description=f"Deals in their stage longer than {STALE_FACTOR} × its longest mandatory milestone (its longest "
         f"milestone when none is mandatory), measured by its observed median once it has {MIN_OBSERVATIONS} "
-        "observations, else by typical days; most overdue first (days in stage over expected days)."
+        "observations, else by typical days; most overdue first (days in stage over expected days).",
+        deprecation_reason="Use `staleDeals`: the same deals as a cursor connection.",
     )
     def stale(
         self, first: Annotated[int, strawberry.argument(description="At most this many (0–500).")] = 50
     ) -> list[StaleDeal]:
-        found: list[tuple[ProcessPipeline, StaleDealRecord]] = [(s, d) for s in self.sections for d in s.summary.stale]
-        found.sort(key=lambda sd: (-sd[1].days_in_stage / sd[1].expected_days, sd[1].deal.deal_id))
-        return [
-            StaleDeal(
-                deal_id=d.deal.deal_id,
-                estimated_days_to_close=_days_to_close(s.process, s.summary, d.deal),
-                days_in_stage=whole_days_between(d.deal.entered_stage_at, self.now),
-                expected_days=d.expected_days,
-            )
-            for s, d in found[: _page(first)]
-        ]
+        return [deal for _, deal in self._stale()[: checked_size(first)]]
+
+    @fields.field(description="The deals of `stale`, most overdue first, a page at a time.")
+    def stale_deals(
+        self,
+        first: Annotated[
+            int | None,
+            strawberry.argument(description=f"Page size, 0–{MAX_PAGE}; {DEFAULT_PAGE} when left out or null."),
+        ] = None,
+        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
+    ) -> StaleDealConnection:
+        page = page_of(self._stale(), kind="stale", first=first, after=after)
+        edges = [StaleDealEdge(cursor=cursor, node=deal) for cursor, deal in page.items]
+        return StaleDealConnection(edges=edges, page_info=page.page_info, total_count=page.total_count)
 
     @fields.field(description="Open deals by strength, in fifths.")
     def strength(self) -> list[StrengthBucket]:
@@ -179,12 +150,18 @@ class PipelineFigures:
             for i in range(STRENGTH_BUCKETS)
         ]
 
+    def _blocked(self) -> list[tuple[SortKey, BlockedDeal]]:
+        return sorted(blocked_in(self.sections, now=self.now), key=lambda keyed: keyed[0])
+
+    def _stale(self) -> list[tuple[SortKey, StaleDeal]]:
+        return sorted(stale_in(self.sections, now=self.now), key=lambda keyed: keyed[0])
+
 
 @strawberry.type(name="ProcessPipeline", description="The manager's view of one process's open deals.")
 class ProcessPipelineType(PipelineFigures):
     @fields.field(description="The process.")
     def process(self) -> ProcessType:
-        return ProcessType(process=self.sections[0].process)
+        return ProcessType.of(self.sections[0].process)
 
 
 @strawberry.type(

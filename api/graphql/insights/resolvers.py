@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from typing import Annotated
 
 import strawberry
@@ -13,6 +12,7 @@ from api.graphql.core import fields
 from api.graphql.core.context import Info_
 from api.graphql.core.errors import ClientError, require_viewer
 from api.graphql.core.ids import pk_of
+from api.graphql.core.scalars import DecimalText
 from api.graphql.insights.arguments import as_utc, checked_period_end, checked_quota
 from api.graphql.insights.pipeline_types import Pipeline
 from api.graphql.insights.types import (
@@ -100,7 +100,7 @@ class InsightsQuery:
         ] = None,
         owner_id: Annotated[strawberry.ID | None, strawberry.argument(description="One rep's deals.")] = None,
         quota: Annotated[
-            Decimal | None,
+            DecimalText | None,
             strawberry.argument(
                 description="The period's quota, not negative, in `currency`; won deals count from the same processes."
             ),
@@ -120,14 +120,14 @@ class InsightsQuery:
         viewer = await require_viewer(info)
         today = datetime.now(UTC).date()
         period_end = checked_period_end(period_end, today=today)
-        quota = checked_quota(quota)
+        checked = checked_quota(quota)
         owner = _owner(owner_id, "ownerId")
         asked = _asked(info, viewer=viewer, process_key=process_key, owner_id=owner)
         quota_currency = None if currency is None else _currency(currency)
 
         async def prioritize(session: AsyncSession) -> forecast.Prioritization:
             return await forecast.prioritized_deals(
-                session, asked=asked, today=today, period_end=period_end, quota=quota, currency=quota_currency
+                session, asked=asked, today=today, period_end=period_end, quota=checked, currency=quota_currency
             )
 
         try:

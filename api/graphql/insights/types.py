@@ -243,7 +243,7 @@ def process_insights_type(process: Process, insights: ProcessInsights) -> Proces
     return ProcessInsightsType(
         stages=[
             StageInsight(
-                stage=StageType(process=process, stage=c.stage),
+                stage=StageType.of(process, c.stage),
                 entered=c.entered,
                 advanced=c.advanced,
                 lost=c.lost,

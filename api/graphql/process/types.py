@@ -1,6 +1,9 @@
 """The process as GraphQL types: views over the immutable process model, built once per model object
 (`api/graphql/core/views.py`). What a view knows when it is built is a plain field; only what needs the
-request (settings, the content library, competitors by key) is a resolver."""
+request (settings, the content library, competitors by key) is a resolver.
+
+Every view has a global ID (`api/graphql/core/ids.py`) that names it by keys alone, so `node(id)` finds it again
+and a client's cache never merges two processes' `commit` stages."""
 
 from __future__ import annotations
 
@@ -11,6 +14,8 @@ import strawberry
 
 from api.graphql.core import fields
 from api.graphql.core.context import Info_
+from api.graphql.core.ids import content_id, first_key
+from api.graphql.core.node import Node
 from api.graphql.core.views import ViewCache
 from api.graphql.process.versions import ProcessVersionType
 from api.process import Competitor, ContentUse, Milestone, Objection, Play, Process, Stage, guide_urls
@@ -48,8 +53,9 @@ class ObjectionType:
 
 
 @strawberry.type(name="Competitor", description="A competitor the buyer may weigh against us; the status quo is one.")
-class CompetitorType:
+class CompetitorType(Node):
     competitor: strawberry.Private[Competitor]
+    id: strawberry.ID = fields.filled(description="The global ID, from the competitor's key.")
     key: str = fields.filled(description="Stable key, e.g. `status-quo`.")
     name: str = fields.filled(description="Display name.")
     is_status_quo: bool = fields.filled(description="True for the buyer doing nothing (or keeping what they have).")
@@ -66,6 +72,7 @@ class CompetitorType:
 
     def __post_init__(self) -> None:
         c = self.competitor
+        self.id = content_id("Competitor", c.key)
         self.key, self.name, self.is_status_quo, self.summary = c.key, c.name, c.status_quo, c.summary
         self.when_we_win, self.when_they_win = list(c.when_we_win), list(c.when_they_win)
         self.strengths, self.weaknesses, self.landmines = list(c.strengths), list(c.weaknesses), list(c.landmines)
@@ -81,13 +88,24 @@ class CompetitorType:
         return _competitors.get((competitor,), lambda: cls(competitor=competitor))
 
 
-@strawberry.type(name="Content", description="Content a milestone calls for, and when to send it.")
-class ContentType:
+@strawberry.type(
+    name="Content",
+    description="Content a milestone calls for, and when to send it: one use of a library item, so its ID names "
+    "the milestone too (the same item may be sent at different moments of different milestones).",
+)
+class ContentType(Node):
     use: strawberry.Private[ContentUse]
+    milestone_id: strawberry.Private[tuple[str, str]]
+    """The process key and the milestone's first key."""
+    occurrence: strawberry.Private[int] = 1
+    """1 for the item's first use in the milestone, 2 for a second use of the same item, ..."""
+    id: strawberry.ID = fields.filled(description="The global ID, from the milestone's and the item's keys.")
     key: str = fields.filled(description="The content library key.")
 
     def __post_init__(self) -> None:
         self.key = self.use.content
+        again = () if self.occurrence == 1 else (str(self.occurrence),)
+        self.id = content_id("Content", *self.milestone_id, self.use.content, *again)
 
     @fields.field(description="The title the buyer sees.")
     def title(self, info: Info_) -> str:
@@ -117,8 +135,11 @@ def _play_competitor(root: strawberry.Parent[PlayType], info: Info_) -> Competit
 
 
 @strawberry.type(name="Play", description="How to work a milestone when a given competitor is in the deal.")
-class PlayType:
+class PlayType(Node):
     play_model: strawberry.Private[Play]
+    milestone_id: strawberry.Private[tuple[str, str]]
+    """The process key and the milestone's first key."""
+    id: strawberry.ID = fields.filled(description="The global ID, from the milestone's and the competitor's keys.")
     competitor: CompetitorType = strawberry.field(
         resolver=_play_competitor, description="The competitor (or status quo) this play is against."
     )
@@ -126,19 +147,25 @@ class PlayType:
     talk_track: str | None = fields.filled(description="Words the rep can use, if any.")
 
     def __post_init__(self) -> None:
+        self.id = content_id("Play", *self.milestone_id, self.play_model.competitor)
         self.play, self.talk_track = self.play_model.play, self.play_model.talk_track
 
     @classmethod
-    def of(cls, play: Play) -> PlayType:
-        return _plays.get((play,), lambda: cls(play_model=play))
+    def of(cls, process: Process, milestone: Milestone, play: Play) -> PlayType:
+        return _plays.get(
+            (process, milestone, play), lambda: cls(play_model=play, milestone_id=_named(process, milestone))
+        )
 
 
 @strawberry.type(name="Milestone", description="One verifiable step with the buyer inside a stage.")
-class MilestoneType:
+class MilestoneType(Node):
     process: strawberry.Private[Process]
     stage_model: strawberry.Private[Stage]
     milestone: strawberry.Private[Milestone]
-    key: str = fields.filled(description="Stable key, e.g. `finance-sign-off`.")
+    id: strawberry.ID = fields.filled(
+        description="The global ID: unique across processes, and kept when the key is renamed through `formerly`."
+    )
+    key: str = fields.filled(description="Stable key, e.g. `finance-sign-off`; unique within its process only.")
     title: str = fields.filled(description="Short title.")
     mandatory: bool = fields.filled(
         description="Mandatory milestones are exit criteria: no deal enters a later stage without them."
@@ -156,12 +183,13 @@ class MilestoneType:
     formerly: list[str] = fields.filled(description="Keys this milestone had before a rename.")
 
     def __post_init__(self) -> None:
-        m = self.milestone
+        m, named = self.milestone, _named(self.process, self.milestone)
+        self.id = content_id("Milestone", *named)
         self.key, self.title, self.mandatory, self.weight = m.key, m.title, m.mandatory, m.weight
         self.typical_days, self.why, self.ask = m.typical_days, m.why, m.ask
         self.questions, self.activities = list(m.questions), list(m.activities)
-        self.content = [ContentType(use=use) for use in m.content]
-        self.plays = [PlayType.of(play) for play in m.plays]
+        self.content = _content_uses(named, m.content)
+        self.plays = [PlayType.of(self.process, m, play) for play in m.plays]
         self.formerly = list(m.formerly)
 
     @fields.field(description="The stage the milestone belongs to.")
@@ -190,10 +218,14 @@ class MilestoneType:
 
 
 @strawberry.type(name="Stage", description="A step of the process with an objective; closed won and lost are terminal.")
-class StageType:
-    process: strawberry.Private[Process]
+class StageType(Node):
+    process_model: strawberry.Private[Process]
     stage: strawberry.Private[Stage]
-    key: str = fields.filled(description="Stable key, e.g. `commit`.")
+    id: strawberry.ID = fields.filled(
+        description="The global ID: unique across processes (both shipped processes have a `commit` stage), and kept "
+        "when the key is renamed through `formerly`."
+    )
+    key: str = fields.filled(description="Stable key, e.g. `commit`; unique within its process only.")
     name: str = fields.filled(description="Display name.")
     objective: str = fields.filled(description="What must be true for a deal to be in this stage.")
     position: int = fields.filled(description="0-based position in the process.")
@@ -202,24 +234,30 @@ class StageType:
     milestones: list[MilestoneType] = fields.filled(description="The stage's milestones, in order.")
 
     def __post_init__(self) -> None:
-        s = self.stage
+        s, process = self.stage, self.process_model
+        self.id = content_id("Stage", process.key, first_key(s.key, s.formerly))
         self.key, self.name, self.objective, self.probability = s.key, s.name, s.objective, s.probability
-        self.position = self.process.position(s.key)
+        self.position = process.position(s.key)
         self.outcome = StageOutcome(s.outcome.value)
-        self.milestones = [MilestoneType.of(self.process, m) for m in s.milestones]
+        self.milestones = [MilestoneType.of(process, m) for m in s.milestones]
 
     @fields.field(description="The stage's page in the guidebook.")
     def guide_url(self, info: Info_) -> str:
-        return guide_url(info, self.process, self.stage)
+        return guide_url(info, self.process_model, self.stage)
+
+    @fields.field(description="The process the stage belongs to.")
+    def process(self) -> ProcessType:
+        return ProcessType.of(self.process_model)
 
     @classmethod
     def of(cls, process: Process, stage: Stage) -> StageType:
-        return _stages.get((process, stage), lambda: cls(process=process, stage=stage))
+        return _stages.get((process, stage), lambda: cls(process_model=process, stage=stage))
 
 
 @strawberry.type(name="Process", description="A sales process: ordered stages and their milestones.")
-class ProcessType:
+class ProcessType(Node):
     process: strawberry.Private[Process]
+    id: strawberry.ID = fields.filled(description="The global ID, from the process's key.")
     key: str = fields.filled(description="Stable key, e.g. `new-business`.")
     name: str = fields.filled(description="Display name.")
     description: str = fields.filled(description="What the process is for.")
@@ -230,6 +268,7 @@ class ProcessType:
 
     def __post_init__(self) -> None:
         p = self.process
+        self.id = content_id("Process", p.key)
         self.key, self.name, self.description, self.version = p.key, p.name, p.description, p.version
         self.stages = [StageType.of(p, s) for s in p.stages]
         self.entry_stage = StageType.of(p, p.first_stage)
@@ -249,6 +288,20 @@ class ProcessType:
     @classmethod
     def of(cls, process: Process) -> ProcessType:
         return _processes.get((process,), lambda: cls(process=process))
+
+
+def _content_uses(milestone_id: tuple[str, str], uses: Iterable[ContentUse]) -> list[ContentType]:
+    seen: dict[str, int] = {}
+    views = []
+    for use in uses:
+        seen[use.content] = seen.get(use.content, 0) + 1
+        views.append(ContentType(use=use, milestone_id=milestone_id, occurrence=seen[use.content]))
+    return views
+
+
+def _named(process: Process, milestone: Milestone) -> tuple[str, str]:
+    """What names a milestone in IDs: its process's key and its first key."""
+    return process.key, first_key(milestone.key, milestone.formerly)
 
 
 _competitors: ViewCache[CompetitorType] = ViewCache()

@@ -21,6 +21,8 @@ from api.services.accounts.viewer import Viewer, visible_deals
 from api.services.deals.input import MAX_AMOUNT
 
 MAX_PAGE = 100
+DEFAULT_PAGE = 20
+"""Deals in a page when neither `first` nor `last` is given."""
 
 
 class DealOrderField(StrEnum):
@@ -47,13 +49,33 @@ class DealOrder:
 
 
 @dataclass(frozen=True, slots=True)
+class PageAsked:
+    """Which page of a list, as a Relay connection asks for it: `first` after a cursor (forward), or `last`
+    before one (backward); a page may be bounded by both cursors."""
+
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+
+    @property
+    def backward(self) -> bool:
+        return self.last is not None
+
+
+@dataclass(frozen=True, slots=True)
 class DealPage:
     deals: list[Deal]
     has_next_page: bool
+    has_previous_page: bool
 
 
 class BadCursor(ValueError):
     """A cursor that this server did not hand out for this ordering."""
+
+    def __init__(self, argument: str, message: str) -> None:
+        super().__init__(message)
+        self.argument = argument
 
 
 def filtered_deals(*, viewer: Viewer, deal_filter: DealFilter) -> Select[Deal]:
@@ -90,19 +112,30 @@ async def page_of_deals(
     viewer: Viewer,
     deal_filter: DealFilter,
     order: DealOrder,
-    first: int,
-    after: str | None = None,
+    page: PageAsked,
 ) -> DealPage:
-    """Up to `first` deals after the cursor `after`, by (order field, id): keyset pagination, no OFFSET."""
+    """A page of deals by (order field, id), between the cursors `after` and `before`: the `first` of them, or the
+    `last`. Keyset pagination, no OFFSET: a deal added or changed meanwhile never repeats or hides another."""
     column = getattr(Deal, order.field.value)
+    key = tuple_(column, Deal.id)
     query = filtered_deals(viewer=viewer, deal_filter=deal_filter)
-    if after:
-        value, deal_id = decode_cursor(after, order=order)
-        key = tuple_(column, Deal.id)
-        query = query.where(key < tuple_(value, deal_id) if order.descending else key > tuple_(value, deal_id))
-    ordering = (column.desc(), Deal.id.desc()) if order.descending else (column.asc(), Deal.id.asc())
-    rows = list(await session.scalars(query.order_by(*ordering).limit(first + 1)))
-    return DealPage(deals=rows[:first], has_next_page=len(rows) > first)
+    if page.after:
+        bound = tuple_(*decode_cursor(page.after, order=order, argument="after"))
+        query = query.where(key < bound if order.descending else key > bound)
+    if page.before:
+        bound = tuple_(*decode_cursor(page.before, order=order, argument="before"))
+        query = query.where(key > bound if order.descending else key < bound)
+    size = (page.last if page.backward else page.first) or 0
+    # Read from the near end of the window: its start going forward, its end (in reverse) going backward.
+    reversed_read = order.descending != page.backward
+    ordering = (column.desc(), Deal.id.desc()) if reversed_read else (column.asc(), Deal.id.asc())
+    rows = list(await session.scalars(query.order_by(*ordering).limit(size + 1)))
+    more = len(rows) > size
+    rows = rows[:size]
+    if page.backward:
+        rows.reverse()
+        return DealPage(deals=rows, has_next_page=page.before is not None, has_previous_page=more)
+    return DealPage(deals=rows, has_next_page=more, has_previous_page=page.after is not None)
 
 
 async def count_deals(session: AsyncSession, *, viewer: Viewer, deal_filter: DealFilter) -> int:
@@ -116,19 +149,22 @@ def encode_cursor(deal: Deal, *, order: DealOrder) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode()
 
 
-def decode_cursor(cursor: str, *, order: DealOrder) -> tuple[Any, int]:
+def decode_cursor(cursor: str, *, order: DealOrder, argument: str = "after") -> tuple[Any, int]:
+    """(order value, deal id) from a cursor `encode_cursor` handed out; `argument` names it in errors."""
+    not_ours = BadCursor(argument, f"{cursor!r} is not a cursor from this list")
     try:
         field_name, descending, value, deal_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as error:
-        raise BadCursor(f"{cursor!r} is not a cursor from this list") from error
+        raise not_ours from error
     if not isinstance(deal_id, int) or isinstance(deal_id, bool) or not 0 < deal_id <= MAX_ID:
-        raise BadCursor(f"{cursor!r} is not a cursor from this list")
+        raise not_ours
     if field_name != order.field.value or descending != order.descending:
-        raise BadCursor(f"{cursor!r} was handed out for another ordering; start again without `after`")
+        message = f"{cursor!r} was handed out for another ordering; start again without `{argument}`"
+        raise BadCursor(argument, message)
     try:
         parsed = _parse_cursor_value(order.field, value)
     except (ValueError, TypeError, InvalidOperation) as error:
-        raise BadCursor(f"{cursor!r} is not a cursor from this list") from error
+        raise not_ours from error
     return parsed, deal_id
 
 
@@ -166,6 +202,12 @@ async def events_by_deal_ids(session: AsyncSession, *, ids: Sequence[int]) -> li
     for event in await session.scalars(select(DealEvent).where(DealEvent.deal_id.in_(ids)).order_by(DealEvent.id)):
         by_deal[event.deal_id].append(event)
     return [by_deal.get(i, []) for i in ids]
+
+
+async def events_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[DealEvent | None]:
+    """Events by their own id; whether their deal may be seen is the caller's to check."""
+    by_id = {event.id: event for event in await session.scalars(select(DealEvent).where(DealEvent.id.in_(ids)))}
+    return [by_id.get(i) for i in ids]
 
 
 async def competitor_keys_by_deal_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[list[str]]:

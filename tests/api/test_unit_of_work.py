@@ -1,0 +1,61 @@
+"""A request's unit of work ends cleanly even when graphql-core answers early: an error that nulls the whole
+result returns while loaders of other fields are still reading. Closing the session under a statement broke it
+and sent SQLAlchemy's message to the client."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.graphql.core.unit_of_work import RequestFinished, UnitOfWork
+from tests.api.factories import create_deal, deal_gid, gql
+
+ERROR_BESIDE_LOADING_FIELDS = """
+query Page($id: ID!) {
+  deal(id: $id) { milestones { completedBy { name } } history { actor { name } } competitors { key } }
+  pipeline { blockedDeals(after: "not-a-cursor") { totalCount } }
+}
+"""
+
+
+async def test_finishing_waits_for_the_statement_in_progress_and_refuses_work_after(database):
+    # given: a read holding the session
+    unit = UnitOfWork(database.sessions())
+    reading, release = asyncio.Event(), asyncio.Event()
+
+    async def slow_read(session: AsyncSession) -> int:
+        reading.set()
+        await release.wait()
+        return int((await session.execute(text("SELECT 1"))).scalar_one())
+
+    read = asyncio.create_task(unit.read(slow_read))
+    await reading.wait()
+
+    # when: the request finishes meanwhile
+    finish = asyncio.create_task(unit.finish(failed=False))
+    for _ in range(5):
+        await asyncio.sleep(0)
+    waited = not finish.done()
+    release.set()
+
+    # then: the read ends normally, then the session closes, and later work is refused
+    assert await read == 1
+    await finish
+    assert waited
+    with pytest.raises(RequestFinished):
+        await unit.read(slow_read)
+
+
+async def test_an_error_beside_fields_still_loading_is_answered_without_the_drivers_words(client, database, people):
+    deal = await create_deal(database, owner=people.rep_a, stage="sal", competitors=("acme",))
+
+    for _ in range(5):
+        body = await gql(client, ERROR_BESIDE_LOADING_FIELDS, {"id": deal_gid(deal)}, token=people.rep_a.token)
+
+        assert body["data"] is None
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"], body
+        assert "sqlalche" not in json.dumps(body).lower()
