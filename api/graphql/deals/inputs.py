@@ -28,6 +28,11 @@ class DealFilterInput:
 class DealOrderField(Enum):
     _value_: str  # for mypy: `enum_value` members still have their string as value
 
+    OPEN_FIRST = strawberry.enum_value(
+        "open_first",
+        description="Open deals first, then won and lost ones; each group by expected close date. What `deals` "
+        "lists without `orderBy`.",
+    )
     CLOSE_DATE = strawberry.enum_value("close_date", description="The expected close date.")
     AMOUNT = strawberry.enum_value("amount", description="The contract value (whatever the currency).")
     UPDATED_AT = strawberry.enum_value("updated_at", description="When the deal last changed.")

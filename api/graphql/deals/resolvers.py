@@ -116,7 +116,13 @@ class DealQuery:
         ] = None,
         after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
         filter: Annotated[DealFilterInput | None, strawberry.argument(description="Which deals.")] = None,
-        order_by: Annotated[DealOrderInput | None, strawberry.argument(description="In what order.")] = None,
+        order_by: Annotated[
+            DealOrderInput | None,
+            strawberry.argument(
+                description="In what order. Without it: open deals first, then won and lost ones, each group by "
+                "expected close date, then by ID (`OPEN_FIRST`)."
+            ),
+        ] = None,
         last: Annotated[
             int | None,
             strawberry.argument(

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, case, false, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db.models import MAX_ID, Deal, DealCompetitor, DealEvent, MilestoneCompletion
@@ -26,6 +26,8 @@ DEFAULT_PAGE = 20
 
 
 class DealOrderField(StrEnum):
+    OPEN_FIRST = "open_first"
+    """Open deals first, then won and lost ones; each group by close date: the order without `orderBy`."""
     CLOSE_DATE = "close_date"
     AMOUNT = "amount"
     UPDATED_AT = "updated_at"
@@ -44,8 +46,15 @@ class DealFilter:
 
 @dataclass(frozen=True, kw_only=True)
 class DealOrder:
-    field: DealOrderField = DealOrderField.CLOSE_DATE
+    field: DealOrderField = DealOrderField.OPEN_FIRST
     descending: bool = False
+
+    @property
+    def columns(self) -> tuple[Any, ...]:
+        """What the deals are sorted by, before their id (column expressions)."""
+        if self.field is DealOrderField.OPEN_FIRST:
+            return (case((Deal.status == "open", 0), else_=1), Deal.close_date)
+        return (getattr(Deal, self.field.value),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,19 +125,19 @@ async def page_of_deals(
 ) -> DealPage:
     """A page of deals by (order field, id), between the cursors `after` and `before`: the `first` of them, or the
     `last`. Keyset pagination, no OFFSET: a deal added or changed meanwhile never repeats or hides another."""
-    column = getattr(Deal, order.field.value)
-    key = tuple_(column, Deal.id)
+    columns = order.columns
+    key = tuple_(*columns, Deal.id)
     query = filtered_deals(viewer=viewer, deal_filter=deal_filter)
     if page.after:
-        bound = tuple_(*decode_cursor(page.after, order=order, argument="after"))
+        bound = tuple_(*_bound(decode_cursor(page.after, order=order, argument="after")))
         query = query.where(key < bound if order.descending else key > bound)
     if page.before:
-        bound = tuple_(*decode_cursor(page.before, order=order, argument="before"))
+        bound = tuple_(*_bound(decode_cursor(page.before, order=order, argument="before")))
         query = query.where(key > bound if order.descending else key < bound)
     size = (page.last if page.backward else page.first) or 0
     # Read from the near end of the window: its start going forward, its end (in reverse) going backward.
     reversed_read = order.descending != page.backward
-    ordering = (column.desc(), Deal.id.desc()) if reversed_read else (column.asc(), Deal.id.asc())
+    ordering = [c.desc() if reversed_read else c.asc() for c in (*columns, Deal.id)]
     rows = list(await session.scalars(query.order_by(*ordering).limit(size + 1)))
     more = len(rows) > size
     rows = rows[:size]
@@ -143,9 +152,18 @@ async def count_deals(session: AsyncSession, *, viewer: Viewer, deal_filter: Dea
     return int(await session.scalar(query) or 0)
 
 
+def _bound(decoded: tuple[Any, int]) -> tuple[Any, ...]:
+    """A cursor's sort values and id, as the row to compare with."""
+    value, deal_id = decoded
+    return (*value, deal_id) if isinstance(value, tuple) else (value, deal_id)
+
+
 def encode_cursor(deal: Deal, *, order: DealOrder) -> str:
-    value = getattr(deal, order.field.value)
-    raw = json.dumps([order.field.value, order.descending, _cursor_value(value), deal.id])
+    if order.field is DealOrderField.OPEN_FIRST:
+        value: Any = [0 if deal.status == "open" else 1, _cursor_value(deal.close_date)]
+    else:
+        value = _cursor_value(getattr(deal, order.field.value))
+    raw = json.dumps([order.field.value, order.descending, value, deal.id])
     return base64.urlsafe_b64encode(raw.encode()).decode()
 
 
@@ -172,7 +190,12 @@ def _cursor_value(value: Any) -> str:
     return value.isoformat() if isinstance(value, date | datetime) else str(value)
 
 
-def _parse_cursor_value(field_name: DealOrderField, value: str) -> Any:
+def _parse_cursor_value(field_name: DealOrderField, value: Any) -> Any:
+    if field_name is DealOrderField.OPEN_FIRST:
+        rank, close_date = value
+        if rank not in (0, 1) or isinstance(rank, bool):
+            raise ValueError(f"{rank!r} is no rank")
+        return (rank, date.fromisoformat(close_date))
     if field_name is DealOrderField.CLOSE_DATE:
         return date.fromisoformat(value)
     if field_name is DealOrderField.AMOUNT:
