@@ -16,8 +16,9 @@ from sqlalchemy import delete, select
 from api.db import Database
 from api.db.models import DealEvent, MilestoneCompletion, ProcessVersion
 from api.graphql.deals.loaders import DealByIdLoader
-from tests.api.conftest import FIXTURE_DEFINITIONS, started_app
+from tests.api.conftest import FIXTURE_DEFINITIONS, publish_definitions, started_app
 from tests.api.factories import People, create_deal, deal_gid, gql
+from tests.api.test_subscriptions import running_server
 
 PUBLISH = """
 mutation Publish($dryRun: Boolean!, $note: String, $acceptOrphans: Boolean! = false) {
@@ -325,3 +326,25 @@ async def test_a_request_that_started_before_a_publish_finishes_on_the_version_i
         "stage": {"key": "sal", "name": "Sales accepted"},
         "process": {"publishedVersion": {"number": 2}},
     }
+
+
+async def test_a_version_published_elsewhere_reaches_a_running_server_by_its_periodic_check(database, people, folder):
+    # given: a server that checks for a new version every 0.2 s (SQLite has no notifications)
+    async with (
+        running_server(database, version_check_seconds=0.2) as server,
+        httpx.AsyncClient(base_url=f"http://{server.url}") as client,
+    ):
+        assert (await client.get("/readyz")).json()["processVersion"]["number"] == 1
+        # when: another process publishes (here the command line's use case, on a session of its own)
+        edit(folder, "name: SAL", "name: Sales accepted")
+        await publish_definitions(database, folder)
+        # then: the server switches without a restart
+        seen = 1
+        for _ in range(200):
+            seen = (await client.get("/readyz")).json()["processVersion"]["number"]
+            if seen == 2:
+                break
+            await asyncio.sleep(0.05)
+        served = await gql(client, SERVED, token=people.rep_a.token)
+    assert seen == 2
+    assert {"key": "sal", "name": "Sales accepted"} in served["data"]["process"]["stages"]
