@@ -20,12 +20,16 @@ from api.settings import Settings
 
 @dataclass(kw_only=True)
 class WaymarkContext:
-    """Built once per request by the GraphQL view; loaders and the viewer live and die with it."""
+    """Built once per request by the GraphQL view; loaders and the viewer live and die with it.
+
+    Over HTTP the view has already turned the token into `admitted` (a request without a valid token is
+    refused before its document is read); a context built without it looks the token up on first use."""
 
     unit_of_work: UnitOfWork
     store: DefinitionsStore
     settings: Settings
     token: str
+    admitted: Viewer | None = None
     loaders: dict[type[Any], DataLoader[Any, Any]] = field(default_factory=dict)
     """The request's loaders, by class (see `api.graphql.core.loaders.RequestLoader.of`)."""
     _viewer: asyncio.Future[Viewer | None] | None = None
@@ -40,6 +44,8 @@ class WaymarkContext:
 
     async def viewer(self) -> Viewer | None:
         """The token's user, looked up once per request however many resolvers ask at the same time."""
+        if self.admitted is not None:
+            return self.admitted
         if self._viewer is None:
             self._viewer = asyncio.ensure_future(self._look_up_viewer())
         return await asyncio.shield(self._viewer)

@@ -10,6 +10,7 @@ from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
 from api.graphql.core.context import Info_
+from api.graphql.core.unit_of_work import ServiceUnavailable
 from api.services.accounts.viewer import Viewer
 
 log = logging.getLogger("waymark.graphql")
@@ -29,10 +30,26 @@ class NotAuthenticated(ClientError):
     code = "UNAUTHENTICATED"
 
 
+class ResponseTooLarge(Exception):
+    """The answer grew past `RequestLimits.max_response_bytes` while it was built; it is not sent."""
+
+    code = "RESPONSE_TOO_LARGE"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"the answer would be larger than {limit:,} bytes, the most this server sends; "
+            "ask for fewer fields or smaller pages (`first`); nothing was changed"
+        )
+        self.extensions: dict[str, Any] = {"code": self.code, "limit": limit}
+
+
 def is_unexpected(error: GraphQLError) -> bool:
-    """Mask everything but validation errors and ClientErrors: internals never reach the client."""
+    """Mask everything but validation errors, ClientErrors and the server's own refusals: internals never
+    reach the client."""
     original = error.original_error
-    return original is not None and not isinstance(original, ClientError | GraphQLError)
+    return original is not None and not isinstance(
+        original, ClientError | GraphQLError | ServiceUnavailable | ResponseTooLarge
+    )
 
 
 async def require_viewer(info: Info_) -> Viewer:

@@ -1,32 +1,54 @@
 """One request's database work: the one place that takes turns on the session, retries a write that lost a
-race, and commits or rolls back."""
+race, and commits or rolls back; and where a database that cannot be reached becomes `ServiceUnavailable`."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from api.db.session import database_unavailable
+
 T = TypeVar("T")
+log = logging.getLogger("waymark.db")
+
+
+class ServiceUnavailable(Exception):
+    """The database could not be reached or did not answer in time; nothing of the request was saved."""
+
+    code = "SERVICE_UNAVAILABLE"
+    message = "the service is unavailable: its database did not answer in time; nothing was changed, try again"
+
+    def __init__(self) -> None:
+        super().__init__(self.message)
+        self.extensions: dict[str, Any] = {"code": self.code}
 
 
 class UnitOfWork:
     """The request's session, used by one resolver at a time (resolvers run concurrently; an AsyncSession
-    runs one statement at a time)."""
+    runs one statement at a time).
 
-    def __init__(self, session: AsyncSession) -> None:
+    `writers` (SQLite only) is the server's turn to write: taken before the request's first write and held
+    until it commits or rolls back, so one write transaction at a time asks SQLite for its lock."""
+
+    def __init__(self, session: AsyncSession, *, writers: asyncio.Lock | None = None) -> None:
         self.session = session
         self._turn = asyncio.Lock()
         self._wrote = False
+        self._writers = writers
+        self._writing = False
+        self._finished = False
+        self._broken = False
 
     async def read(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Run `work` with the session to itself."""
         async with self._turn:
-            return await work(self.session)
+            return await self._reaching_the_database(work)
 
     async def write(self, work: Callable[[AsyncSession], Awaitable[T]], *, succeeded: Callable[[T], bool]) -> T:
         """Run a change; should a concurrent change still slip past the deal lock, run it again on fresh state.
@@ -37,22 +59,64 @@ class UnitOfWork:
         result that changed the database from an expected failure that changed nothing.
         """
         async with self._turn:
+            if self._writers is not None and not self._writing:
+                await self._writers.acquire()
+                self._writing = True
             try:
-                result = await work(self.session)
+                result = await self._reaching_the_database(work)
             except (StaleDataError, IntegrityError):
                 if self._wrote:
                     raise
                 await self.session.rollback()
-                result = await work(self.session)
+                result = await self._reaching_the_database(work)
             self._wrote = self._wrote or succeeded(result)
             return result
 
-    async def finish(self, *, failed: bool) -> None:
-        """Commit the request's work, or roll it back when the request failed; then release the session."""
+    async def _reaching_the_database(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         try:
-            if failed:
-                await self.session.rollback()
-            else:
-                await self.session.commit()
+            return await work(self.session)
+        except Exception as error:
+            if database_unavailable(error):
+                self._broken = True
+                log.warning("database unavailable during a request: %s: %s", type(error).__name__, error)
+                raise ServiceUnavailable from error
+            raise
+
+    async def finish(self, *, failed: bool) -> None:
+        """Commit the request's work, or roll it back when the request failed; then release the session.
+
+        Only the first call does anything. A commit the database does not take is `ServiceUnavailable`; a
+        session whose connection failed is dropped without a rollback (the database rolls back on its own)."""
+        if self._finished:
+            return
+        self._finished = True
+        try:
+            if failed and not self._broken:
+                await self._roll_back()
+            elif not self._broken:
+                await self._reaching_the_database(lambda session: session.commit())
         finally:
-            await self.session.close()
+            try:
+                await (self.session.invalidate() if self._broken else self.session.close())
+            finally:
+                self._release_writers()
+
+    async def _roll_back(self) -> None:
+        try:
+            await self.session.rollback()
+        except Exception as error:
+            if not database_unavailable(error):
+                raise
+            self._broken = True  # the request failed already; the database drops the transaction on its own
+
+    async def abandon(self) -> None:
+        """End a request that was stopped part way (its time ran out): nothing it did is kept."""
+        if self._finished:
+            return
+        self._broken = True
+        await self.finish(failed=True)
+
+    def _release_writers(self) -> None:
+        if self._writing and self._writers is not None:
+            self._writing = False
+            self._writers.release()

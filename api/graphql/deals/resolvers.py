@@ -8,8 +8,7 @@ from typing import Annotated
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.graphql.accounts.loaders import TeamByIdLoader, UserByIdLoader
-from api.graphql.accounts.types import TeamType, UserType
+from api.graphql.accounts.resolvers import visible_team, visible_user
 from api.graphql.core import fields
 from api.graphql.core.context import Info_
 from api.graphql.core.errors import ClientError, require_viewer
@@ -143,9 +142,7 @@ class DealQuery:
             deal = await DealByIdLoader.of(info.context).load(pk)
             return None if deal is None else DealType(row=deal)
         if type_name == "User":
-            user = await UserByIdLoader.of(info.context).load(pk)
-            return None if user is None else UserType(row=user)
+            return await visible_user(info, pk)
         if type_name == "Team":
-            team = await TeamByIdLoader.of(info.context).load(pk)
-            return None if team is None else TeamType(row=team)
+            return await visible_team(info, pk)
         return None
