@@ -47,7 +47,7 @@ class RequestLimits:
     """Fields in the document once its fragments are spread where they are used."""
     max_depth: int = 12
     max_aliases: int = 30
-    max_cost: int = 50_000
+    max_cost: int = 100_000
     """Roughly the values a response may hold: each field counts 1, times the size of the lists around it."""
     max_response_bytes: int = 5_000_000
     timeout_seconds: float = 15.0
@@ -108,7 +108,7 @@ class Settings:
             limits=RequestLimits(
                 max_depth=_number("WAYMARK_MAX_QUERY_DEPTH", 12),
                 max_aliases=_number("WAYMARK_MAX_ALIASES", 30),
-                max_cost=_number("WAYMARK_MAX_QUERY_COST", 50_000),
+                max_cost=_number("WAYMARK_MAX_QUERY_COST", 100_000),
                 max_response_bytes=_number("WAYMARK_MAX_RESPONSE_BYTES", 5_000_000),
                 timeout_seconds=float(_number("WAYMARK_REQUEST_TIMEOUT_SECONDS", 15)),
             ),

@@ -3,6 +3,7 @@ package and append it to QUERIES or MUTATIONS (e.g. `api/graphql/insights/resolv
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -20,6 +21,7 @@ from api.graphql.accounts.resolvers import AccountsQuery
 from api.graphql.accounts.types import TeamType, UserType
 from api.graphql.core.errors import WaymarkSchema, is_unexpected
 from api.graphql.core.limits import DocumentLimits
+from api.graphql.core.scalars import DATETIME
 from api.graphql.deals.mutations import DealMutation
 from api.graphql.deals.resolvers import DealQuery
 from api.graphql.deals.types import DealType
@@ -66,6 +68,7 @@ def build_schema(
         query=query,
         mutation=mutation,
         types=[DealType, UserType, TeamType],
+        scalar_overrides={datetime: DATETIME},
         execution_context_class=SizeLimitedExecution,
         extensions=[
             CommitOrRollback,

@@ -27,7 +27,7 @@ PAGE_CAPS: Mapping[str, int] = {
 """The most a `first` argument is served up to, by field; `UNDECLARED` for another field with `first`."""
 
 RECORDED: Mapping[str, int] = {
-    "Deal.history": 100,
+    "Deal.history": 30,
     "DealEvent.changes": 10,
     "Pipeline.strength": 5,
     "ProcessPipeline.strength": 5,

@@ -21,6 +21,8 @@ from api.graphql.deals.prefetch import prefetch_deal_page
 from api.graphql.deals.types import DealType
 from api.process import Process, ProcessDefinitions
 from api.services.deals import queries as deal_queries
+from api.services.deals.failures import InvalidInput
+from api.services.deals.input import parse_search
 
 
 def to_deal_filter(given: DealFilterInput | None, *, definitions: ProcessDefinitions) -> deal_queries.DealFilter:
@@ -45,8 +47,15 @@ def to_deal_filter(given: DealFilterInput | None, *, definitions: ProcessDefinit
         owner_id=owner_id,
         close_date_from=given.close_date_from,
         close_date_to=given.close_date_to,
-        search=given.search,
+        search=_search(given.search),
     )
+
+
+def _search(given: str | None) -> str | None:
+    parsed = parse_search(given, field="filter.search")
+    if isinstance(parsed, InvalidInput):
+        raise ClientError(f"{parsed.field}: {parsed.message}")
+    return parsed
 
 
 def _stage_keys(given: Sequence[str], *, processes: Sequence[Process]) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
@@ -127,7 +127,7 @@ def decode_cursor(cursor: str, *, order: DealOrder) -> tuple[Any, int]:
         raise BadCursor(f"{cursor!r} was handed out for another ordering; start again without `after`")
     try:
         parsed = _parse_cursor_value(order.field, value)
-    except (ValueError, TypeError, InvalidOperation) as error:
+    except (ValueError, TypeError, InvalidOperation, OverflowError) as error:
         raise BadCursor(f"{cursor!r} is not a cursor from this list") from error
     return parsed, deal_id
 
@@ -144,7 +144,10 @@ def _parse_cursor_value(field_name: DealOrderField, value: str) -> Any:
         if not amount.is_finite() or abs(amount) > MAX_AMOUNT:
             raise ValueError(f"{value!r} is no deal's amount")
         return amount
-    return datetime.fromisoformat(value)
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError(f"{value!r} has no UTC offset")
+    return moment.astimezone(UTC)  # OverflowError when the offset takes it past the calendar
 
 
 async def deals_by_ids(session: AsyncSession, *, viewer: Viewer, ids: Sequence[int]) -> list[Deal | None]:
