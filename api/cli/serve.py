@@ -26,11 +26,19 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--build-guide/--no-build-guide", help="Build the guidebook first if missing or stale.")
         ] = True,
     ) -> None:
-        """Run the API server."""
+        """Run the API server. With WAYMARK_ENV=production: no GraphiQL or introspection unless enabled
+        (WAYMARK_GRAPHIQL, WAYMARK_INTROSPECTION), JSON log lines, and DATABASE_URL must be set."""
         import uvicorn
+
+        from api.settings import Settings, SettingsInvalid
 
         if demo:
             os.environ["DATABASE_URL"] = f"sqlite+aiosqlite:///{DEMO_DATABASE.resolve()}"
+        try:
+            Settings.from_env()
+        except SettingsInvalid as invalid:
+            raise typer.BadParameter(str(invalid)) from None
+        if demo:
             _print_demo(asyncio.run(_seed_demo()), host=host, port=port)
         if build_guide:
             _ensure_guidebook()
