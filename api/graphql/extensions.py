@@ -69,13 +69,17 @@ class OperationNameRequired(SchemaExtension):
 
 class CostLimit(SchemaExtension):
     """Refuse an operation whose cost (`api.graphql.core.cost`) is over `limit`, once the document is valid
-    and before anything runs. Listed after the validation cache, so validation's errors come first."""
+    and before anything runs. Listed after the validation cache, whose `on_validate` validates first (Strawberry
+    reads the errors before the hooks resume after `yield`, so the check must come before it)."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
 
     def on_validate(self) -> Iterator[None]:
+        self._check()
         yield
+
+    def _check(self) -> None:
         context = self.execution_context
         if context.pre_execution_errors or context.graphql_document is None:
             return
