@@ -37,8 +37,13 @@ class Database:
         self.timeouts = timeouts or DatabaseTimeouts()
         self.engine: AsyncEngine = create_engine(url=url, options=engine_options, timeouts=self.timeouts)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        self._checks: set[asyncio.Task[bool]] = set()
         self.writers: asyncio.Lock | None = asyncio.Lock() if is_sqlite(url) else None
         """SQLite: held by the one request of this server that writes; None on PostgreSQL (row locks)."""
+        self.wait_seconds = self.timeouts.sqlite_busy_seconds if is_sqlite(url) else self.timeouts.statement_seconds
+        """The longest one piece of a request's database work may wait before the database counts as unavailable:
+        on PostgreSQL the statement timeout (a partition is reported within it); on SQLite, whose file cannot be
+        partitioned away, the busy timeout (a writer may queue behind another process's)."""
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -52,11 +57,26 @@ class Database:
                 raise
 
     async def is_reachable(self) -> bool:
-        """Whether the database answers `SELECT 1` within the connect and statement timeouts."""
+        """Whether the database answers `SELECT 1` within the connect and statement timeouts.
+
+        The check runs as a task that is left to clean up on its own when it is late: closing a connection to a
+        partitioned database can itself take seconds, and /readyz must answer before that."""
+        check = asyncio.ensure_future(self._select_one())
+        self._checks.add(check)
+        check.add_done_callback(self._checks.discard)
+        done, _ = await asyncio.wait(
+            {check}, timeout=self.timeouts.connect_seconds + self.timeouts.statement_seconds / 2
+        )
+        if check not in done:
+            check.cancel()
+            log.warning("database unreachable: no answer to SELECT 1 in time")
+            return False
+        return check.result()
+
+    async def _select_one(self) -> bool:
         try:
-            async with asyncio.timeout(self.timeouts.connect_seconds + self.timeouts.statement_seconds / 2):
-                async with self.engine.connect() as connection:
-                    await connection.execute(text("SELECT 1"))
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
         except Exception as error:  # unreachable, whatever the reason: /readyz says so
             log.warning("database unreachable: %s", type(error).__name__)
             return False

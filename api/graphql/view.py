@@ -76,7 +76,7 @@ class WaymarkGraphQL(GraphQL[WaymarkContext, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> WaymarkContext:
         admitted: tuple[UnitOfWork, Viewer] | None = request.scope.get(_ADMITTED)
-        unit_of_work, viewer = admitted or (UnitOfWork(self.database.sessions(), writers=self.database.writers), None)
+        unit_of_work, viewer = admitted or (self._unit_of_work(), None)
         return WaymarkContext(
             unit_of_work=unit_of_work,
             store=self.store,
@@ -105,7 +105,7 @@ class WaymarkGraphQL(GraphQL[WaymarkContext, None]):
             return refused
         if self.should_render_graphql_ide(self.request_adapter_class(request)):
             return await self._answer(request)  # the GraphiQL page (or 404): no data, no token needed
-        unit_of_work = UnitOfWork(self.database.sessions(), writers=self.database.writers)
+        unit_of_work = self._unit_of_work()
         try:
             async with asyncio.timeout(self.settings.limits.timeout_seconds):
                 viewer = await self._admit(request, unit_of_work)
@@ -123,6 +123,13 @@ class WaymarkGraphQL(GraphQL[WaymarkContext, None]):
             )
         finally:
             await unit_of_work.finish(failed=True)  # a no-op once the operation committed or rolled back
+
+    def _unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(
+            self.database.sessions(),
+            writers=self.database.writers,
+            wait_seconds=self.database.wait_seconds,
+        )
 
     async def _admit(self, request: Request, unit_of_work: UnitOfWork) -> Viewer | Response:
         """The token's user, or a 401 refusal: no document is read without a valid token."""

@@ -34,10 +34,17 @@ class UnitOfWork:
     runs one statement at a time).
 
     `writers` (SQLite only) is the server's turn to write: taken before the request's first write and held
-    until it commits or rolls back, so one write transaction at a time asks SQLite for its lock."""
+    until it commits or rolls back, so one write transaction at a time asks SQLite for its lock.
 
-    def __init__(self, session: AsyncSession, *, writers: asyncio.Lock | None = None) -> None:
+    `wait_seconds` bounds each piece of database work (checking out a connection, testing it, the statements):
+    past it the database counts as unavailable. The driver's own timeouts bound single waits; this bounds
+    their sum, so a partitioned database is reported within it, not after a connect, a ping and a retry."""
+
+    def __init__(
+        self, session: AsyncSession, *, writers: asyncio.Lock | None = None, wait_seconds: float | None = None
+    ) -> None:
         self.session = session
+        self.wait_seconds = wait_seconds
         self._turn = asyncio.Lock()
         self._wrote = False
         self._writers = writers
@@ -74,7 +81,8 @@ class UnitOfWork:
 
     async def _reaching_the_database(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         try:
-            return await work(self.session)
+            async with asyncio.timeout(self.wait_seconds):
+                return await work(self.session)
         except Exception as error:
             if database_unavailable(error):
                 self._broken = True
@@ -97,7 +105,10 @@ class UnitOfWork:
                 await self._reaching_the_database(lambda session: session.commit())
         finally:
             try:
-                await (self.session.invalidate() if self._broken else self.session.close())
+                if self._broken:
+                    _in_background(self.session.invalidate())  # a dead connection may take seconds to close
+                else:
+                    await self.session.close()
             finally:
                 self._release_writers()
 
@@ -120,3 +131,18 @@ class UnitOfWork:
         if self._writing and self._writers is not None:
             self._writing = False
             self._writers.release()
+
+
+_closing: set[asyncio.Task[None]] = set()
+
+
+def _in_background(closing: Awaitable[None]) -> None:
+    async def close() -> None:
+        try:
+            await closing
+        except Exception as error:  # the connection was dead already; nothing is lost
+            log.info("closing a broken database connection: %s", type(error).__name__)
+
+    task = asyncio.ensure_future(close())
+    _closing.add(task)
+    task.add_done_callback(_closing.discard)
