@@ -48,7 +48,8 @@ async def _client(
         elif roll < 0.9:
             seen = await _ask(http, headers, READ, {"id": deal}, tally)
             version = seen["data"]["deal"]["version"] if seen else 1
-            body = await _ask(http, headers, RENAME, {"id": deal, "version": version, "name": f"c{number}"}, tally)
+            name = f"c{number}-{tally['requests']}"  # never the name it has: every success is a change
+            body = await _ask(http, headers, RENAME, {"id": deal, "version": version, "name": name}, tally)
             if body:
                 tally[body["data"]["updateDeal"]["__typename"]] += 1
         else:
