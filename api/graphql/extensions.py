@@ -41,6 +41,11 @@ class CommitOrRollback(SchemaExtension):
             if result is not None:
                 result.data = None
                 result.errors = [GraphQLError(unavailable.message, original_error=unavailable)]
+        except Exception:  # a bug of ours at commit: logged, and masked like any other
+            log.exception("unexpected error while committing operation %s", self.execution_context.operation_name)
+            if result is not None:
+                result.data = None
+                result.errors = [GraphQLError("Unexpected error.")]
 
 
 class OperationNameRequired(SchemaExtension):
