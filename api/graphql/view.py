@@ -72,7 +72,6 @@ class WaymarkGraphQL(GraphQL[WaymarkContext, None]):
         self.database = database
         self.store = store
         self.settings = settings
-        self.subscriptions = "type Subscription" in schema.as_str()
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> WaymarkContext:
         admitted: tuple[UnitOfWork, Viewer] | None = request.scope.get(_ADMITTED)
@@ -86,10 +85,6 @@ class WaymarkGraphQL(GraphQL[WaymarkContext, None]):
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket" and not self.subscriptions:
-            # Nothing to subscribe to: a socket would only be a way around the checks below.
-            await WebSocket(scope, receive, send).close(code=4400, reason="this API has no subscriptions")
-            return
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
