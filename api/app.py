@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from api.db import Database, upgrade
 from api.db.notifications import Listener
 from api.graphql import graphiql
-from api.graphql.schema import schema
+from api.graphql.schema import schema_for
 from api.graphql.view import WaymarkGraphQL
 from api.guide_mount import mount_guidebook
 from api.guide_site import Changelog, GuideBuilder, GuideSite
@@ -52,8 +52,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     A `database` handed in belongs to the caller, who disposes of it; one the app creates is disposed when
     the app shuts down."""
     settings = settings or Settings.from_env()
+    configure_logging(settings)
     owns_database = database is None
-    database = database or Database(url=settings.database_url)
+    database = database or Database(url=settings.database_url, timeouts=settings.database_timeouts)
     served = ServedProcess(directory=settings.process_dir)
     builder = None
     if settings.build_guide:
@@ -86,6 +87,7 @@ def _changelog_of(database: Database) -> Changelog:
 
 
 def _routes(parts: Parts) -> list[BaseRoute]:
+    schema = schema_for(parts.settings.limits, introspection=parts.settings.introspection)
     graphql = WaymarkGraphQL(
         schema=schema, database=parts.database, served=parts.served, settings=parts.settings, changes=parts.changes
     )
@@ -95,8 +97,9 @@ def _routes(parts: Parts) -> list[BaseRoute]:
         Route("/readyz", readyz),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
-        graphiql.mount_assets(),
     ]
+    if parts.settings.graphiql:
+        routes.append(graphiql.mount_assets())
     if parts.guide_builder is not None:
         routes.append(Mount("/guide", app=parts.guide_builder.site, name="guide"))
     elif parts.settings.site_dir.is_dir():
@@ -170,6 +173,7 @@ async def healthz(request: Request) -> Response:
 async def readyz(request: Request) -> Response:
     parts: Parts = request.app.state.parts
     served = parts.served
+    # `is_reachable` gives up within the connect and statement timeouts: a partition answers 503, not never.
     checks = {"database": await parts.database.is_reachable(), "processDefinitions": served.loaded}
     ready = all(checks.values())
     body: dict[str, object] = {"status": "ready" if ready else "not ready", "checks": checks}
@@ -183,3 +187,20 @@ async def readyz(request: Request) -> Response:
 
 async def home(request: Request) -> Response:
     return RedirectResponse("/graphql")
+
+
+def configure_logging(settings: Settings) -> None:
+    """In production, one JSON object per log line (time, level, logger, message, and the traceback of an
+    error) for the log collectors, uvicorn's own loggers included; elsewhere, logging as it was set up."""
+    if not settings.production:
+        return
+    from pythonjsonlogger.json import JsonFormatter
+
+    formatter = JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s", rename_fields={"levelname": "level"})
+    root = logging.getLogger()
+    if not root.handlers:
+        root.addHandler(logging.StreamHandler())
+    root.setLevel(min(root.level or logging.INFO, logging.INFO))
+    for name in ("", "uvicorn", "uvicorn.error", "uvicorn.access"):
+        for handler in logging.getLogger(name).handlers:
+            handler.setFormatter(formatter)

@@ -33,13 +33,21 @@ def register(app: typer.Typer) -> None:
             ),
         ] = True,
     ) -> None:
-        """Run the API server."""
+        """Run the API server. With WAYMARK_ENV=production: no GraphiQL or introspection unless enabled
+        (WAYMARK_GRAPHIQL, WAYMARK_INTROSPECTION), JSON log lines, and DATABASE_URL must be set."""
         import uvicorn
+
+        from api.settings import Settings, SettingsInvalid
 
         _refuse_if_taken(host, port)
         if demo:
             _hold_the_demo_database()
             os.environ["DATABASE_URL"] = f"sqlite+aiosqlite:///{DEMO_DATABASE.resolve()}"
+        try:
+            Settings.from_env()
+        except SettingsInvalid as invalid:
+            raise typer.BadParameter(str(invalid)) from None
+        if demo:
             tokens = asyncio.run(_seed_demo())
             _print_demo(tokens, host=host, port=port)
             os.environ["WAYMARK_DEMO_TOKENS"] = json.dumps(tokens)

@@ -100,6 +100,8 @@ class ApiToken(Base):
     """sha256 of the token, hex; the token itself is shown once and never stored."""
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     revoked_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+    """When the token stops working by itself; None: until it is revoked."""
 
     user: Mapped[User] = relationship(lazy="joined")
 

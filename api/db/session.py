@@ -1,26 +1,51 @@
-"""The async engine and sessions. Services `flush()`; the request scope commits or rolls back."""
+"""The async engine and sessions. Services `flush()`; the request scope commits or rolls back.
+
+Every wait on the database is bounded (`api.settings.DatabaseTimeouts`): connecting, each statement on
+PostgreSQL, and a free connection of the pool; a connection that died is replaced on its next checkout
+(`pool_pre_ping`), so the server recovers by itself when the database comes back. On SQLite, the writers of
+one server take turns in memory (`Database.writers`) and wait for another process's writer up to the busy
+timeout, so concurrent requests queue instead of failing with "database is locked".
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event, exc, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from api.settings import is_sqlite
+from api.settings import DatabaseTimeouts, is_sqlite
+
+log = logging.getLogger("waymark.db")
 
 
 class Database:
     """One engine and its session factory, for the life of the app."""
 
-    def __init__(self, *, url: str, engine_options: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        url: str,
+        engine_options: dict[str, Any] | None = None,
+        timeouts: DatabaseTimeouts | None = None,
+    ) -> None:
         self.url = url
         self.engine_options = dict(engine_options or {})
-        self.engine: AsyncEngine = create_engine(url=url, options=engine_options)
+        self.timeouts = timeouts or DatabaseTimeouts()
+        self.engine: AsyncEngine = create_engine(url=url, options=engine_options, timeouts=self.timeouts)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        self._checks: set[asyncio.Task[bool]] = set()
+        self.writers: asyncio.Lock | None = asyncio.Lock() if is_sqlite(url) else None
+        """SQLite: held by the one request of this server that writes; None on PostgreSQL (row locks)."""
+        self.wait_seconds = self.timeouts.sqlite_busy_seconds if is_sqlite(url) else self.timeouts.statement_seconds
+        """The longest one piece of a request's database work may wait before the database counts as unavailable:
+        on PostgreSQL the statement timeout (a partition is reported within it); on SQLite, whose file cannot be
+        partitioned away, the busy timeout (a writer may queue behind another process's)."""
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -34,10 +59,28 @@ class Database:
                 raise
 
     async def is_reachable(self) -> bool:
+        """Whether the database answers `SELECT 1` within the connect and statement timeouts.
+
+        The check runs as a task that is left to clean up on its own when it is late: closing a connection to a
+        partitioned database can itself take seconds, and /readyz must answer before that."""
+        check = asyncio.ensure_future(self._select_one())
+        self._checks.add(check)
+        check.add_done_callback(self._checks.discard)
+        done, _ = await asyncio.wait(
+            {check}, timeout=self.timeouts.connect_seconds + self.timeouts.statement_seconds / 2
+        )
+        if check not in done:
+            check.cancel()
+            log.warning("database unreachable: no answer to SELECT 1 in time")
+            return False
+        return check.result()
+
+    async def _select_one(self) -> bool:
         try:
             async with self.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
-        except Exception:
+        except Exception as error:  # unreachable, whatever the reason: /readyz says so
+            log.warning("database unreachable: %s", type(error).__name__)
             return False
         return True
 
@@ -45,22 +88,61 @@ class Database:
         """An engine of its own on the same database, holding no pooled connections: for background work
         (watching for new versions) that should neither take the requests' connections nor be counted as
         theirs."""
-        return create_engine(url=self.url, options={**self.engine_options, "poolclass": NullPool})
+        return create_engine(
+            url=self.url, options={**self.engine_options, "poolclass": NullPool}, timeouts=self.timeouts
+        )
 
     async def dispose(self) -> None:
         await self.engine.dispose()
 
 
-def create_engine(*, url: str, options: dict[str, Any] | None = None) -> AsyncEngine:
-    engine = create_async_engine(url, **(options or {}))
+def create_engine(
+    *, url: str, options: dict[str, Any] | None = None, timeouts: DatabaseTimeouts | None = None
+) -> AsyncEngine:
+    timeouts = timeouts or DatabaseTimeouts()
+    options = dict(options or {})
+    options.setdefault("pool_pre_ping", True)
+    pooled = "poolclass" not in options  # a NullPool takes no pool sizes
     if is_sqlite(url):
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        connect_args = {"timeout": timeouts.sqlite_busy_seconds}
+        if ":memory:" not in url and pooled:
+            # Requests hold their connection while they wait for the writers' turn; a small pool would make
+            # readers wait behind them.
+            options.setdefault("pool_size", 20)
+            options.setdefault("max_overflow", 40)
+            options.setdefault("pool_timeout", timeouts.sqlite_busy_seconds)
+    else:
+        connect_args = {"timeout": timeouts.connect_seconds, "command_timeout": timeouts.statement_seconds}
+        if pooled:
+            options.setdefault("pool_timeout", timeouts.pool_seconds)
+    options["connect_args"] = {**connect_args, **options.get("connect_args", {})}
+    engine = create_async_engine(url, **options)
+    if is_sqlite(url):
+        busy_ms = int(timeouts.sqlite_busy_seconds * 1000)
+        event.listen(engine.sync_engine, "connect", lambda connection, _record: _sqlite_pragmas(connection, busy_ms))
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, busy_ms: int) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
     cursor.close()
+
+
+UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
+    exc.OperationalError,
+    exc.InterfaceError,
+    exc.TimeoutError,
+    TimeoutError,
+    ConnectionError,
+    OSError,
+)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether `error` says the database could not be reached or did not answer in time (not a bug of ours)."""
+    if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, UNAVAILABLE_ERRORS)

@@ -1,25 +1,36 @@
-"""Schema extensions: where a request's unit of work ends; which operation of a document runs; errors in
-GraphQL's words."""
+"""Schema extensions: where a request's unit of work ends; which operation of a document runs; what an
+operation may cost before it runs and how large its answer may grow while it runs; errors in GraphQL's
+words."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import GraphQLError, OperationDefinitionNode
+from graphql import GraphQLError, GraphQLLeafType, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.execution import ExecutionResult
 
 from api.graphql.core.context import WaymarkContext
-from api.graphql.core.errors import ClientError
+from api.graphql.core.cost import operation_cost, too_costly
+from api.graphql.core.errors import ClientError, ResponseTooLarge
 from api.graphql.core.graphql_words import in_graphql_words
+from api.graphql.core.list_sizes import ListSizes, list_sizes
+from api.graphql.core.unit_of_work import ServiceUnavailable
+from api.process import ProcessDefinitions
 
 log = logging.getLogger("waymark.graphql")
 
 
 class CommitOrRollback(SchemaExtension):
-    """Commit when the operation ends without errors; roll back otherwise (`UnitOfWork.finish`)."""
+    """Commit when the operation ends without errors; roll back otherwise (`UnitOfWork.finish`).
+
+    A commit the database does not take replaces the answer with `ServiceUnavailable`, after the other
+    extensions (error masking among them) are done: a driver's message never reaches the client."""
 
     async def on_operation(self) -> AsyncIterator[None]:
         context = self.execution_context.context
@@ -32,13 +43,15 @@ class CommitOrRollback(SchemaExtension):
         errors = getattr(result, "errors", None) or self.execution_context.pre_execution_errors
         try:
             await context.unit_of_work.finish(failed=bool(errors))
-        except Exception as error:
-            # Error masking has run by now: the driver's words must not become the answer (it is logged as a bug).
-            raise CommitFailed("Unexpected error.") from error
-
-
-class CommitFailed(RuntimeError):
-    """The request's work could not be committed or rolled back."""
+        except ServiceUnavailable as unavailable:
+            if result is not None:
+                result.data = None
+                result.errors = [GraphQLError(unavailable.message, original_error=unavailable)]
+        except Exception:  # a bug of ours at commit: logged, and masked like any other
+            log.exception("unexpected error while committing operation %s", self.execution_context.operation_name)
+            if result is not None:
+                result.data = None
+                result.errors = [GraphQLError("Unexpected error.")]
 
 
 class OperationNameRequired(SchemaExtension):
@@ -63,6 +76,94 @@ class OperationNameRequired(SchemaExtension):
                     )
                 ]
         yield
+
+
+class CostLimit(SchemaExtension):
+    """Refuse an operation whose cost (`api.graphql.core.cost`) is over `limit`, once the document is valid
+    and before anything runs. Listed after the validation cache, whose `on_validate` validates first (Strawberry
+    reads the errors before the hooks resume after `yield`, so the check must come before it)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def on_validate(self) -> Iterator[None]:
+        self._check()
+        yield
+
+    def _check(self) -> None:
+        context = self.execution_context
+        if context.pre_execution_errors or context.graphql_document is None:
+            return
+        request = context.context
+        version = request.version if isinstance(request, WaymarkContext) else None
+        definitions = None if version is None else version.definitions
+        try:
+            cost = operation_cost(
+                schema=context.schema._schema,
+                document=context.graphql_document,
+                operation_name=context._provided_operation_name,
+                variables=context.variables,
+                sizes=_sizes(definitions),
+            )
+        except GraphQLError as refused:
+            context.pre_execution_errors = [refused]
+            return
+        if cost > self.limit:
+            context.pre_execution_errors = [too_costly(cost, limit=self.limit)]
+
+
+_SIZES: dict[int, tuple[ProcessDefinitions | None, ListSizes]] = {}
+
+
+def _sizes(definitions: ProcessDefinitions | None) -> ListSizes:
+    """The list sizes of these definitions, computed once per loaded set (they are immutable)."""
+    key = id(definitions)
+    found = _SIZES.get(key)
+    if found is None or found[0] is not definitions:
+        if len(_SIZES) > 16:
+            _SIZES.clear()
+        found = _SIZES[key] = (definitions, list_sizes(definitions))
+    return found[1]
+
+
+class SizeLimitedExecution(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's execution, counting the answer's bytes as its values are completed.
+
+    An estimate that errs on the large side (each value counts its JSON text and 32 bytes for its key and
+    punctuation); past the request's `max_response_bytes` every further value fails, and
+    `ResponseSizeLimit` then turns the answer into one error. The view checks the encoded JSON again."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context_value
+        self.max_response_bytes = (
+            request.settings.limits.max_response_bytes if isinstance(request, WaymarkContext) else None
+        )
+        self.response_bytes = 0
+
+    def complete_leaf_value(self, return_type: GraphQLLeafType, result: Any) -> Any:  # type: ignore[override]
+        value = super().complete_leaf_value(return_type, result)
+        if self.max_response_bytes is not None:
+            if isinstance(value, str):
+                self.response_bytes += len(value) if value.isascii() else len(json.dumps(value))
+            self.response_bytes += 32
+            if self.response_bytes > self.max_response_bytes:
+                raise ResponseTooLarge(self.max_response_bytes)
+        return value
+
+
+class ResponseSizeLimit(SchemaExtension):
+    """An answer that grew too large becomes a single `RESPONSE_TOO_LARGE` error without data (and, being an
+    error, rolls its operation back). Listed after `MaskErrors`, so it runs before it on the way out."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None) or []
+        too_large = next((e for e in errors if isinstance(e.original_error, ResponseTooLarge)), None)
+        if result is not None and too_large is not None:
+            result.data = None
+            result.errors = [GraphQLError(too_large.message, original_error=too_large.original_error)]
 
 
 class GraphQLWords(SchemaExtension):

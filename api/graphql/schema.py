@@ -3,14 +3,15 @@ package and append it to QUERIES or MUTATIONS (e.g. `api/graphql/insights/resolv
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import strawberry
+from graphql import MaxIntrospectionDepthRule, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
-    ParserCache,
     QueryDepthLimiter,
     ValidationCache,
 )
@@ -19,40 +20,53 @@ from strawberry.schema.config import StrawberryConfig
 from api.graphql.accounts.resolvers import AccountsQuery
 from api.graphql.accounts.types import TeamType, UserType
 from api.graphql.core.errors import WaymarkSchema, is_unexpected
+from api.graphql.core.limits import DocumentLimits
 from api.graphql.core.scalars import SCALARS
 from api.graphql.deals.mutations import DealMutation
 from api.graphql.deals.resolvers import DealQuery
 from api.graphql.deals.subscriptions import DealSubscription
 from api.graphql.deals.types import DealType
-from api.graphql.extensions import CommitOrRollback, GraphQLWords, OperationNameRequired
+from api.graphql.extensions import (
+    CommitOrRollback,
+    CostLimit,
+    GraphQLWords,
+    OperationNameRequired,
+    ResponseSizeLimit,
+    SizeLimitedExecution,
+)
 from api.graphql.insights.resolvers import InsightsQuery
 from api.graphql.process.mutations import ProcessMutation
 from api.graphql.process.resolvers import ProcessQuery
+from api.settings import RequestLimits
 
 QUERIES: list[type[Any]] = [ProcessQuery, DealQuery, AccountsQuery, InsightsQuery]
 MUTATIONS: list[type[Any]] = [DealMutation, ProcessMutation]
 SUBSCRIPTIONS: list[type[Any]] = [DealSubscription]
-
-MAX_DEPTH = 12
-MAX_ALIASES = 30
 
 
 def build_schema(
     *,
     queries: list[type[Any]] | None = None,
     mutations: list[type[Any]] | None = None,
-    max_depth: int = MAX_DEPTH,
-    max_aliases: int = MAX_ALIASES,
+    limits: RequestLimits | None = None,
+    introspection: bool = True,
 ) -> WaymarkSchema:
+    """The schema with its request limits: documents are parsed and checked within them
+    (`api.graphql.core.limits`), validated with the depth, alias and introspection rules, costed before they
+    run (`api.graphql.core.cost`), and their answers stop growing past the response size."""
+    limits = limits or RequestLimits()
     query = _root("Query", "Read the process and the deals you may see.", queries or QUERIES)
     mutation = _root("Mutation", "Work deals through the process; every change is recorded.", mutations or MUTATIONS)
     # The limiters are validation rules, built once: a limiter made per request brings a new rule class, which
     # the validation cache keys on, so every request would be validated again. None of the extensions below
     # has a per-field `resolve` hook.
-    limits = [
-        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
+    rules = [
+        *QueryDepthLimiter(max_depth=limits.max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
+        MaxIntrospectionDepthRule,
     ]
+    if not introspection:
+        rules.append(NoSchemaIntrospectionCustomRule)
     subscription = _root("Subscription", "Deal state pushed as it changes, over `graphql-transport-ws`.", SUBSCRIPTIONS)
     return WaymarkSchema(
         query=query,
@@ -60,16 +74,25 @@ def build_schema(
         subscription=subscription,
         types=[DealType, UserType, TeamType],
         config=StrawberryConfig(scalar_map=SCALARS),
+        execution_context_class=SizeLimitedExecution,
         extensions=[
             CommitOrRollback,
             GraphQLWords,
             lambda: MaskErrors(should_mask_error=is_unexpected, error_message="Unexpected error."),
-            lambda: ParserCache(maxsize=256),
+            ResponseSizeLimit,
+            lambda: DocumentLimits(limits),
             lambda: ValidationCache(maxsize=256),
             OperationNameRequired,
-            lambda: AddValidationRules(limits),
+            lambda: AddValidationRules(rules),
+            lambda: CostLimit(limits.max_cost),
         ],
     )
+
+
+@cache
+def schema_for(limits: RequestLimits, *, introspection: bool) -> WaymarkSchema:
+    """One schema per set of limits (the app's settings choose them); built once, shared by every request."""
+    return build_schema(limits=limits, introspection=introspection)
 
 
 def _root(name: str, description: str, parts: list[type[Any]]) -> type[Any]:
@@ -77,4 +100,5 @@ def _root(name: str, description: str, parts: list[type[Any]]) -> type[Any]:
     return strawberry.type(type(name, tuple(reversed(parts)), {}), name=name, description=description)
 
 
-schema = build_schema()
+schema = schema_for(RequestLimits(), introspection=True)
+"""The schema with the default limits; `waymark export-schema` writes its SDL."""

@@ -18,7 +18,10 @@ async def serving(app: Starlette) -> AsyncIterator[str]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False))
+    # Keep-alive longer than any test: a connection uvicorn closes as idle while a client reuses it is a
+    # client-side ReadError, not an answer of the app.
+    config = uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False, timeout_keep_alive=300)
+    server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
         async with asyncio.timeout(10):

@@ -191,8 +191,10 @@ async def test_moves_without_expected_version_apply_one_after_the_other(client, 
 
 
 @pytest.fixture
-def without_deal_lock(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Let both requests pass the version check before either writes, as if the lock were not there."""
+def without_deal_lock(monkeypatch: pytest.MonkeyPatch, database: Database) -> None:
+    """Let both requests pass the version check before either writes, as if the lock (and, on SQLite, the
+    server's turn for writers) were not there."""
+    monkeypatch.setattr(database, "writers", None)
     arrived: list[None] = []
     both_read = asyncio.Event()
     read_deal = editing.deal_to_change

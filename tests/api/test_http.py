@@ -41,19 +41,19 @@ async def test_query_over_get_works(client, people):
     assert response.json() == {"data": {"me": {"name": "Alice Rep"}}}
 
 
-async def test_malformed_json_is_400(client):
-    response = await client.post("/graphql", content=b'{"query": ', headers={"content-type": "application/json"})
+async def test_malformed_json_is_400(client, people):
+    headers = {"content-type": "application/json", "authorization": f"Bearer {people.rep_a.token}"}
+
+    response = await client.post("/graphql", content=b'{"query": ', headers=headers)
 
     assert response.status_code == 400
 
 
-async def test_graphql_response_json_is_honoured(client):
-    ok = await client.post(
-        "/graphql", json={"query": "{ __typename }"}, headers={"accept": "application/graphql-response+json"}
-    )
-    invalid = await client.post(
-        "/graphql", json={"query": "{ noSuchField }"}, headers={"accept": "application/graphql-response+json"}
-    )
+async def test_graphql_response_json_is_honoured(client, people):
+    headers = {"accept": "application/graphql-response+json", "authorization": f"Bearer {people.rep_a.token}"}
+
+    ok = await client.post("/graphql", json={"query": "{ __typename }"}, headers=headers)
+    invalid = await client.post("/graphql", json={"query": "{ noSuchField }"}, headers=headers)
 
     assert ok.headers["content-type"].startswith("application/graphql-response+json")
     assert ok.json() == {"data": {"__typename": "Query"}}

@@ -76,7 +76,7 @@ async def test_query_string_above_the_size_limit_is_refused(client, people):
     assert response.json()["errors"][0]["message"].startswith("the query string is longer than")
 
 
-async def test_a_body_larger_than_its_declared_length_is_refused_while_read(client):
+async def test_a_body_larger_than_its_declared_length_is_refused_while_read(client, people):
     # given: a streamed body (no Content-Length) that grows past the limit
     async def chunks():  # noqa: ANN202
         yield b'{"query": "{ __typename '
@@ -85,22 +85,22 @@ async def test_a_body_larger_than_its_declared_length_is_refused_while_read(clie
         yield b'}"}'
 
     # when
-    response = await client.post("/graphql", content=chunks(), headers=JSON)
+    headers = {**JSON, "authorization": f"Bearer {people.rep_a.token}"}
+    response = await client.post("/graphql", content=chunks(), headers=headers)
 
     # then
     assert response.status_code == 413
     assert "larger than" in response.json()["errors"][0]["message"]
 
 
-async def test_a_field_error_reaching_the_root_keeps_data_null_and_status_200(client):
-    # given: no token, so the non-null root field fails during execution (not a request error)
-    response = await client.post(
-        "/graphql", json={"query": "{ processes { key } }"}, headers={"accept": "application/graphql-response+json"}
-    )
+async def test_a_field_error_reaching_the_root_keeps_data_null_and_status_200(client, people):
+    # given: a bad argument, so the non-null root field fails during execution (not a request error)
+    headers = {"accept": "application/graphql-response+json", "authorization": f"Bearer {people.rep_a.token}"}
+    response = await client.post("/graphql", json={"query": "{ deals(first: -1) { totalCount } }"}, headers=headers)
 
     assert response.status_code == 200
     assert response.json()["data"] is None
-    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
 TWO_OPERATIONS = "query Board { me { name } } mutation Reload { reloadProcessDefinitions { __typename } }"

@@ -15,6 +15,7 @@ from api.graphql.deals.types import DealEventType, DealMilestone, DealType
 from api.graphql.process.types import CompetitorType, MilestoneType, PlayType, ProcessType, StageType
 from api.graphql.schema import build_schema
 from api.process import load_definitions
+from api.settings import RequestLimits
 from tests.api.conftest import FIXTURE_DEFINITIONS
 
 PLAIN_FIELDS: dict[type[Any], tuple[str, ...]] = {
@@ -81,7 +82,7 @@ def test_process_views_are_built_once_per_model_and_anew_after_a_reload():
 
 async def test_a_repeated_document_is_validated_once_and_the_limits_still_apply(monkeypatch):
     # given: a schema with tight limits, and a document no other test has sent
-    schema = build_schema(max_depth=3, max_aliases=2)
+    schema = build_schema(limits=RequestLimits(max_depth=3, max_aliases=2))
     validations: list[object] = []
     validate = strawberry_schema.validate
 

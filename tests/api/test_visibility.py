@@ -71,26 +71,30 @@ async def test_enablement_reads_every_deal_but_changes_none(client, database, pe
     assert change["data"]["updateDeal"]["__typename"] == "PermissionDenied"
 
 
-async def test_wrong_or_missing_token_gets_no_data(client, database, people):
+async def test_wrong_or_missing_token_is_refused_before_anything_runs(client, database, people):
     # given
     deal = await create_deal(database, owner=people.rep_a)
+    before = await snapshot(database)
 
-    # when
     for token in (None, "wmk_not-a-real-token"):
-        deals = await gql(client, ALL_DEALS, token=token)
-        one = await gql(client, DEAL, {"id": deal_gid(deal)}, token=token)
-        processes = await gql(client, PROCESSES, token=token)
-        me = await gql(client, ME, token=token)
-        rename = await gql(client, RENAME, {"id": deal_gid(deal), "version": deal.version}, token=token)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        for query, variables in (
+            (ALL_DEALS, {}),
+            (DEAL, {"id": deal_gid(deal)}),
+            (PROCESSES, {}),
+            (ME, {}),
+            (RENAME, {"id": deal_gid(deal), "version": deal.version}),
+        ):
+            # when
+            response = await client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
 
-        # then
-        assert deals["data"] is None
-        assert deals["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
-        assert one["data"] == {"deal": None}
-        assert one["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
-        assert processes["data"] is None
-        assert me["data"] == {"me": None}
-        assert rename["data"]["updateDeal"]["__typename"] == "PermissionDenied"
+            # then: 401 with no data at all, `me` included
+            assert response.status_code == 401, response.text
+            assert response.headers["www-authenticate"].startswith("Bearer")
+            body = response.json()
+            assert "data" not in body
+            assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert await snapshot(database) == before
 
 
 async def test_me_names_the_tokens_user(client, people):

@@ -19,7 +19,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from api.db import Database
-from api.graphql.core.errors import ProcessUnavailable
+from api.graphql.core.errors import NotAuthenticated, ProcessUnavailable
 from api.graphql.core.unit_of_work import UnitOfWork
 from api.process import ProcessDefinitions
 from api.services.accounts.tokens import viewer_for_token
@@ -47,7 +47,11 @@ _event_scope: ContextVar[Scope | None] = ContextVar("waymark_event_scope", defau
 
 @dataclass(kw_only=True)
 class WaymarkContext:
-    """Built once per HTTP request, or once per WebSocket connection, by the GraphQL view."""
+    """Built once per HTTP request, or once per WebSocket connection, by the GraphQL view.
+
+    Over HTTP the view has already turned the token into `admitted` (a request without a valid token is
+    refused before its document is read); a WebSocket's operations, and each event of a subscription, look
+    the token up again, so a token revoked meanwhile stops them."""
 
     database: Database
     served: ServedProcess
@@ -62,12 +66,31 @@ class WaymarkContext:
     websocket: WebSocket | None = None
     """The connection, for a WebSocket (a subscriber that falls behind is disconnected)."""
 
+    admitted: Viewer | None = None
+    """The viewer the HTTP view admitted the request for."""
+
     @classmethod
     def for_request(
-        cls, *, database: Database, served: ServedProcess, settings: Settings, token: str, changes: DealChangeHub
+        cls,
+        *,
+        database: Database,
+        served: ServedProcess,
+        settings: Settings,
+        token: str,
+        changes: DealChangeHub,
+        unit_of_work: UnitOfWork | None = None,
+        admitted: Viewer | None = None,
     ) -> WaymarkContext:
-        scope = new_scope(database, served)
-        return cls(database=database, served=served, settings=settings, token=token, scope=scope, changes=changes)
+        scope = new_scope(database, served, unit_of_work=unit_of_work)
+        return cls(
+            database=database,
+            served=served,
+            settings=settings,
+            token=token,
+            scope=scope,
+            changes=changes,
+            admitted=admitted,
+        )
 
     @property
     def current(self) -> Scope:
@@ -100,8 +123,11 @@ class WaymarkContext:
         return version
 
     async def viewer(self) -> Viewer | None:
-        """The token's user, looked up once per operation however many resolvers ask at the same time."""
+        """The token's user, looked up once per operation (once per subscription event) however many resolvers
+        ask at the same time; over HTTP, the one the view admitted."""
         scope = self.current
+        if self.admitted is not None and scope is self.scope:
+            return self.admitted
         if scope.viewer is None:
             scope.viewer = asyncio.ensure_future(self._look_up_viewer(scope))
         return await asyncio.shield(scope.viewer)
@@ -126,8 +152,17 @@ class WaymarkContext:
             _event_scope.set(None)
 
 
-def new_scope(database: Database, served: ServedProcess) -> Scope:
-    return Scope(unit_of_work=UnitOfWork(database.sessions()), version=served.served if served.loaded else None)
+def new_scope(database: Database, served: ServedProcess, *, unit_of_work: UnitOfWork | None = None) -> Scope:
+    work = unit_of_work or UnitOfWork(database.sessions(), writers=database.writers, wait_seconds=database.wait_seconds)
+    return Scope(unit_of_work=work, version=served.served if served.loaded else None)
 
 
 Info_ = Info[WaymarkContext, Any]
+
+
+async def require_viewer(info: Info_) -> Viewer:
+    """The signed-in viewer, or an `UNAUTHENTICATED` error."""
+    viewer = await info.context.viewer()
+    if viewer is None:
+        raise NotAuthenticated("send a valid API token as `Authorization: Bearer <token>`")
+    return viewer

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
-from api.services.accounts.viewer import Viewer
-
-if TYPE_CHECKING:
-    from api.graphql.core.context import Info_
+from api.graphql.core.unit_of_work import ServiceUnavailable
 
 log = logging.getLogger("waymark.graphql")
 
@@ -41,17 +38,26 @@ class ProcessUnavailable(ClientError):
     code = "PROCESS_UNAVAILABLE"
 
 
+class ResponseTooLarge(Exception):
+    """The answer grew past `RequestLimits.max_response_bytes` while it was built; it is not sent."""
+
+    code = "RESPONSE_TOO_LARGE"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"the answer would be larger than {limit:,} bytes, the most this server sends; "
+            "ask for fewer fields or smaller pages (`first`); nothing was changed"
+        )
+        self.extensions: dict[str, Any] = {"code": self.code, "limit": limit}
+
+
 def is_unexpected(error: GraphQLError) -> bool:
-    """Mask everything but validation errors and ClientErrors: internals never reach the client."""
+    """Mask everything but validation errors, ClientErrors and the server's own refusals: internals never
+    reach the client."""
     original = error.original_error
-    return original is not None and not isinstance(original, ClientError | GraphQLError)
-
-
-async def require_viewer(info: Info_) -> Viewer:
-    viewer = await info.context.viewer()
-    if viewer is None:
-        raise NotAuthenticated("send a valid API token as `Authorization: Bearer <token>`")
-    return viewer
+    return original is not None and not isinstance(
+        original, ClientError | GraphQLError | ServiceUnavailable | ResponseTooLarge
+    )
 
 
 class WaymarkSchema(strawberry.Schema):

@@ -52,12 +52,26 @@ def serialize_date_time(value: datetime) -> str:
 def parse_date_time(value: object) -> datetime:
     if isinstance(value, str):
         try:
-            return datetime.fromisoformat(value)
+            moment = datetime.fromisoformat(value)
         except ValueError:
-            pass
+            moment = None
+        if moment is not None:
+            return _within_the_calendar_in_utc(moment, value)
     raise GraphQLError(
         f'DateTime must be a string in RFC 3339 form, e.g. "2026-08-08T22:26:00+00:00" (got {_sent(value)})'
     )
+
+
+def _within_the_calendar_in_utc(moment: datetime, sent: str) -> datetime:
+    """A DateTime that stays a date once converted to UTC: `0001-01-01T00:00:00+14:00` does not (year 0)."""
+    if moment.tzinfo is not None:
+        try:
+            moment.astimezone(UTC)
+        except OverflowError:
+            raise GraphQLError(
+                f"DateTime {_sent(sent)} falls outside the calendar (years 1 to 9999) once converted to UTC"
+            ) from None
+    return moment
 
 
 def serialize_decimal(value: Decimal) -> str:

@@ -1,17 +1,32 @@
 """One request's database work: the one place that takes turns on the session, retries a write that lost a
-race, and commits or rolls back."""
+race, and commits or rolls back; and where a database that cannot be reached becomes `ServiceUnavailable`."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from api.db.session import database_unavailable
+
 T = TypeVar("T")
+log = logging.getLogger("waymark.db")
+
+
+class ServiceUnavailable(Exception):
+    """The database could not be reached or did not answer in time; nothing of the request was saved."""
+
+    code = "SERVICE_UNAVAILABLE"
+    message = "the service is unavailable: its database did not answer in time; nothing was changed, try again"
+
+    def __init__(self) -> None:
+        super().__init__(self.message)
+        self.extensions: dict[str, Any] = {"code": self.code}
 
 
 class RequestFinished(RuntimeError):
@@ -23,13 +38,26 @@ class RequestFinished(RuntimeError):
 
 class UnitOfWork:
     """The request's session, used by one resolver at a time (resolvers run concurrently; an AsyncSession
-    runs one statement at a time)."""
+    runs one statement at a time).
 
-    def __init__(self, session: AsyncSession) -> None:
+    `writers` (SQLite only) is the server's turn to write: taken before the request's first write and held
+    until it commits or rolls back, so one write transaction at a time asks SQLite for its lock.
+
+    `wait_seconds` bounds each piece of database work (checking out a connection, testing it, the statements):
+    past it the database counts as unavailable. The driver's own timeouts bound single waits; this bounds
+    their sum, so a partitioned database is reported within it, not after a connect, a ping and a retry."""
+
+    def __init__(
+        self, session: AsyncSession, *, writers: asyncio.Lock | None = None, wait_seconds: float | None = None
+    ) -> None:
         self.session = session
+        self.wait_seconds = wait_seconds
         self._turn = asyncio.Lock()
         self._wrote = False
+        self._writers = writers
+        self._writing = False
         self._finished = False
+        self._broken = False
         self._after_commit: list[Callable[[], None]] = []
 
     def after_commit(self, effect: Callable[[], None]) -> None:
@@ -40,7 +68,7 @@ class UnitOfWork:
         """Run `work` with the session to itself."""
         async with self._turn:
             self._check_open()
-            return await work(self.session)
+            return await self._reaching_the_database(work)
 
     async def write(self, work: Callable[[AsyncSession], Awaitable[T]], *, succeeded: Callable[[T], bool]) -> T:
         """Run a change; should a concurrent change still slip past the deal lock, run it again on fresh state.
@@ -52,34 +80,98 @@ class UnitOfWork:
         """
         async with self._turn:
             self._check_open()
+            if self._writers is not None and not self._writing:
+                await self._writers.acquire()
+                self._writing = True
             try:
-                result = await work(self.session)
+                result = await self._reaching_the_database(work)
             except (StaleDataError, IntegrityError):
                 if self._wrote:
                     raise
                 await self.session.rollback()
-                result = await work(self.session)
+                result = await self._reaching_the_database(work)
             self._wrote = self._wrote or succeeded(result)
             return result
 
-    async def finish(self, *, failed: bool) -> None:
-        """Commit the request's work, or roll it back when the request failed; then release the session;
-        then run what waited for the commit.
+    async def _reaching_the_database(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        try:
+            async with asyncio.timeout(self.wait_seconds):
+                return await work(self.session)
+        except Exception as error:
+            if database_unavailable(error):
+                self._broken = True
+                log.warning("database unavailable during a request: %s: %s", type(error).__name__, error)
+                raise ServiceUnavailable from error
+            raise
 
-        Waits for a statement in progress (closing the session under it would break it), and refuses work after."""
+    async def finish(self, *, failed: bool) -> None:
+        """Commit the request's work, or roll it back when the request failed; then release the session; then
+        run what waited for the commit.
+
+        Only the first call does anything; it waits for a statement in progress (closing the session under it
+        would break it). A commit the database does not take is `ServiceUnavailable`; a session whose
+        connection failed is dropped without a rollback (the database rolls back on its own)."""
+        if self._finished:
+            return
         async with self._turn:
-            self._finished = True
-            try:
-                if failed:
-                    await self.session.rollback()
-                else:
-                    await self.session.commit()
-            finally:
-                await self.session.close()
-        if not failed:
+            await self._end(failed=failed)
+        if not failed and not self._broken:
             for effect in self._after_commit:
                 effect()
+
+    async def _end(self, *, failed: bool) -> None:
+        if self._finished:
+            return
+        self._finished = True
+        try:
+            if failed and not self._broken:
+                await self._roll_back()
+            elif not self._broken:
+                await self._reaching_the_database(lambda session: session.commit())
+        finally:
+            try:
+                if self._broken:
+                    _in_background(self.session.invalidate())  # a dead connection may take seconds to close
+                else:
+                    await self.session.close()
+            finally:
+                self._release_writers()
+
+    async def _roll_back(self) -> None:
+        try:
+            await self.session.rollback()
+        except Exception as error:
+            if not database_unavailable(error):
+                raise
+            self._broken = True  # the request failed already; the database drops the transaction on its own
+
+    async def abandon(self) -> None:
+        """End a request that was stopped part way (its time ran out): nothing it did is kept."""
+        if self._finished:
+            return
+        self._broken = True
+        await self._end(failed=True)
 
     def _check_open(self) -> None:
         if self._finished:
             raise RequestFinished("the request has already answered; its session is closed")
+
+    def _release_writers(self) -> None:
+        if self._writing and self._writers is not None:
+            self._writing = False
+            self._writers.release()
+
+
+_closing: set[asyncio.Task[None]] = set()
+
+
+def _in_background(closing: Awaitable[None]) -> None:
+    async def close() -> None:
+        try:
+            await closing
+        except Exception as error:  # the connection was dead already; nothing is lost
+            log.info("closing a broken database connection: %s", type(error).__name__)
+
+    task = asyncio.ensure_future(close())
+    _closing.add(task)
+    task.add_done_callback(_closing.discard)

@@ -8,11 +8,10 @@ from typing import Annotated
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.graphql.accounts.loaders import TeamByIdLoader, UserByIdLoader
-from api.graphql.accounts.types import TeamType, UserType
+from api.graphql.accounts.resolvers import visible_team, visible_user
 from api.graphql.core import fields
-from api.graphql.core.context import Info_
-from api.graphql.core.errors import ClientError, require_viewer
+from api.graphql.core.context import Info_, require_viewer
+from api.graphql.core.errors import ClientError
 from api.graphql.core.ids import from_global_id, pk_of
 from api.graphql.core.node import Node
 from api.graphql.deals.connection import DealConnection, DealEdge, PageInfo
@@ -23,6 +22,8 @@ from api.graphql.deals.prefetch import prefetch_deal_page
 from api.graphql.deals.types import DealType
 from api.process import Process, ProcessDefinitions
 from api.services.deals import queries as deal_queries
+from api.services.deals.failures import InvalidInput
+from api.services.deals.input import parse_search
 
 
 def to_deal_filter(given: DealFilterInput | None, *, definitions: ProcessDefinitions) -> deal_queries.DealFilter:
@@ -47,8 +48,15 @@ def to_deal_filter(given: DealFilterInput | None, *, definitions: ProcessDefinit
         owner_id=owner_id,
         close_date_from=given.close_date_from,
         close_date_to=given.close_date_to,
-        search=given.search,
+        search=_search(given.search),
     )
+
+
+def _search(given: str | None) -> str | None:
+    parsed = parse_search(given, field="filter.search")
+    if isinstance(parsed, InvalidInput):
+        raise ClientError(f"{parsed.field}: {parsed.message}")
+    return parsed
 
 
 def _stage_keys(given: Sequence[str], *, processes: Sequence[Process]) -> tuple[str, ...]:
@@ -184,11 +192,9 @@ class DealQuery:
             deal = await DealByIdLoader.of(info.context).load(pk)
             return None if deal is None else DealType(row=deal)
         if type_name == "User":
-            user = await UserByIdLoader.of(info.context).load(pk)
-            return None if user is None else UserType(row=user)
+            return await visible_user(info, pk)
         if type_name == "Team":
-            team = await TeamByIdLoader.of(info.context).load(pk)
-            return None if team is None else TeamType(row=team)
+            return await visible_team(info, pk)
         if type_name == "DealEvent":
             return await deal_event_node(info, pk)
         return None

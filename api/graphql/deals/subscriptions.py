@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db.models import Deal, DealEvent
 from api.graphql.core import fields
-from api.graphql.core.context import Info_, WaymarkContext
-from api.graphql.core.errors import ClientError, NotAuthenticated, require_viewer
+from api.graphql.core.context import Info_, WaymarkContext, require_viewer
+from api.graphql.core.errors import ClientError, NotAuthenticated
 from api.graphql.core.ids import pk_of
 from api.graphql.deals.events import DealEventType
 from api.graphql.deals.inputs import DealFilterInput

@@ -9,8 +9,8 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.graphql.core import fields
-from api.graphql.core.context import Info_
-from api.graphql.core.errors import ClientError, require_viewer
+from api.graphql.core.context import Info_, require_viewer
+from api.graphql.core.errors import ClientError
 from api.graphql.core.ids import pk_of
 from api.graphql.core.scalars import DecimalText
 from api.graphql.insights.arguments import as_utc, checked_period_end, checked_quota

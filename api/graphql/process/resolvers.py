@@ -8,8 +8,8 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.graphql.core import fields
-from api.graphql.core.context import Info_
-from api.graphql.core.errors import Forbidden, require_viewer
+from api.graphql.core.context import Info_, require_viewer
+from api.graphql.core.errors import Forbidden
 from api.graphql.process.types import CompetitorType, ProcessType
 from api.graphql.process.versions import OrphanedKeyType, ProcessVersionType
 from api.services.publishing import versions

@@ -1,14 +1,20 @@
-"""API tokens: issued once, stored as sha256 hashes, and turned back into the viewer who holds them."""
+"""API tokens: issued once, stored as sha256 hashes, and turned back into the viewer who holds them.
+
+A token works until it is revoked or, if it was issued with one, until its expiry. Every request looks its
+token up in the database (one indexed statement; nothing is cached), so a revocation takes effect on every
+server sharing the database with the next request.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.db.models import ApiToken, Role, Team, User
+from api.db.models import ApiToken, Role, Team, User, utc_now
 from api.services.accounts.viewer import Viewer
 
 TOKEN_PREFIX = "wmk_"
@@ -39,21 +45,44 @@ async def add_user(session: AsyncSession, *, name: str, role: Role, team_name: s
     return user, token
 
 
-async def issue_token(session: AsyncSession, *, user: User) -> str:
+async def issue_token(session: AsyncSession, *, user: User, expires_at: datetime | None = None) -> str:
     token = new_token()
-    session.add(ApiToken(user_id=user.id, token_hash=hash_token(token)))
+    session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), expires_at=expires_at))
     await session.flush()
     return token
 
 
+def working_tokens(now: datetime) -> ColumnElement[bool]:
+    """A filter on `ApiToken`: not revoked and not expired at `now`."""
+    return ApiToken.revoked_at.is_(None) & or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now)
+
+
+async def revoke_tokens(session: AsyncSession, *, user: User) -> int:
+    """Revoke every token of `user` that still works; how many that was."""
+    now = utc_now()
+    revoked = await session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, working_tokens(now))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(revoked, "rowcount", 0) or 0)
+
+
+async def rotate_token(session: AsyncSession, *, user: User, expires_at: datetime | None = None) -> str:
+    """A new token for `user`, every older one revoked in the same transaction; shown once."""
+    await revoke_tokens(session, user=user)
+    return await issue_token(session, user=user, expires_at=expires_at)
+
+
 async def viewer_for_token(session: AsyncSession, *, token: str) -> Viewer | None:
-    """The user a bearer token belongs to, or None for an unknown or revoked token."""
-    if not token:
+    """The user a bearer token belongs to, or None for an unknown, revoked or expired token."""
+    if not token or len(token) > 200:
         return None
     user = await session.scalar(
         select(User)
         .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
+        .where(ApiToken.token_hash == hash_token(token), working_tokens(utc_now()))
     )
     if user is None:
         return None

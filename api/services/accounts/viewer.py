@@ -41,7 +41,8 @@ def visible_deals(viewer: Viewer) -> ColumnElement[bool]:
     if viewer.sees_every_deal:
         return true()
     if viewer.role is Role.MANAGER and viewer.team_id is not None:
-        team = select(User.id).where(User.team_id == viewer.team_id).scalar_subquery()
+        # Never correlated: inside a query over users (the people directory) it still means the team's members.
+        team = select(User.id).where(User.team_id == viewer.team_id).correlate(None).scalar_subquery()
         return Deal.owner_id.in_(team)
     return Deal.owner_id == viewer.id
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -13,12 +14,19 @@ MAX_AMOUNT = Decimal("999999999999.99")
 MAX_NAME = 200
 MAX_TEXT = 4000
 """Notes and reasons: a few paragraphs."""
+MAX_SEARCH = 200
+"""Longer than any deal or account name a search could match."""
 CLOSE_DATE_YEARS = 10
 """How far from today a close date may be, either way: further is a typo (1900, 2206), not a forecast."""
 
-# PostgreSQL cannot store NUL in text, and no control character belongs in a name; notes keep tabs and newlines.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_CONTROL_BUT_WHITESPACE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# PostgreSQL cannot store NUL in text, and no control character (C0 or C1) belongs in a name; notes keep tabs and
+# newlines. Bidi overrides, embeddings and isolates make text display in another order than it is stored (a name
+# that reads as someone else's); a lone UTF-16 surrogate is not a character at all and no database stores it.
+_UNSTORABLE = "\ud800-\udfff"
+_REORDERING = "\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f{_REORDERING}{_UNSTORABLE}]")
+_CONTROL_BUT_WHITESPACE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_REORDERING}{_UNSTORABLE}]")
+_PLAIN_AMOUNT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 # ISO 4217 codes in use for B2B contracts; extend when a team sells in another currency.
 CURRENCIES = frozenset(
@@ -74,14 +82,27 @@ def parse_name(value: str, *, field: str) -> str | InvalidInput:
     if len(text) > MAX_NAME:
         return InvalidInput(field=field, message=f"must be at most {MAX_NAME} characters (got {len(text)})")
     if _CONTROL.search(text):
-        return InvalidInput(field=field, message="must not contain control characters")
+        return InvalidInput(
+            field=field, message="must not contain control characters, text-direction overrides or broken characters"
+        )
+    if not any(_shows(char) for char in text):
+        return InvalidInput(field=field, message="must contain a visible character, not only invisible ones")
     return text
 
 
+def _shows(char: str) -> bool:
+    """Whether a character is seen: not a format character (zero-width space or joiner, word joiner, BOM,
+    soft hyphen, direction mark) nor white space."""
+    return not char.isspace() and unicodedata.category(char) != "Cf"
+
+
 def parse_amount(value: str, *, field: str) -> Decimal | InvalidInput:
+    # Plain ASCII digits only: Python's Decimal would also read `1_000`, `1e3` and digits of other scripts.
+    if not isinstance(value, str) or not _PLAIN_AMOUNT.fullmatch(value.strip()):
+        return InvalidInput(field=field, message=f"{value!r} is not a number; write it like '12500.00'")
     try:
         amount = Decimal(value.strip())
-    except (InvalidOperation, AttributeError):
+    except InvalidOperation:
         return InvalidInput(field=field, message=f"{value!r} is not a number; write it like '12500.00'")
     if not amount.is_finite():
         return InvalidInput(field=field, message=f"{value!r} is not a finite number")
@@ -140,7 +161,21 @@ def parse_note(value: str | None, *, field: str) -> str | None | InvalidInput:
     if len(text) > MAX_TEXT:
         return InvalidInput(field=field, message=f"must be at most {MAX_TEXT} characters (got {len(text)})")
     if _CONTROL_BUT_WHITESPACE.search(text):
-        return InvalidInput(field=field, message="must not contain control characters other than tabs and newlines")
+        return InvalidInput(
+            field=field,
+            message="must not contain control characters other than tabs and newlines, text-direction overrides "
+            "or broken characters",
+        )
+    return text or None
+
+
+def parse_search(value: str | None, *, field: str) -> str | None | InvalidInput:
+    """Search text: at most MAX_SEARCH characters, nothing a name could not hold; None when empty."""
+    text = (value or "").strip()
+    if len(text) > MAX_SEARCH:
+        return InvalidInput(field=field, message=f"must be at most {MAX_SEARCH} characters (got {len(text)})")
+    if re.search(f"[{_UNSTORABLE}]", text):
+        return InvalidInput(field=field, message="must not contain broken characters (lone UTF-16 surrogates)")
     return text or None
 
 

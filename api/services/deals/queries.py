@@ -8,7 +8,7 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
@@ -181,7 +181,7 @@ def decode_cursor(cursor: str, *, order: DealOrder, argument: str = "after") -> 
         raise BadCursor(argument, message)
     try:
         parsed = _parse_cursor_value(order.field, value)
-    except (ValueError, TypeError, InvalidOperation) as error:
+    except (ValueError, TypeError, InvalidOperation, OverflowError) as error:
         raise not_ours from error
     return parsed, deal_id
 
@@ -203,7 +203,10 @@ def _parse_cursor_value(field_name: DealOrderField, value: Any) -> Any:
         if not amount.is_finite() or abs(amount) > MAX_AMOUNT:
             raise ValueError(f"{value!r} is no deal's amount")
         return amount
-    return datetime.fromisoformat(value)
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError(f"{value!r} has no UTC offset")
+    return moment.astimezone(UTC)  # OverflowError when the offset takes it past the calendar
 
 
 async def deals_by_ids(session: AsyncSession, *, viewer: Viewer, ids: Sequence[int]) -> list[Deal | None]:

@@ -166,7 +166,7 @@ async def _open_deals(session: AsyncSession, *, asked: OpenDealsAsked, today: da
     return _OpenDeals(
         processes=processes,
         by_process={key: tuple(deals) for key, deals in by_process.items()},
-        learned={p.key: await learned_history(session, process=p, today=today) for p in processes},
+        learned={p.key: await learned_history(session, process=p, today=today, viewer=asked.viewer) for p in processes},
     )
 
 

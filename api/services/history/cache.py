@@ -52,7 +52,7 @@ class _Entry:
 class HistoryCache:
     """Answers by (database, question), each valid while the process and the history stamp are the same."""
 
-    def __init__(self, *, limit: int = 64) -> None:
+    def __init__(self, *, limit: int = 1024) -> None:
         self._entries: dict[tuple[int, Hashable], _Entry] = {}
         self._limit = limit
 

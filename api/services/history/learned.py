@@ -8,10 +8,19 @@ so the cost does not grow with the age of the database):
   the deal's first completion of the milestone, with the number of observations), and
 * the **win rate** of each open stage (of the closed deals that ever entered it, the share won).
 
-They are learned from *all* deals of the process, not only those the viewer may see: they are
-process-wide statistics that reveal no deal, and learning them once lets every viewer's deal page,
-board and ranking use the same figures. Answers are kept in `history_cache` until the history changes
-or the day, and with it the window, moves on.
+Whose deals they are learned from (the rule that keeps one team's activity from another team):
+
+* **a rep or a manager**: only the deals they may see (a rep's own, a manager's team's). A process-wide
+  figure would move when anyone anywhere completed a milestone: a rep of one team watching an
+  `observations` count go from 19 to 20 would learn that someone in another team just did. From their own
+  scope every figure they are shown follows only activity they can already see deal by deal;
+* **enablement and admin**: every deal of the process (they see every deal anyway);
+* without a viewer (reports, tests): every deal of the process.
+
+So the same deal can show a different estimate to its rep and to an admin: each is learned from what its
+reader may see. A scope with fewer than `MIN_OBSERVATIONS` completions of a milestone uses the milestone's
+typical days, as a young process does. Answers are kept in `history_cache`, per scope, until the history
+changes or the day, and with it the window, moves on.
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.db.models import Deal, DealEvent
 from api.deal_events import ENTERS_A_STAGE
 from api.process import Outcome, Process
+from api.services.accounts.viewer import Viewer, visible_deals
 from api.services.history.cache import history_cache
 from api.services.history.durations import MilestoneDurations, ObservedDuration, milestone_durations
 from api.services.history.insights import StageWinRate
@@ -53,19 +63,26 @@ def learning_window_start(today: date) -> date:
     return today - timedelta(days=LEARNING_WINDOW_DAYS)
 
 
-async def learned_history(session: AsyncSession, *, process: Process, today: date) -> LearnedHistory:
-    """One statement when the history has not changed since the last call, three when it has."""
+async def learned_history(
+    session: AsyncSession, *, process: Process, today: date, viewer: Viewer | None = None
+) -> LearnedHistory:
+    """One statement when the history has not changed since the last call, three when it has.
+
+    Learned from the deals `viewer` may see when they are a rep or a manager (see the module's rule)."""
     window_start = learning_window_start(today)
+    scoped = viewer is not None and not viewer.sees_every_deal
+    deals = visible_deals(viewer) if viewer is not None and scoped else None
 
     async def learn() -> LearnedHistory:
         since = utc_midnight(window_start)
-        observed = await observed_milestone_durations(session, process=process, since=since)
+        observed = await observed_milestone_durations(session, process=process, since=since, deals=deals)
         return LearnedHistory(
             durations=milestone_durations(process=process, observed=observed),
-            win_rates=await stage_win_rates(session, process=process, since=since),
+            win_rates=await stage_win_rates(session, process=process, since=since, deals=deals),
         )
 
-    question = ("learned history", process.key, window_start)
+    scope = (viewer.role.value, viewer.id, viewer.team_id) if viewer is not None and scoped else "every deal"
+    question = ("learned history", process.key, window_start, scope)
     return await history_cache.get(session, question=question, process=process, compute=learn)
 
 
