@@ -104,6 +104,20 @@ class ApiToken(Base):
     user: Mapped[User] = relationship(lazy="joined")
 
 
+DEAL_FILTER_COLUMNS = ("status", "owner_id", "process_key", "stage_key")
+"""The `deals` connection's equality filters (a rep's and a status board are the commonest)."""
+DEAL_ORDER_COLUMNS = ("close_date", "amount", "updated_at")
+"""The `deals` connection's orders, each followed by `id` as the tie-break."""
+PAGE_INDEXES = tuple(
+    Index(f"ix_deals_{filtered}_{ordered}_id", filtered, ordered, "id")
+    for filtered in DEAL_FILTER_COLUMNS
+    for ordered in DEAL_ORDER_COLUMNS
+)
+"""One per filter and order, so a page reads the rows it returns and no others: without one, PostgreSQL walks
+the order's index and throws away every row of another status, owner or stage (76,000 closed deals to find
+101 open ones at 100,000 deals)."""
+
+
 class Deal(Base):
     __tablename__ = "deals"
     __table_args__ = (
@@ -111,6 +125,7 @@ class Deal(Base):
         Index("ix_deals_close_date_id", "close_date", "id"),
         Index("ix_deals_amount_id", "amount", "id"),
         Index("ix_deals_updated_at_id", "updated_at", "id"),
+        *PAGE_INDEXES,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

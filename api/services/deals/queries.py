@@ -13,8 +13,10 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, any_, false, func, or_, select, tuple_
+from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from api.db.models import MAX_ID, Deal, DealCompetitor, DealEvent, MilestoneCompletion
 from api.services.accounts.viewer import Viewer, visible_deals
@@ -56,16 +58,20 @@ class BadCursor(ValueError):
     """A cursor that this server did not hand out for this ordering."""
 
 
-def filtered_deals(*, viewer: Viewer, deal_filter: DealFilter) -> Select[Deal]:
+def filtered_deals(*, viewer: Viewer, deal_filter: DealFilter, leading: LeadingFilter | None = None) -> Select[Deal]:
+    """The deals `viewer` may see that match `deal_filter`; the `leading` filter, if any, is written so that only
+    its page index can order the page (see `leading_filter`)."""
     query = select(Deal).where(visible_deals(viewer))
     conditions: list[ColumnElement[bool]] = []
-    if deal_filter.process_key:
+    if leading is not None:
+        conditions.append(leading.column == any_(array([leading.value])))
+    if deal_filter.process_key and (leading is None or leading.column is not Deal.process_key):
         conditions.append(Deal.process_key == deal_filter.process_key)
-    if deal_filter.stage_keys:
+    if deal_filter.stage_keys and (leading is None or leading.column is not Deal.stage_key):
         conditions.append(Deal.stage_key.in_(deal_filter.stage_keys))
-    if deal_filter.statuses:
+    if deal_filter.statuses and (leading is None or leading.column is not Deal.status):
         conditions.append(Deal.status.in_(deal_filter.statuses))
-    if deal_filter.owner_id is not None:
+    if deal_filter.owner_id is not None and (leading is None or leading.column is not Deal.owner_id):
         conditions.append(Deal.owner_id == deal_filter.owner_id)
     if deal_filter.close_date_from is not None:
         conditions.append(Deal.close_date >= deal_filter.close_date_from)
@@ -95,14 +101,39 @@ async def page_of_deals(
 ) -> DealPage:
     """Up to `first` deals after the cursor `after`, by (order field, id): keyset pagination, no OFFSET."""
     column = getattr(Deal, order.field.value)
-    query = filtered_deals(viewer=viewer, deal_filter=deal_filter)
+    leading = leading_filter(deal_filter) if session.get_bind().dialect.name == "postgresql" else None
+    query = filtered_deals(viewer=viewer, deal_filter=deal_filter, leading=leading)
     if after:
         value, deal_id = decode_cursor(after, order=order)
         key = tuple_(column, Deal.id)
         query = query.where(key < tuple_(value, deal_id) if order.descending else key > tuple_(value, deal_id))
-    ordering = (column.desc(), Deal.id.desc()) if order.descending else (column.asc(), Deal.id.asc())
+    columns = (column, Deal.id) if leading is None else (leading.column, column, Deal.id)
+    ordering = [c.desc() if order.descending else c.asc() for c in columns]
     rows = list(await session.scalars(query.order_by(*ordering).limit(first + 1)))
     return DealPage(deals=rows[:first], has_next_page=len(rows) > first)
+
+
+@dataclass(frozen=True, slots=True)
+class LeadingFilter:
+    column: InstrumentedAttribute[Any]
+    value: Any
+
+
+def leading_filter(deal_filter: DealFilter) -> LeadingFilter | None:
+    """The one-valued filter whose index (`api.db.models.PAGE_INDEXES`) serves a page, on PostgreSQL.
+
+    Written `column = ANY(ARRAY[value])` and ordered by that column first (the same order, as it has one value):
+    then only its index gives the page's order. With `column = value`, the planner may walk the order's own index
+    and throw rows away, expecting matches to be spread evenly; they rarely are (open deals close last)."""
+    if deal_filter.owner_id is not None:
+        return LeadingFilter(Deal.owner_id, deal_filter.owner_id)
+    if len(deal_filter.stage_keys) == 1:
+        return LeadingFilter(Deal.stage_key, deal_filter.stage_keys[0])
+    if deal_filter.process_key:
+        return LeadingFilter(Deal.process_key, deal_filter.process_key)
+    if len(deal_filter.statuses) == 1:
+        return LeadingFilter(Deal.status, deal_filter.statuses[0])
+    return None
 
 
 async def count_deals(session: AsyncSession, *, viewer: Viewer, deal_filter: DealFilter) -> int:

@@ -19,7 +19,10 @@ from api.services.accounts.tokens import hash_token
 from api.services.deals import queries
 from api.services.deals.progress import DealProgress
 
-VIEWER = "SELECT u.id, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
+VIEWER = (
+    "SELECT u.id, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id "
+    "WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
+)
 
 BOARD_PAGE = """
 SELECT d.id, d.name, d.account_name, d.amount, d.currency, d.close_date, d.status, d.stage_key, d.process_key,
@@ -37,7 +40,8 @@ ORDER BY d.close_date, d.id LIMIT 101
 
 async def viewer_id(connection: asyncpg.Connection, token: str) -> int:
     row = await connection.fetchrow(VIEWER, hash_token(token))
-    assert row is not None and row["role"] == "admin", "the floor serves the admin's view"
+    assert row is not None, "unknown token"
+    assert row["role"] == "admin", "the floor serves the admin's view"
     return int(row["id"])
 
 
