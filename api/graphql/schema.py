@@ -18,6 +18,7 @@ from strawberry.extensions import (
 from api.graphql.accounts.resolvers import AccountsQuery
 from api.graphql.accounts.types import TeamType, UserType
 from api.graphql.core.errors import WaymarkSchema, is_unexpected
+from api.graphql.core.execution import CompiledExecutor
 from api.graphql.deals.mutations import DealMutation
 from api.graphql.deals.resolvers import DealQuery
 from api.graphql.deals.types import DealType
@@ -39,7 +40,10 @@ def build_schema(
     mutations: list[type[Any]] | None = None,
     max_depth: int = MAX_DEPTH,
     max_aliases: int = MAX_ALIASES,
+    executor: type[Any] | None = CompiledExecutor,
 ) -> WaymarkSchema:
+    """The schema; `executor=None` runs documents through Strawberry's own graphql-core executor instead of
+    `CompiledExecutor` (the differential test compares the two)."""
     query = _root("Query", "Read the process and the deals you may see.", queries or QUERIES)
     mutation = _root("Mutation", "Work deals through the process; every change is recorded.", mutations or MUTATIONS)
     # The limiters are validation rules, built once: a limiter made per request brings a new rule class, which
@@ -53,6 +57,7 @@ def build_schema(
         query=query,
         mutation=mutation,
         types=[DealType, UserType, TeamType],
+        execution_context_class=executor,
         extensions=[
             CommitOrRollback,
             lambda: MaskErrors(should_mask_error=is_unexpected, error_message="Unexpected error."),

@@ -1,0 +1,338 @@
+"""An executor that runs each selection set from a plan compiled once per request, and returns exactly what
+graphql-core returns (`tests/api/test_execution_differential.py` runs every document of the tests and generated
+ones through both and compares data and errors).
+
+graphql-core pays the same for every selected field: a path, a `GraphQLResolveInfo` and its list of nodes, the
+resolver wrapper, then `complete_value` testing the type kind by kind. A board of 100 deals selects ~7,000
+fields, most of them plain (a value the view already holds: Strawberry's "basic" fields, which it reads with
+`getattr`) and scalar. Given to Strawberry as `execution_context_class`, this executor:
+
+* compiles each (object type, selection) of the document into a list of steps, once per request: for a basic
+  field its Strawberry resolver (which ignores `info`) and what its type needs (a scalar or enum to coerce, an
+  object to complete, anything else to complete as graphql-core does); every other field is a step that runs
+  graphql-core's own `execute_field` (resolvers keep their arguments, `Info`, extensions and error handling);
+* runs the steps: a scalar is read and coerced with graphql-core's `complete_leaf_value`; a path and a
+  `GraphQLResolveInfo` are built only when something needs them (a sub-selection, an error, an awaitable, an
+  abstract type, an `is_type_of` check).
+
+Errors are located and nulled by graphql-core's `handle_field_error` at the points graphql-core would raise
+them, with its messages. Documents with field middleware, `@defer` or `@stream` run on graphql-core's path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+from graphql import (
+    GraphQLError,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    Undefined,
+    is_leaf_type,
+    is_object_type,
+)
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.execution.executor import to_nodes
+from graphql.pyutils import Path, gather_with_cancel, is_iterable
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+Getter = Callable[[Any], Any]
+ResolveInfo = GraphQLResolveInfo[Any]
+
+
+class _Step:
+    """One field of a compiled selection: how to read it and how to complete its value."""
+
+    __slots__ = ("definition", "getter", "key", "leaf", "name", "nodes", "non_null", "object_type")
+
+    def __init__(self, key: str, definition: GraphQLField, nodes: FieldDetailsList) -> None:
+        self.key, self.definition, self.nodes = key, definition, nodes
+        self.name = nodes[0].node.name.value
+        self.getter = basic_getter(definition)
+        inner = definition.type
+        self.non_null = isinstance(inner, GraphQLNonNull)
+        if self.non_null:
+            inner = inner.of_type  # type: ignore[union-attr]
+        self.leaf = inner if self.getter is not None and is_leaf_type(inner) else None
+        plain_object = self.getter is not None and is_object_type(inner) and not inner.is_type_of  # type: ignore[union-attr]
+        self.object_type: GraphQLObjectType | None = inner if plain_object else None  # type: ignore[assignment]
+
+
+class _Plan:
+    __slots__ = ("steps", "type")
+
+    def __init__(self, parent_type: GraphQLObjectType, steps: list[_Step]) -> None:
+        self.type, self.steps = parent_type, steps
+
+
+def basic_getter(field_def: GraphQLField) -> Getter | None:
+    """How to read a field Strawberry reads with `getattr` (no resolver, extension nor argument): its own basic
+    resolver, marked `_is_default`, which ignores `info`. None for every other field."""
+    resolve = field_def.resolve
+    if resolve is None or not getattr(resolve, "_is_default", False) or field_def.args:
+        return None
+
+    def getter(source: Any) -> Any:
+        return resolve(source, None)
+
+    return getter
+
+
+class _Field:
+    """A field being completed, with its `GraphQLResolveInfo` built only when asked for."""
+
+    __slots__ = ("_info", "definition", "executor", "nodes", "parent_type", "path")
+
+    def __init__(
+        self,
+        executor: CompiledExecutor,
+        definition: GraphQLField,
+        nodes: FieldDetailsList,
+        parent_type: GraphQLObjectType,
+        path: Path,
+        info: ResolveInfo | None = None,
+    ) -> None:
+        self.executor, self.definition, self.nodes = executor, definition, nodes
+        self.parent_type, self.path, self._info = parent_type, path, info
+
+    @property
+    def info(self) -> ResolveInfo:
+        if self._info is None:
+            self._info = self.executor.build_resolve_info(
+                self.definition, to_nodes(self.nodes), self.parent_type, self.path
+            )
+        return self._info
+
+    @property
+    def name(self) -> str:
+        return self.nodes[0].node.name.value
+
+
+class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's executor, running selection sets from compiled plans (see the module's docstring)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        manager = self.middleware_manager
+        self._fast = not (manager is not None and manager.middlewares) and self.schema.get_directive("stream") is None
+        self._plans: dict[tuple[int, int], tuple[FieldDetailsList, _Plan | None]] = {}
+
+    def collect_and_execute_subfields(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        plan = self._plan(return_type, field_details_list) if self._fast and position_context is None else None
+        if plan is None:
+            return super().collect_and_execute_subfields(
+                return_type, field_details_list, path, result, position_context
+            )
+        return self._run(plan, result, path)
+
+    def _plan(self, return_type: GraphQLObjectType, field_details_list: FieldDetailsList) -> _Plan | None:
+        key = (id(return_type), id(field_details_list))
+        found = self._plans.get(key)
+        if found is None:
+            grouped, defer_usages, _ = self.collect_subfields(return_type, field_details_list)
+            plan = None if defer_usages else _compile(self, return_type, grouped)
+            found = self._plans[key] = (field_details_list, plan)  # holds the list, so its id is not reused
+        return found[1]
+
+    def _run(self, plan: _Plan, source: Any, path: Path) -> Any:
+        """graphql-core's `execute_fields` over the compiled steps."""
+        results: dict[str, Any] = {}
+        pending: list[str] = []
+        parent_type = plan.type
+        try:
+            for step in plan.steps:
+                if step.getter is None:
+                    value = self.execute_field(
+                        parent_type, source, step.nodes, Path(path, step.key, parent_type.name), None
+                    )
+                    if value is Undefined:
+                        continue
+                elif step.leaf is not None:
+                    value = self._leaf(step, parent_type, source, path)
+                else:
+                    value = self._basic(step, parent_type, source, Path(path, step.key, parent_type.name))
+                results[step.key] = value
+                if self.is_awaitable(value):
+                    pending.append(step.key)
+        except Exception:
+            if pending:
+                self.settle_in_background([results[key] for key in pending])
+            raise
+        return results if not pending else _gathered_fields(results, pending)
+
+    def _leaf(self, step: _Step, parent_type: GraphQLObjectType, source: Any, path: Path) -> Any:
+        """A plain scalar or enum: read and coerced; anything unusual goes the general way."""
+        try:
+            value = step.getter(source)  # type: ignore[misc]
+            usual = value is not None and value is not Undefined and not isinstance(value, Exception)
+            if usual and not self.is_awaitable(value):
+                return self.complete_leaf_value(step.leaf, value)  # type: ignore[arg-type]
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, step.definition.type, step.nodes, Path(path, step.key, parent_type.name))
+            return None
+        return self._completed(step, parent_type, value, Path(path, step.key, parent_type.name))
+
+    def _basic(self, step: _Step, parent_type: GraphQLObjectType, source: Any, path: Path) -> Any:
+        try:
+            value = step.getter(source)  # type: ignore[misc]
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, step.definition.type, step.nodes, path)
+            return None
+        usual = value is not None and not isinstance(value, Exception) and not self.is_awaitable(value)
+        if step.object_type is not None and usual:
+            return self._sub_selection(step, value, path)
+        return self._completed(step, parent_type, value, path)
+
+    def _sub_selection(self, step: _Step, value: Any, path: Path) -> Any:
+        try:
+            completed = self.collect_and_execute_subfields(step.object_type, step.nodes, path, value, None)  # type: ignore[arg-type]
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, step.definition.type, step.nodes, path)
+            return None
+        if self.is_awaitable(completed):
+            return self._guarded(completed, step.definition.type, step.nodes, path)
+        return completed
+
+    def _completed(self, step: _Step, parent_type: GraphQLObjectType, value: Any, path: Path) -> Any:
+        """What graphql-core's `execute_field` does with a resolver's value, from `value` on."""
+        field = _Field(self, step.definition, step.nodes, parent_type, path)
+        return_type = step.definition.type
+        try:
+            if self.is_awaitable(value):
+                return self.complete_awaitable_value(return_type, step.nodes, field.info, path, value, None)
+            completed = self._complete(return_type, field, path, value, None)
+            if self.is_awaitable(completed):
+                return self._guarded(completed, return_type, step.nodes, path)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, step.nodes, path)
+            return None
+        return completed
+
+    def complete_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: ResolveInfo,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        if not self._fast:
+            return super().complete_value(return_type, field_details_list, info, path, result, position_context)
+        field = _Field(self, _definition(info), field_details_list, info.parent_type, info.path, info)
+        return self._complete(return_type, field, path, result, position_context)
+
+    def _complete(self, return_type: GraphQLOutputType, field: _Field, path: Path, result: Any, context: Any) -> Any:
+        """graphql-core's `complete_value`, step for step, with lists, leaves and plain objects done here."""
+        if isinstance(result, Exception):
+            raise result
+        if isinstance(return_type, GraphQLNonNull):
+            completed = self._complete(return_type.of_type, field, path, result, context)
+            if completed is None:
+                raise TypeError(f"Cannot return null for non-nullable field {field.parent_type}.{field.name}.")
+            return completed
+        if result is None or result is Undefined:
+            return None
+        if isinstance(return_type, GraphQLList):
+            return self._complete_list(return_type, field, path, result, context)
+        if is_leaf_type(return_type):
+            return self.complete_leaf_value(return_type, result)  # type: ignore[arg-type]
+        if is_object_type(return_type) and not return_type.is_type_of:  # type: ignore[union-attr]
+            return self.collect_and_execute_subfields(return_type, field.nodes, path, result, context)  # type: ignore[arg-type]
+        return super().complete_value(return_type, field.nodes, field.info, path, result, context)
+
+    def _complete_list(
+        self, return_type: GraphQLList[GraphQLOutputType], field: _Field, path: Path, result: Any, context: Any
+    ) -> Any:
+        if self.is_async_iterable(result):
+            return super().complete_list_value(return_type, field.nodes, field.info, path, result, context)
+        if not is_iterable(result):
+            raise GraphQLError(f"Expected Iterable, but did not find one for field '{field.parent_type}.{field.name}'.")
+        return self._complete_items(return_type.of_type, field, path, result, context)
+
+    def _complete_items(
+        self, item_type: GraphQLOutputType, field: _Field, path: Path, items: Iterable[Any], context: Any
+    ) -> Any:
+        """graphql-core's `complete_iterable_value` without @stream: an error nulls its item (or, for a non-null
+        item, goes to the list's field)."""
+        completed: list[Any] = []
+        pending: list[int] = []
+        try:
+            for index, item in enumerate(items):
+                item_path = path.add_key(index, None)
+                if self.is_awaitable(item):
+                    pending.append(index)
+                    completed.append(
+                        self.complete_awaitable_list_item_value(
+                            item, item_type, field.nodes, field.info, item_path, context
+                        )
+                    )
+                    continue
+                value = self._complete_item(item_type, field, item_path, item, context)
+                if self.is_awaitable(value):
+                    pending.append(index)
+                completed.append(value)
+        except Exception:
+            if pending:
+                self.settle_in_background([completed[index] for index in pending])
+            raise
+        return completed if not pending else _gathered_items(completed, pending)
+
+    def _complete_item(self, item_type: GraphQLOutputType, field: _Field, path: Path, item: Any, context: Any) -> Any:
+        try:
+            value = self._complete(item_type, field, path, item, context)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, item_type, field.nodes, path)
+            return None
+        if self.is_awaitable(value):
+            return self._guarded(value, item_type, field.nodes, path)
+        return value
+
+    async def _guarded(
+        self, pending: Awaitable[Any], return_type: GraphQLOutputType, nodes: FieldDetailsList, path: Path
+    ) -> Any:
+        try:
+            return await pending
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, nodes, path)
+            return None
+
+
+def _compile(executor: CompiledExecutor, parent_type: GraphQLObjectType, grouped: GroupedFieldSet) -> _Plan:
+    steps = []
+    for key, nodes in grouped.items():
+        definition = executor.schema.get_field(parent_type, nodes[0].node.name.value)
+        if definition is not None:  # graphql-core leaves out a field the type does not have
+            steps.append(_Step(key, definition, nodes))
+    return _Plan(parent_type, steps)
+
+
+def _definition(info: ResolveInfo) -> GraphQLField:
+    found = info.schema.get_field(info.parent_type, info.field_name)
+    assert found is not None
+    return found
+
+
+async def _gathered_fields(results: dict[str, Any], pending: list[str]) -> dict[str, Any]:
+    awaited = await gather_with_cancel(*(results[key] for key in pending))
+    results.update(zip(pending, awaited, strict=True))
+    return results
+
+
+async def _gathered_items(completed: list[Any], pending: list[int]) -> list[Any]:
+    awaited = await gather_with_cancel(*(completed[index] for index in pending))
+    for index, value in zip(pending, awaited, strict=True):
+        completed[index] = value
+    return completed
