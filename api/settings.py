@@ -46,6 +46,8 @@ class Settings:
     `/guide` serves `site_dir` as it is, if it exists."""
     guide_builds_dir: Path = field(default_factory=lambda: Path(".waymark") / "guide-builds")
     """Where the guidebook builds of each version are kept."""
+    token_cache_seconds: float = 5.0
+    """How long a server trusts what it read of a token (see `api.services.accounts.token_cache`); 0: never."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -61,6 +63,7 @@ class Settings:
             version_check_seconds=float(check),
             build_guide=os.environ.get("WAYMARK_BUILD_GUIDE", "true").lower() in {"1", "true", "yes"},
             guide_builds_dir=Path(os.environ.get("WAYMARK_GUIDE_BUILDS_DIR", str(Path(".waymark") / "guide-builds"))),
+            token_cache_seconds=float(os.environ.get("WAYMARK_TOKEN_CACHE_SECONDS", "5")),
         )
 
 

@@ -61,6 +61,15 @@ class Item:
         return [_later("a"), None, _later("c")]  # type: ignore[list-item]
 
     @strawberry.field
+    def path(self, info: strawberry.Info) -> str:
+        return f"{info.field_name} at {info.path.as_list()}"
+
+    @strawberry.field
+    @staticmethod
+    def parent_name(root: strawberry.Parent[Item]) -> str | None:
+        return None if root.name.endswith("0") else root.name.upper()
+
+    @strawberry.field
     def greeting(self, name: str = "you") -> str:
         return f"hello {name} from {self.name}"
 

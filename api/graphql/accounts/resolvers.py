@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from api.graphql.accounts.loaders import UserByIdLoader
+from api.db.models import User
 from api.graphql.accounts.types import UserType
 from api.graphql.core import fields
 from api.graphql.core.context import Info_
@@ -17,5 +17,5 @@ class AccountsQuery:
         viewer = await info.context.viewer()
         if viewer is None:
             return None
-        user = await UserByIdLoader.of(info.context).load(viewer.id)
-        return None if user is None else UserType(row=user)
+        # The viewer was read with its user: shown as is, without reading the user again.
+        return UserType(row=User(id=viewer.id, name=viewer.name, role=viewer.role.value, team_id=viewer.team_id))

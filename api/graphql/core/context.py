@@ -13,6 +13,7 @@ from strawberry.types import Info
 from api.graphql.core.errors import ProcessUnavailable
 from api.graphql.core.unit_of_work import UnitOfWork
 from api.process import ProcessDefinitions
+from api.services.accounts.token_cache import viewer_cache
 from api.services.accounts.tokens import viewer_for_token
 from api.services.accounts.viewer import Viewer
 from api.services.publishing.store import ServedProcess, ServedVersion
@@ -61,7 +62,11 @@ class WaymarkContext:
         async def look_up(session: AsyncSession) -> Viewer | None:
             return await viewer_for_token(session, token=self.token)
 
-        return await self.unit_of_work.read(look_up)
+        async def read() -> Viewer | None:
+            return await self.unit_of_work.read(look_up)
+
+        seconds = self.settings.token_cache_seconds
+        return await viewer_cache.viewer(database=self.session.bind, token=self.token, seconds=seconds, look_up=read)
 
 
 Info_ = Info[WaymarkContext, Any]

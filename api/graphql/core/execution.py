@@ -48,12 +48,13 @@ ResolveInfo = GraphQLResolveInfo[Any]
 class _Step:
     """One field of a compiled selection: how to read it and how to complete its value."""
 
-    __slots__ = ("definition", "getter", "key", "leaf", "name", "nodes", "non_null", "object_type")
+    __slots__ = ("definition", "getter", "key", "leaf", "name", "nodes", "non_null", "object_type", "resolver")
 
-    def __init__(self, key: str, definition: GraphQLField, nodes: FieldDetailsList) -> None:
+    def __init__(self, key: str, definition: GraphQLField, nodes: FieldDetailsList, schema: Any) -> None:
         self.key, self.definition, self.nodes = key, definition, nodes
         self.name = nodes[0].node.name.value
         self.getter = basic_getter(definition)
+        self.resolver = None if self.getter is not None else direct_resolver(definition, schema)
         inner = definition.type
         self.non_null = isinstance(inner, GraphQLNonNull)
         if self.non_null:
@@ -81,6 +82,29 @@ def basic_getter(field_def: GraphQLField) -> Getter | None:
         return resolve(source, None)
 
     return getter
+
+
+def direct_resolver(field_def: GraphQLField, schema: Any) -> Callable[[Any, ResolveInfo], Any] | None:
+    """A call of a Strawberry resolver method that takes no GraphQL argument, as Strawberry's wrapper makes it
+    (`self`, `root`/`parent` and `info` filled in), without the argument conversion and extension chain it does
+    not need. None when the field has arguments or extensions (permissions among them), or when the schema has
+    exception handlers: Strawberry's wrapper then has work to do."""
+    field = field_def.extensions.get("strawberry-definition")
+    resolver = getattr(field, "base_resolver", None)
+    if resolver is None or field_def.args or field.arguments or field.extensions or schema.exception_handlers:  # type: ignore[union-attr]
+        return None
+    info_class = schema.config.info_class
+    takes_self = resolver.self_parameter is not None
+    for_source = [p.name for p in (resolver.parent_parameter, resolver.root_parameter) if p is not None]
+    info_name = None if resolver.info_parameter is None else resolver.info_parameter.name
+
+    def call(source: Any, info: ResolveInfo) -> Any:
+        kwargs = dict.fromkeys(for_source, source)
+        if info_name is not None:
+            kwargs[info_name] = info_class(_raw_info=info, _field=field)
+        return resolver(source, **kwargs) if takes_self else resolver(**kwargs)
+
+    return call
 
 
 class _Field:
@@ -153,7 +177,9 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         parent_type = plan.type
         try:
             for step in plan.steps:
-                if step.getter is None:
+                if step.resolver is not None:
+                    value = self._resolved(step, parent_type, source, Path(path, step.key, parent_type.name))
+                elif step.getter is None:
                     value = self.execute_field(
                         parent_type, source, step.nodes, Path(path, step.key, parent_type.name), None
                     )
@@ -171,6 +197,23 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
                 self.settle_in_background([results[key] for key in pending])
             raise
         return results if not pending else _gathered_fields(results, pending)
+
+    def _resolved(self, step: _Step, parent_type: GraphQLObjectType, source: Any, path: Path) -> Any:
+        """graphql-core's `execute_field` for a resolver without arguments, called directly."""
+        info = self.build_resolve_info(step.definition, to_nodes(step.nodes), parent_type, path)
+        return_type = step.definition.type
+        try:
+            result = step.resolver(source, info)  # type: ignore[misc]
+            if self.is_awaitable(result):
+                return self.complete_awaitable_value(return_type, step.nodes, info, path, result, None)
+            field = _Field(self, step.definition, step.nodes, parent_type, path, info)
+            completed = self._complete(return_type, field, path, result, None)
+            if self.is_awaitable(completed):
+                return self._guarded(completed, return_type, step.nodes, path)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, step.nodes, path)
+            return None
+        return completed
 
     def _leaf(self, step: _Step, parent_type: GraphQLObjectType, source: Any, path: Path) -> Any:
         """A plain scalar or enum: read and coerced; anything unusual goes the general way."""
@@ -315,7 +358,7 @@ def _compile(executor: CompiledExecutor, parent_type: GraphQLObjectType, grouped
     for key, nodes in grouped.items():
         definition = executor.schema.get_field(parent_type, nodes[0].node.name.value)
         if definition is not None:  # graphql-core leaves out a field the type does not have
-            steps.append(_Step(key, definition, nodes))
+            steps.append(_Step(key, definition, nodes, executor.schema._strawberry_schema))  # type: ignore[attr-defined]
     return _Plan(parent_type, steps)
 
 
