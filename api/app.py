@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from api.db import Database, upgrade
+from api.garbage_collection import tune_for_serving
 from api.graphql.schema import schema
 from api.graphql.view import WaymarkGraphQL
 from api.guide_mount import mount_guidebook
@@ -90,6 +91,8 @@ def _lifespan(parts: Parts) -> Callable[[Starlette], AbstractAsyncContextManager
         except Exception:  # the database is down: the watcher serves the active version once it is back
             log.exception("could not read the active process version at start")
         await parts.watcher.start()
+        if parts.settings.gc_thresholds is not None:
+            tune_for_serving(parts.settings.gc_thresholds)
         try:
             yield
         finally:

@@ -46,6 +46,8 @@ class Settings:
     `/guide` serves `site_dir` as it is, if it exists."""
     guide_builds_dir: Path = field(default_factory=lambda: Path(".waymark") / "guide-builds")
     """Where the guidebook builds of each version are kept."""
+    gc_thresholds: tuple[int, int, int] | None = None
+    """The garbage collector's thresholds once serving (`api.garbage_collection`); None: leave them as they are."""
     token_cache_seconds: float = 5.0
     """How long a server trusts what it read of a token (see `api.services.accounts.token_cache`); 0: never."""
 
@@ -64,7 +66,15 @@ class Settings:
             build_guide=os.environ.get("WAYMARK_BUILD_GUIDE", "true").lower() in {"1", "true", "yes"},
             guide_builds_dir=Path(os.environ.get("WAYMARK_GUIDE_BUILDS_DIR", str(Path(".waymark") / "guide-builds"))),
             token_cache_seconds=float(os.environ.get("WAYMARK_TOKEN_CACHE_SECONDS", "5")),
+            gc_thresholds=_thresholds(os.environ.get("WAYMARK_GC_THRESHOLDS", "50000,20,10")),
         )
+
+
+def _thresholds(text: str) -> tuple[int, int, int]:
+    parts = tuple(int(part) for part in text.split(","))
+    if len(parts) != 3:
+        raise ValueError(f"WAYMARK_GC_THRESHOLDS: three numbers like 50000,20,10, not {text!r}")
+    return parts  # type: ignore[return-value]
 
 
 def is_sqlite(database_url: str) -> bool:

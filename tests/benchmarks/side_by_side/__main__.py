@@ -22,6 +22,7 @@ import httpx
 
 from api.app import create_app
 from api.db import Database
+from api.garbage_collection import SERVER_THRESHOLDS
 from api.graphql.core.ids import to_global_id
 from api.services.history.cache import history_cache
 from api.settings import Settings
@@ -31,6 +32,7 @@ from tests.benchmarks.side_by_side.timing import RoundTrips, Samples, counting, 
 
 Action = Callable[[], Awaitable[Any]]
 ONLY: list[str] = []
+GC_THRESHOLDS: list[tuple[int, int, int] | None] = [SERVER_THRESHOLDS]
 
 
 @dataclass
@@ -135,7 +137,13 @@ async def _floor_round_trips(pool: asyncpg.Pool, on_floor: Callable[[Any], Await
 async def run_size(size: int, *, iterations: int, reseed: bool) -> list[Row | None]:
     db = await prepare(size, reseed=reseed)
     database = db.database()
-    settings = Settings(database_url=db.url, migrate_on_start=True, version_check_seconds=0, build_guide=False)
+    settings = Settings(
+        database_url=db.url,
+        migrate_on_start=True,
+        version_check_seconds=0,
+        build_guide=False,
+        gc_thresholds=GC_THRESHOLDS[0],
+    )
     app = create_app(settings, database=database)
     rows: list[Row | None] = []
     async with (
@@ -242,8 +250,11 @@ def main() -> None:
     parser.add_argument(
         "--graphql-core", action="store_true", help="run the API through Strawberry's own executor, to compare"
     )
+    parser.add_argument("--python-gc", action="store_true", help="keep Python's garbage collector settings, to compare")
     arguments = parser.parse_args()
     ONLY.extend(arguments.only)
+    if arguments.python_gc:
+        GC_THRESHOLDS[0] = None
     if arguments.graphql_core:
         import api.app
         from api.graphql.schema import build_schema
