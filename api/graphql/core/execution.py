@@ -59,7 +59,8 @@ class _Step:
         self.non_null = isinstance(inner, GraphQLNonNull)
         if self.non_null:
             inner = inner.of_type  # type: ignore[union-attr]
-        self.leaf = inner if self.getter is not None and is_leaf_type(inner) else None
+        direct = self.getter is not None or self.resolver is not None
+        self.leaf = inner if direct and is_leaf_type(inner) else None
         plain_object = self.getter is not None and is_object_type(inner) and not inner.is_type_of  # type: ignore[union-attr]
         self.object_type: GraphQLObjectType | None = inner if plain_object else None  # type: ignore[assignment]
 
@@ -84,7 +85,7 @@ def basic_getter(field_def: GraphQLField) -> Getter | None:
     return getter
 
 
-def direct_resolver(field_def: GraphQLField, schema: Any) -> Callable[[Any, ResolveInfo], Any] | None:
+def direct_resolver(field_def: GraphQLField, schema: Any) -> Callable[[Any, _Field], Any] | None:
     """A call of a Strawberry resolver method that takes no GraphQL argument, as Strawberry's wrapper makes it
     (`self`, `root`/`parent` and `info` filled in), without the argument conversion and extension chain it does
     not need. None when the field has arguments or extensions (permissions among them), or when the schema has
@@ -98,10 +99,10 @@ def direct_resolver(field_def: GraphQLField, schema: Any) -> Callable[[Any, Reso
     for_source = [p.name for p in (resolver.parent_parameter, resolver.root_parameter) if p is not None]
     info_name = None if resolver.info_parameter is None else resolver.info_parameter.name
 
-    def call(source: Any, info: ResolveInfo) -> Any:
+    def call(source: Any, running: _Field) -> Any:
         kwargs = dict.fromkeys(for_source, source)
-        if info_name is not None:
-            kwargs[info_name] = info_class(_raw_info=info, _field=field)
+        if info_name is not None:  # its GraphQLResolveInfo is built only for a resolver that takes `info`
+            kwargs[info_name] = info_class(_raw_info=running.info, _field=field)
         return resolver(source, **kwargs) if takes_self else resolver(**kwargs)
 
     return call
@@ -200,13 +201,15 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def _resolved(self, step: _Step, parent_type: GraphQLObjectType, source: Any, path: Path) -> Any:
         """graphql-core's `execute_field` for a resolver without arguments, called directly."""
-        info = self.build_resolve_info(step.definition, to_nodes(step.nodes), parent_type, path)
+        field = _Field(self, step.definition, step.nodes, parent_type, path)
         return_type = step.definition.type
         try:
-            result = step.resolver(source, info)  # type: ignore[misc]
+            result = step.resolver(source, field)  # type: ignore[misc]
+            usual = result is not None and result is not Undefined and not isinstance(result, Exception)
             if self.is_awaitable(result):
-                return self.complete_awaitable_value(return_type, step.nodes, info, path, result, None)
-            field = _Field(self, step.definition, step.nodes, parent_type, path, info)
+                return self.complete_awaitable_value(return_type, step.nodes, field.info, path, result, None)
+            if step.leaf is not None and usual:
+                return self.complete_leaf_value(step.leaf, result)  # type: ignore[arg-type]
             completed = self._complete(return_type, field, path, result, None)
             if self.is_awaitable(completed):
                 return self._guarded(completed, return_type, step.nodes, path)

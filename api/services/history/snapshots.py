@@ -48,14 +48,15 @@ async def open_snapshots_by_process(
     Read as plain rows, not ORM objects: a period-end view reads every open deal, thousands of them."""
     ids = deals_query(process_key=process_keys, since=None, owner_ids=owner_ids, visible=visible)
     ids = ids.where(Deal.status == Outcome.OPEN.value)
+    connection = await session.connection()  # Core rows: the ORM's per-row work is not needed for columns
     done: dict[int, set[str]] = defaultdict(set)
-    for deal_id, key in await session.execute(
+    for deal_id, key in await connection.execute(
         select(MilestoneCompletion.deal_id, MilestoneCompletion.milestone_key).where(
             MilestoneCompletion.deal_id.in_(ids.scalar_subquery())
         )
     ):
         done[deal_id].add(key)
-    rows = await session.execute(select(*SNAPSHOT_COLUMNS).where(Deal.id.in_(ids.scalar_subquery())))
+    rows = await connection.execute(select(*SNAPSHOT_COLUMNS).where(Deal.id.in_(ids.scalar_subquery())))
     shared: dict[frozenset[str], frozenset[str]] = {}
     return [
         (
@@ -91,8 +92,8 @@ SNAPSHOT_COLUMNS = (
 
 
 def _shared(shared: dict[frozenset[str], frozenset[str]], keys: Iterable[str]) -> frozenset[str]:
-    """One frozenset per distinct set of completed keys: deals in the same state share it, so the views that
-    compute per state find it by identity-fast hashing and keep fewer objects alive."""
+    """One frozenset per distinct set of completed keys: deals in the same state share it (hashed once, found by
+    identity by the views that compute once per state), and fewer objects stay alive."""
     found = frozenset(keys)
     return shared.setdefault(found, found)
 
