@@ -18,6 +18,7 @@ from api.graphql.schema import schema
 from api.graphql.view import WaymarkGraphQL
 from api.guide_mount import mount_guidebook
 from api.guide_site import GuideBuilder, GuideSite
+from api.services.history.cache import history_cache
 from api.services.publishing.store import ServedProcess
 from api.services.publishing.watcher import VersionWatcher, start_serving
 from api.settings import Settings
@@ -97,6 +98,7 @@ def _lifespan(parts: Parts) -> Callable[[Starlette], AbstractAsyncContextManager
             yield
         finally:
             await parts.watcher.stop()
+            await history_cache.settle()
             if parts.guide_builder is not None:
                 await parts.guide_builder.stop()
             if parts.owns_database:

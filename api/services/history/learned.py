@@ -54,10 +54,11 @@ def learning_window_start(today: date) -> date:
 
 
 async def learned_history(session: AsyncSession, *, process: Process, today: date) -> LearnedHistory:
-    """One statement when the history has not changed since the last call, three when it has."""
+    """One statement while the history is unchanged; after a change, one too, with the figures from before it
+    while they are measured again in the background (`history_cache`); three the first time."""
     window_start = learning_window_start(today)
 
-    async def learn() -> LearnedHistory:
+    async def learn(session: AsyncSession) -> LearnedHistory:
         since = utc_midnight(window_start)
         observed = await observed_milestone_durations(session, process=process, since=since)
         return LearnedHistory(
