@@ -10,7 +10,7 @@ from typing import TypeVar
 
 import strawberry
 
-from api.db.models import Deal, DealEvent, MilestoneCompletion
+from api.db.models import Deal, DealEvent
 from api.graphql.accounts.types import UserType, resolve_user
 from api.graphql.core import fields
 from api.graphql.core.context import Info_
@@ -35,6 +35,7 @@ from api.graphql.process.types import CompetitorType, MilestoneType, PlayType, P
 from api.process import Outcome, Process
 from api.services.deals import state as deal_state
 from api.services.deals.progress import DealProgress
+from api.services.deals.queries import CompletionRecord
 from api.services.forecast.days_to_close import estimate_days_to_close
 from api.services.forecast.pipeline import STALE_FACTOR, StagePace, stage_pace
 from api.services.history.snapshots import snapshot_of
@@ -58,7 +59,7 @@ def _completed_by(root: strawberry.Parent[DealMilestone], info: Info_) -> Resolv
 @strawberry.type(description="A milestone of the deal's process and whether the deal has done it.")
 class DealMilestone:
     milestone: MilestoneType = strawberry.field(description="The milestone.")
-    completion: strawberry.Private[MilestoneCompletion | None]
+    completion: strawberry.Private[CompletionRecord | None]
     completed: bool = fields.filled(description="Whether the deal has completed it.")
     completed_at: datetime | None = fields.filled(description="When it was completed.")
     completed_by: UserType | None = fields.resolved_by(
@@ -126,7 +127,7 @@ class DealType(Node):
     def milestones(self, info: Info_) -> Resolved[list[DealMilestone]]:
         process = self._process(info)
 
-        def listed(completions: list[MilestoneCompletion]) -> list[DealMilestone]:
+        def listed(completions: list[CompletionRecord]) -> list[DealMilestone]:
             by_key = {process.canonical_milestone_key(c.milestone_key): c for c in completions}
             return [
                 DealMilestone(milestone=MilestoneType.of(process, m), completion=by_key.get(m.key))
@@ -299,12 +300,15 @@ class DealType(Node):
     def _from_progress(self, info: Info_, compute: Callable[[DealProgress], Resolved[T]]) -> Resolved[T]:
         """`compute` over the deal's progress: now when its completions are loaded, else once they are."""
 
-        def progressed(completions: list[MilestoneCompletion]) -> Resolved[T]:
+        if self.memo is not None:  # an earlier field of this deal computed it
+            return compute(self.memo)
+
+        def progressed(completions: list[CompletionRecord]) -> Resolved[T]:
             return compute(self._progress_of(info, completions))
 
         return then(CompletionsByDealIdLoader.of(info.context), self.row.id, progressed)
 
-    def _progress_of(self, info: Info_, completions: list[MilestoneCompletion]) -> DealProgress:
+    def _progress_of(self, info: Info_, completions: list[CompletionRecord]) -> DealProgress:
         if self.memo is None:
             self.memo = DealProgress(
                 process=self._process(info),

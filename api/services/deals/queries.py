@@ -184,11 +184,25 @@ async def deals_by_ids(session: AsyncSession, *, viewer: Viewer, ids: Sequence[i
     return [by_id.get(i) for i in ids]
 
 
-async def completions_by_deal_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[list[MilestoneCompletion]]:
-    by_deal: dict[int, list[MilestoneCompletion]] = defaultdict(list)
-    query = select(MilestoneCompletion).where(MilestoneCompletion.deal_id.in_(ids)).order_by(MilestoneCompletion.id)
-    for completion in await session.scalars(query):
-        by_deal[completion.deal_id].append(completion)
+@dataclass(frozen=True, slots=True)
+class CompletionRecord:
+    """A milestone completion as a deal's views show it: read as plain columns (a board reads hundreds)."""
+
+    id: int
+    deal_id: int
+    milestone_key: str
+    completed_at: datetime
+    completed_by_id: int
+    note: str | None
+
+
+async def completions_by_deal_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[list[CompletionRecord]]:
+    by_deal: dict[int, list[CompletionRecord]] = defaultdict(list)
+    c = MilestoneCompletion
+    query = select(c.id, c.deal_id, c.milestone_key, c.completed_at, c.completed_by_id, c.note)
+    rows = await (await session.connection()).execute(query.where(c.deal_id.in_(ids)).order_by(c.id))
+    for row in rows:
+        by_deal[row.deal_id].append(CompletionRecord(*row))
     return [by_deal.get(i, []) for i in ids]
 
 
@@ -201,7 +215,7 @@ async def events_by_deal_ids(session: AsyncSession, *, ids: Sequence[int]) -> li
 
 async def competitor_keys_by_deal_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[list[str]]:
     by_deal: dict[int, list[str]] = defaultdict(list)
-    query = select(DealCompetitor).where(DealCompetitor.deal_id.in_(ids)).order_by(DealCompetitor.competitor_key)
-    for row in await session.scalars(query):
-        by_deal[row.deal_id].append(row.competitor_key)
+    query = select(DealCompetitor.deal_id, DealCompetitor.competitor_key).where(DealCompetitor.deal_id.in_(ids))
+    for deal_id, key in await (await session.connection()).execute(query.order_by(DealCompetitor.competitor_key)):
+        by_deal[deal_id].append(key)
     return [by_deal.get(i, []) for i in ids]

@@ -267,6 +267,7 @@ def main() -> None:
         "--graphql-core", action="store_true", help="run the API through Strawberry's own executor, to compare"
     )
     parser.add_argument("--python-gc", action="store_true", help="keep Python's garbage collector settings, to compare")
+    parser.add_argument("--http-code", type=Path, help="serve the code in this folder over HTTP, to compare")
     arguments = parser.parse_args()
     ONLY.extend(arguments.only)
     if arguments.python_gc:
@@ -288,7 +289,7 @@ def main() -> None:
     if arguments.http:
         from tests.benchmarks.side_by_side.load import http_runs
 
-        http_runs(size=min(arguments.sizes), workers=arguments.workers)
+        http_runs(size=min(arguments.sizes), workers=arguments.workers, code=arguments.http_code)
 
 
 if __name__ == "__main__":
