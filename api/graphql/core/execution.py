@@ -22,9 +22,13 @@ them, with its messages. Documents with field middleware, `@defer` or `@stream` 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from graphql import (
+    GraphQLBoolean,
     GraphQLError,
     GraphQLField,
     GraphQLList,
@@ -32,6 +36,7 @@ from graphql import (
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
+    GraphQLString,
     Undefined,
     is_leaf_type,
     is_object_type,
@@ -42,13 +47,29 @@ from graphql.pyutils import Path, gather_with_cancel, is_iterable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 Getter = Callable[[Any], Any]
+PLAIN_TYPES = frozenset({str, int, float, bool, Decimal, date, datetime})
+"""Types of values that are never null, an error or awaitable."""
+PASSES_AS_IS = {id(GraphQLString): str, id(GraphQLBoolean): bool}
+"""Scalars whose coercion returns a value of exactly this type unchanged (graphql-core's `serialize_string`,
+`serialize_boolean`)."""
 ResolveInfo = GraphQLResolveInfo[Any]
 
 
 class _Step:
     """One field of a compiled selection: how to read it and how to complete its value."""
 
-    __slots__ = ("definition", "getter", "key", "leaf", "name", "nodes", "non_null", "object_type", "resolver")
+    __slots__ = (
+        "as_is",
+        "definition",
+        "getter",
+        "key",
+        "leaf",
+        "name",
+        "nodes",
+        "non_null",
+        "object_type",
+        "resolver",
+    )
 
     def __init__(self, key: str, definition: GraphQLField, nodes: FieldDetailsList, schema: Any) -> None:
         self.key, self.definition, self.nodes = key, definition, nodes
@@ -61,6 +82,7 @@ class _Step:
             inner = inner.of_type  # type: ignore[union-attr]
         direct = self.getter is not None or self.resolver is not None
         self.leaf = inner if direct and is_leaf_type(inner) else None
+        self.as_is: type | None = PASSES_AS_IS.get(id(self.leaf)) if self.leaf is not None else None
         plain_object = self.getter is not None and is_object_type(inner) and not inner.is_type_of  # type: ignore[union-attr]
         self.object_type: GraphQLObjectType | None = inner if plain_object else None  # type: ignore[assignment]
 
@@ -74,10 +96,14 @@ class _Plan:
 
 def basic_getter(field_def: GraphQLField) -> Getter | None:
     """How to read a field Strawberry reads with `getattr` (no resolver, extension nor argument): its own basic
-    resolver, marked `_is_default`, which ignores `info`. None for every other field."""
+    resolver (marked `_is_default`, which ignores `info`), or, when that resolver is `getattr` itself, an
+    `attrgetter` of the same attribute. None for every other field."""
     resolve = field_def.resolve
     if resolve is None or not getattr(resolve, "_is_default", False) or field_def.args:
         return None
+    field = field_def.extensions.get("strawberry-definition")
+    if getattr(field, "default_resolver", None) is getattr and getattr(field, "base_resolver", True) is None:
+        return attrgetter(field.python_name)  # type: ignore[union-attr]
 
     def getter(source: Any) -> Any:
         return resolve(source, None)
@@ -96,6 +122,7 @@ def direct_resolver(field_def: GraphQLField, schema: Any) -> Callable[[Any, _Fie
         return None
     info_class = schema.config.info_class
     takes_self = resolver.self_parameter is not None
+    function = resolver.wrapped_func if callable(resolver.wrapped_func) else resolver  # as its __call__ does
     for_source = [p.name for p in (resolver.parent_parameter, resolver.root_parameter) if p is not None]
     info_name = None if resolver.info_parameter is None else resolver.info_parameter.name
 
@@ -103,7 +130,7 @@ def direct_resolver(field_def: GraphQLField, schema: Any) -> Callable[[Any, _Fie
         kwargs = dict.fromkeys(for_source, source)
         if info_name is not None:  # its GraphQLResolveInfo is built only for a resolver that takes `info`
             kwargs[info_name] = info_class(_raw_info=running.info, _field=field)
-        return resolver(source, **kwargs) if takes_self else resolver(**kwargs)
+        return function(source, **kwargs) if takes_self else function(**kwargs)
 
     return call
 
@@ -205,11 +232,12 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         return_type = step.definition.type
         try:
             result = step.resolver(source, field)  # type: ignore[misc]
-            usual = result is not None and result is not Undefined and not isinstance(result, Exception)
+            if step.leaf is not None and type(result) is step.as_is:
+                return result
+            if step.leaf is not None and self._usual(result):
+                return self.complete_leaf_value(step.leaf, result)  # type: ignore[arg-type]
             if self.is_awaitable(result):
                 return self.complete_awaitable_value(return_type, step.nodes, field.info, path, result, None)
-            if step.leaf is not None and usual:
-                return self.complete_leaf_value(step.leaf, result)  # type: ignore[arg-type]
             completed = self._complete(return_type, field, path, result, None)
             if self.is_awaitable(completed):
                 return self._guarded(completed, return_type, step.nodes, path)
@@ -222,13 +250,25 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         """A plain scalar or enum: read and coerced; anything unusual goes the general way."""
         try:
             value = step.getter(source)  # type: ignore[misc]
-            usual = value is not None and value is not Undefined and not isinstance(value, Exception)
-            if usual and not self.is_awaitable(value):
+            if type(value) is step.as_is:
+                return value
+            if self._usual(value):
                 return self.complete_leaf_value(step.leaf, value)  # type: ignore[arg-type]
         except Exception as raw_error:
             self.handle_field_error(raw_error, step.definition.type, step.nodes, Path(path, step.key, parent_type.name))
             return None
         return self._completed(step, parent_type, value, Path(path, step.key, parent_type.name))
+
+    def _usual(self, value: Any) -> bool:
+        """Neither null, an error, nor an awaitable: a value graphql-core completes at once."""
+        if type(value) in PLAIN_TYPES:
+            return True
+        return (
+            value is not None
+            and value is not Undefined
+            and not isinstance(value, Exception)
+            and not self.is_awaitable(value)
+        )
 
     def _basic(self, step: _Step, parent_type: GraphQLObjectType, source: Any, path: Path) -> Any:
         try:
