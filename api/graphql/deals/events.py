@@ -15,6 +15,7 @@ from api.graphql.core.ids import to_global_id
 from api.graphql.core.loaded import Resolved
 from api.graphql.process.types import MilestoneType, StageType
 from api.process import Process
+from api.services.deals.queries import EventRecord
 
 
 @strawberry.enum(description="What happened to a deal.")
@@ -51,7 +52,7 @@ def _event_actor(root: strawberry.Parent[DealEventType], info: Info_) -> Resolve
 
 @strawberry.type(name="DealEvent", description="One entry of a deal's append-only history.")
 class DealEventType:
-    row: strawberry.Private[DealEvent]
+    row: strawberry.Private[DealEvent | EventRecord]
     process: strawberry.Private[Process]
     id: strawberry.ID = fields.resolved_by(_event_id, description="The global ID of the event.")
     kind: DealEventKind = fields.filled(description="What happened.")

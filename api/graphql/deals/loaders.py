@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.db.models import Deal, DealEvent
+from api.db.models import Deal
 from api.graphql.core.context import WaymarkContext
 from api.graphql.core.loaders import RequestLoader, forget
 from api.services.deals import queries
@@ -33,8 +33,8 @@ class CompletionsByDealIdLoader(RequestLoader[int, list[queries.CompletionRecord
         return await queries.completions_by_deal_ids(session, ids=keys)
 
 
-class EventsByDealIdLoader(RequestLoader[int, list[DealEvent]]):
-    async def read(self, session: AsyncSession, keys: Sequence[int]) -> list[list[DealEvent]]:
+class EventsByDealIdLoader(RequestLoader[int, list[queries.EventRecord]]):
+    async def read(self, session: AsyncSession, keys: Sequence[int]) -> list[list[queries.EventRecord]]:
         return await queries.events_by_deal_ids(session, ids=keys)
 
 

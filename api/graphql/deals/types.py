@@ -10,7 +10,7 @@ from typing import TypeVar
 
 import strawberry
 
-from api.db.models import Deal, DealEvent
+from api.db.models import Deal, MilestoneCompletion
 from api.graphql.accounts.types import UserType, resolve_user
 from api.graphql.core import fields
 from api.graphql.core.context import Info_
@@ -35,7 +35,7 @@ from api.graphql.process.types import CompetitorType, MilestoneType, PlayType, P
 from api.process import Outcome, Process
 from api.services.deals import state as deal_state
 from api.services.deals.progress import DealProgress
-from api.services.deals.queries import CompletionRecord
+from api.services.deals.queries import CompletionRecord, EventRecord
 from api.services.forecast.days_to_close import estimate_days_to_close
 from api.services.forecast.pipeline import STALE_FACTOR, StagePace, stage_pace
 from api.services.history.snapshots import snapshot_of
@@ -59,7 +59,7 @@ def _completed_by(root: strawberry.Parent[DealMilestone], info: Info_) -> Resolv
 @strawberry.type(description="A milestone of the deal's process and whether the deal has done it.")
 class DealMilestone:
     milestone: MilestoneType = strawberry.field(description="The milestone.")
-    completion: strawberry.Private[CompletionRecord | None]
+    completion: strawberry.Private[MilestoneCompletion | CompletionRecord | None]
     completed: bool = fields.filled(description="Whether the deal has completed it.")
     completed_at: datetime | None = fields.filled(description="When it was completed.")
     completed_by: UserType | None = fields.resolved_by(
@@ -266,7 +266,7 @@ class DealType(Node):
     def history(self, info: Info_) -> Resolved[list[DealEventType]]:
         process = self._process(info)
 
-        def listed(events: list[DealEvent]) -> list[DealEventType]:
+        def listed(events: list[EventRecord]) -> list[DealEventType]:
             return [DealEventType(row=event, process=process) for event in events]
 
         return then(EventsByDealIdLoader.of(info.context), self.row.id, listed)

@@ -206,10 +206,31 @@ async def completions_by_deal_ids(session: AsyncSession, *, ids: Sequence[int]) 
     return [by_deal.get(i, []) for i in ids]
 
 
-async def events_by_deal_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[list[DealEvent]]:
-    by_deal: dict[int, list[DealEvent]] = defaultdict(list)
-    for event in await session.scalars(select(DealEvent).where(DealEvent.deal_id.in_(ids)).order_by(DealEvent.id)):
-        by_deal[event.deal_id].append(event)
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    """An entry of a deal's history as its views show it: read as plain columns (a deal page reads dozens)."""
+
+    id: int
+    deal_id: int
+    kind: str
+    actor_id: int
+    occurred_at: datetime
+    from_stage: str | None
+    to_stage: str | None
+    milestone_key: str | None
+    reason: str | None
+    skipped_milestones: list[str] | None
+    changes: dict[str, Any] | None
+
+
+EVENT_COLUMNS = tuple(getattr(DealEvent, name) for name in EventRecord.__slots__)
+
+
+async def events_by_deal_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[list[EventRecord]]:
+    by_deal: dict[int, list[EventRecord]] = defaultdict(list)
+    query = select(*EVENT_COLUMNS).where(DealEvent.deal_id.in_(ids)).order_by(DealEvent.id)
+    for row in await (await session.connection()).execute(query):
+        by_deal[row.deal_id].append(EventRecord(*row))
     return [by_deal.get(i, []) for i in ids]
 
 
