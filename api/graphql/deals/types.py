@@ -34,7 +34,7 @@ from api.graphql.process.loaders import LearnedHistoryByProcessKeyLoader
 from api.graphql.process.types import CompetitorType, MilestoneType, PlayType, ProcessType, StageType
 from api.process import Outcome, Process
 from api.services.deals import state as deal_state
-from api.services.deals.progress import DealProgress
+from api.services.deals.progress import DealProgress, progress_of
 from api.services.deals.queries import CompletionRecord, EventRecord
 from api.services.forecast.days_to_close import estimate_days_to_close
 from api.services.forecast.pipeline import STALE_FACTOR, StagePace, stage_pace
@@ -310,10 +310,8 @@ class DealType(Node):
 
     def _progress_of(self, info: Info_, completions: list[CompletionRecord]) -> DealProgress:
         if self.memo is None:
-            self.memo = DealProgress(
-                process=self._process(info),
-                stage_key=self.row.stage_key,
-                completed_keys=tuple(c.milestone_key for c in completions),
+            self.memo = progress_of(
+                self._process(info), self.row.stage_key, tuple(c.milestone_key for c in completions)
             )
         return self.memo
 
