@@ -18,7 +18,7 @@ from strawberry.extensions import (
 from api.graphql.accounts.resolvers import AccountsQuery
 from api.graphql.accounts.types import TeamType, UserType
 from api.graphql.core.errors import WaymarkSchema, is_unexpected
-from api.graphql.core.execution import CompiledExecutor
+from api.graphql.core.execution import CompiledExecutor, complete_once_per_request
 from api.graphql.deals.mutations import DealMutation
 from api.graphql.deals.resolvers import DealQuery
 from api.graphql.deals.types import DealType
@@ -73,5 +73,8 @@ def _root(name: str, description: str, parts: list[type[Any]]) -> type[Any]:
     """One root type from several domain classes (their fields merged, as `merge_types` does)."""
     return strawberry.type(type(name, tuple(reversed(parts)), {}), name=name, description=description)
 
+
+# The process views: immutable, shared, their resolvers read only the request's settings and process version.
+complete_once_per_request("Process", "Stage", "Milestone", "Play", "Competitor", "Objection", "Content")
 
 schema = build_schema()

@@ -88,10 +88,21 @@ class _Step:
 
 
 class _Plan:
-    __slots__ = ("steps", "type")
+    __slots__ = ("shared", "steps", "type")
 
     def __init__(self, parent_type: GraphQLObjectType, steps: list[_Step]) -> None:
         self.type, self.steps = parent_type, steps
+        self.shared = parent_type.name in SHARED_VIEWS
+
+
+SHARED_VIEWS: set[str] = set()
+"""Object types whose completed value depends only on the object and the selection, within one request (their
+resolvers may read the request's context, never the path or the parent): an object of one of them shown several
+times with the same selection in a request is completed once (`complete_once_per_request`)."""
+
+
+def complete_once_per_request(*type_names: str) -> None:
+    SHARED_VIEWS.update(type_names)
 
 
 def basic_getter(field_def: GraphQLField) -> Getter | None:
@@ -173,6 +184,7 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         manager = self.middleware_manager
         self._fast = not (manager is not None and manager.middlewares) and self.schema.get_directive("stream") is None
         self._plans: dict[tuple[int, int], tuple[FieldDetailsList, _Plan | None]] = {}
+        self._shared_done: dict[tuple[int, int], tuple[Any, Any]] = {}
 
     def collect_and_execute_subfields(
         self,
@@ -187,7 +199,22 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
             return super().collect_and_execute_subfields(
                 return_type, field_details_list, path, result, position_context
             )
+        if plan.shared:
+            return self._run_once(plan, result, path)
         return self._run(plan, result, path)
+
+    def _run_once(self, plan: _Plan, source: Any, path: Path) -> Any:
+        """A shared view's completed value, reused for the same object and selection; only a value completed
+        at once and without an error is reused (an error belongs to one path)."""
+        key = (id(source), id(plan))
+        found = self._shared_done.get(key)
+        if found is not None and found[0] is source:
+            return found[1]
+        errors = len(self.collected_errors.errors)
+        completed = self._run(plan, source, path)
+        if not self.is_awaitable(completed) and len(self.collected_errors.errors) == errors:
+            self._shared_done[key] = (source, completed)  # holds the source, so its id is not reused
+        return completed
 
     def _plan(self, return_type: GraphQLObjectType, field_details_list: FieldDetailsList) -> _Plan | None:
         key = (id(return_type), id(field_details_list))
