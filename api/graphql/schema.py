@@ -18,7 +18,8 @@ from strawberry.extensions import (
 from api.graphql.accounts.resolvers import AccountsQuery
 from api.graphql.accounts.types import TeamType, UserType
 from api.graphql.core.errors import WaymarkSchema, is_unexpected
-from api.graphql.core.execution import CompiledExecutor, complete_once_per_request
+from api.graphql.core.execution import CompiledExecutor
+from api.graphql.core.execution_plan import complete_once_per_request
 from api.graphql.deals.mutations import DealMutation
 from api.graphql.deals.resolvers import DealQuery
 from api.graphql.deals.types import DealType

@@ -13,7 +13,11 @@ fields, most of them plain (a value the view already holds: Strawberry's "basic"
   graphql-core's own `execute_field` (resolvers keep their arguments, `Info`, extensions and error handling);
 * runs the steps: a scalar is read and coerced with graphql-core's `complete_leaf_value`; a path and a
   `GraphQLResolveInfo` are built only when something needs them (a sub-selection, an error, an awaitable, an
-  abstract type, an `is_type_of` check).
+  abstract type, an `is_type_of` check, a resolver that takes `info`);
+* completes an object of a shared view (`complete_once_per_request`: the process views) once per request for a
+  given selection, and reuses the value where the same object is shown again.
+
+The plan itself is `api/graphql/core/execution_plan.py`.
 
 Errors are located and nulled by graphql-core's `handle_field_error` at the points graphql-core would raise
 them, with its messages. Documents with field middleware, `@defer` or `@stream` run on graphql-core's path.
@@ -21,159 +25,32 @@ them, with its messages. Documents with field middleware, `@defer` or `@stream` 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
-from datetime import date, datetime
-from decimal import Decimal
-from operator import attrgetter
+from collections.abc import Awaitable, Iterable
 from typing import Any
 
 from graphql import (
-    GraphQLBoolean,
     GraphQLError,
     GraphQLField,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
-    GraphQLResolveInfo,
-    GraphQLString,
     Undefined,
     is_leaf_type,
     is_object_type,
 )
-from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
-from graphql.execution.executor import to_nodes
+from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import Path, gather_with_cancel, is_iterable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-Getter = Callable[[Any], Any]
-PLAIN_TYPES = frozenset({str, int, float, bool, Decimal, date, datetime})
-"""Types of values that are never null, an error or awaitable."""
-PASSES_AS_IS = {id(GraphQLString): str, id(GraphQLBoolean): bool}
-"""Scalars whose coercion returns a value of exactly this type unchanged (graphql-core's `serialize_string`,
-`serialize_boolean`)."""
-ResolveInfo = GraphQLResolveInfo[Any]
-
-
-class _Step:
-    """One field of a compiled selection: how to read it and how to complete its value."""
-
-    __slots__ = (
-        "as_is",
-        "definition",
-        "getter",
-        "key",
-        "leaf",
-        "name",
-        "nodes",
-        "non_null",
-        "object_type",
-        "resolver",
-    )
-
-    def __init__(self, key: str, definition: GraphQLField, nodes: FieldDetailsList, schema: Any) -> None:
-        self.key, self.definition, self.nodes = key, definition, nodes
-        self.name = nodes[0].node.name.value
-        self.getter = basic_getter(definition)
-        self.resolver = None if self.getter is not None else direct_resolver(definition, schema)
-        inner = definition.type
-        self.non_null = isinstance(inner, GraphQLNonNull)
-        if self.non_null:
-            inner = inner.of_type  # type: ignore[union-attr]
-        direct = self.getter is not None or self.resolver is not None
-        self.leaf = inner if direct and is_leaf_type(inner) else None
-        self.as_is: type | None = PASSES_AS_IS.get(id(self.leaf)) if self.leaf is not None else None
-        plain_object = self.getter is not None and is_object_type(inner) and not inner.is_type_of  # type: ignore[union-attr]
-        self.object_type: GraphQLObjectType | None = inner if plain_object else None  # type: ignore[assignment]
-
-
-class _Plan:
-    __slots__ = ("shared", "steps", "type")
-
-    def __init__(self, parent_type: GraphQLObjectType, steps: list[_Step]) -> None:
-        self.type, self.steps = parent_type, steps
-        self.shared = parent_type.name in SHARED_VIEWS
-
-
-SHARED_VIEWS: set[str] = set()
-"""Object types whose completed value depends only on the object and the selection, within one request (their
-resolvers may read the request's context, never the path or the parent): an object of one of them shown several
-times with the same selection in a request is completed once (`complete_once_per_request`)."""
-
-
-def complete_once_per_request(*type_names: str) -> None:
-    SHARED_VIEWS.update(type_names)
-
-
-def basic_getter(field_def: GraphQLField) -> Getter | None:
-    """How to read a field Strawberry reads with `getattr` (no resolver, extension nor argument): its own basic
-    resolver (marked `_is_default`, which ignores `info`), or, when that resolver is `getattr` itself, an
-    `attrgetter` of the same attribute. None for every other field."""
-    resolve = field_def.resolve
-    if resolve is None or not getattr(resolve, "_is_default", False) or field_def.args:
-        return None
-    field = field_def.extensions.get("strawberry-definition")
-    if getattr(field, "default_resolver", None) is getattr and getattr(field, "base_resolver", True) is None:
-        return attrgetter(field.python_name)  # type: ignore[union-attr]
-
-    def getter(source: Any) -> Any:
-        return resolve(source, None)
-
-    return getter
-
-
-def direct_resolver(field_def: GraphQLField, schema: Any) -> Callable[[Any, _Field], Any] | None:
-    """A call of a Strawberry resolver method that takes no GraphQL argument, as Strawberry's wrapper makes it
-    (`self`, `root`/`parent` and `info` filled in), without the argument conversion and extension chain it does
-    not need. None when the field has arguments or extensions (permissions among them), or when the schema has
-    exception handlers: Strawberry's wrapper then has work to do."""
-    field = field_def.extensions.get("strawberry-definition")
-    resolver = getattr(field, "base_resolver", None)
-    if resolver is None or field_def.args or field.arguments or field.extensions or schema.exception_handlers:  # type: ignore[union-attr]
-        return None
-    info_class = schema.config.info_class
-    takes_self = resolver.self_parameter is not None
-    function = resolver.wrapped_func if callable(resolver.wrapped_func) else resolver  # as its __call__ does
-    for_source = [p.name for p in (resolver.parent_parameter, resolver.root_parameter) if p is not None]
-    info_name = None if resolver.info_parameter is None else resolver.info_parameter.name
-
-    def call(source: Any, running: _Field) -> Any:
-        kwargs = dict.fromkeys(for_source, source)
-        if info_name is not None:  # its GraphQLResolveInfo is built only for a resolver that takes `info`
-            kwargs[info_name] = info_class(_raw_info=running.info, _field=field)
-        return function(source, **kwargs) if takes_self else function(**kwargs)
-
-    return call
-
-
-class _Field:
-    """A field being completed, with its `GraphQLResolveInfo` built only when asked for."""
-
-    __slots__ = ("_info", "definition", "executor", "nodes", "parent_type", "path")
-
-    def __init__(
-        self,
-        executor: CompiledExecutor,
-        definition: GraphQLField,
-        nodes: FieldDetailsList,
-        parent_type: GraphQLObjectType,
-        path: Path,
-        info: ResolveInfo | None = None,
-    ) -> None:
-        self.executor, self.definition, self.nodes = executor, definition, nodes
-        self.parent_type, self.path, self._info = parent_type, path, info
-
-    @property
-    def info(self) -> ResolveInfo:
-        if self._info is None:
-            self._info = self.executor.build_resolve_info(
-                self.definition, to_nodes(self.nodes), self.parent_type, self.path
-            )
-        return self._info
-
-    @property
-    def name(self) -> str:
-        return self.nodes[0].node.name.value
+from api.graphql.core.execution_plan import (
+    PLAIN_TYPES,
+    Plan,
+    ResolveInfo,
+    RunningField,
+    Step,
+    compile_plan,
+)
 
 
 class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -183,7 +60,7 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         manager = self.middleware_manager
         self._fast = not (manager is not None and manager.middlewares) and self.schema.get_directive("stream") is None
-        self._plans: dict[tuple[int, int], tuple[FieldDetailsList, _Plan | None]] = {}
+        self._plans: dict[tuple[int, int], tuple[FieldDetailsList, Plan | None]] = {}
         self._shared_done: dict[tuple[int, int], tuple[Any, Any]] = {}
 
     def collect_and_execute_subfields(
@@ -203,7 +80,7 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
             return self._run_once(plan, result, path)
         return self._run(plan, result, path)
 
-    def _run_once(self, plan: _Plan, source: Any, path: Path) -> Any:
+    def _run_once(self, plan: Plan, source: Any, path: Path) -> Any:
         """A shared view's completed value, reused for the same object and selection; only a value completed
         at once and without an error is reused (an error belongs to one path)."""
         key = (id(source), id(plan))
@@ -216,16 +93,16 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
             self._shared_done[key] = (source, completed)  # holds the source, so its id is not reused
         return completed
 
-    def _plan(self, return_type: GraphQLObjectType, field_details_list: FieldDetailsList) -> _Plan | None:
+    def _plan(self, return_type: GraphQLObjectType, field_details_list: FieldDetailsList) -> Plan | None:
         key = (id(return_type), id(field_details_list))
         found = self._plans.get(key)
         if found is None:
             grouped, defer_usages, _ = self.collect_subfields(return_type, field_details_list)
-            plan = None if defer_usages else _compile(self, return_type, grouped)
+            plan = None if defer_usages else compile_plan(self, return_type, grouped)
             found = self._plans[key] = (field_details_list, plan)  # holds the list, so its id is not reused
         return found[1]
 
-    def _run(self, plan: _Plan, source: Any, path: Path) -> Any:
+    def _run(self, plan: Plan, source: Any, path: Path) -> Any:
         """graphql-core's `execute_fields` over the compiled steps."""
         results: dict[str, Any] = {}
         pending: list[str] = []
@@ -253,9 +130,9 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
             raise
         return results if not pending else _gathered_fields(results, pending)
 
-    def _resolved(self, step: _Step, parent_type: GraphQLObjectType, source: Any, path: Path) -> Any:
+    def _resolved(self, step: Step, parent_type: GraphQLObjectType, source: Any, path: Path) -> Any:
         """graphql-core's `execute_field` for a resolver without arguments, called directly."""
-        field = _Field(self, step.definition, step.nodes, parent_type, path)
+        field = RunningField(self, step.definition, step.nodes, parent_type, path)
         return_type = step.definition.type
         try:
             result = step.resolver(source, field)  # type: ignore[misc]
@@ -273,7 +150,7 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
             return None
         return completed
 
-    def _leaf(self, step: _Step, parent_type: GraphQLObjectType, source: Any, path: Path) -> Any:
+    def _leaf(self, step: Step, parent_type: GraphQLObjectType, source: Any, path: Path) -> Any:
         """A plain scalar or enum: read and coerced; anything unusual goes the general way."""
         try:
             value = step.getter(source)  # type: ignore[misc]
@@ -297,7 +174,7 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
             and not self.is_awaitable(value)
         )
 
-    def _basic(self, step: _Step, parent_type: GraphQLObjectType, source: Any, path: Path) -> Any:
+    def _basic(self, step: Step, parent_type: GraphQLObjectType, source: Any, path: Path) -> Any:
         try:
             value = step.getter(source)  # type: ignore[misc]
         except Exception as raw_error:
@@ -308,7 +185,7 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
             return self._sub_selection(step, value, path)
         return self._completed(step, parent_type, value, path)
 
-    def _sub_selection(self, step: _Step, value: Any, path: Path) -> Any:
+    def _sub_selection(self, step: Step, value: Any, path: Path) -> Any:
         try:
             completed = self.collect_and_execute_subfields(step.object_type, step.nodes, path, value, None)  # type: ignore[arg-type]
         except Exception as raw_error:
@@ -318,9 +195,9 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
             return self._guarded(completed, step.definition.type, step.nodes, path)
         return completed
 
-    def _completed(self, step: _Step, parent_type: GraphQLObjectType, value: Any, path: Path) -> Any:
+    def _completed(self, step: Step, parent_type: GraphQLObjectType, value: Any, path: Path) -> Any:
         """What graphql-core's `execute_field` does with a resolver's value, from `value` on."""
-        field = _Field(self, step.definition, step.nodes, parent_type, path)
+        field = RunningField(self, step.definition, step.nodes, parent_type, path)
         return_type = step.definition.type
         try:
             if self.is_awaitable(value):
@@ -344,10 +221,12 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         if not self._fast:
             return super().complete_value(return_type, field_details_list, info, path, result, position_context)
-        field = _Field(self, _definition(info), field_details_list, info.parent_type, info.path, info)
+        field = RunningField(self, _definition(info), field_details_list, info.parent_type, info.path, info)
         return self._complete(return_type, field, path, result, position_context)
 
-    def _complete(self, return_type: GraphQLOutputType, field: _Field, path: Path, result: Any, context: Any) -> Any:
+    def _complete(
+        self, return_type: GraphQLOutputType, field: RunningField, path: Path, result: Any, context: Any
+    ) -> Any:
         """graphql-core's `complete_value`, step for step, with lists, leaves and plain objects done here."""
         if isinstance(result, Exception):
             raise result
@@ -367,7 +246,7 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         return super().complete_value(return_type, field.nodes, field.info, path, result, context)
 
     def _complete_list(
-        self, return_type: GraphQLList[GraphQLOutputType], field: _Field, path: Path, result: Any, context: Any
+        self, return_type: GraphQLList[GraphQLOutputType], field: RunningField, path: Path, result: Any, context: Any
     ) -> Any:
         if self.is_async_iterable(result):
             return super().complete_list_value(return_type, field.nodes, field.info, path, result, context)
@@ -376,7 +255,7 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         return self._complete_items(return_type.of_type, field, path, result, context)
 
     def _complete_items(
-        self, item_type: GraphQLOutputType, field: _Field, path: Path, items: Iterable[Any], context: Any
+        self, item_type: GraphQLOutputType, field: RunningField, path: Path, items: Iterable[Any], context: Any
     ) -> Any:
         """graphql-core's `complete_iterable_value` without @stream: an error nulls its item (or, for a non-null
         item, goes to the list's field)."""
@@ -403,7 +282,9 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
             raise
         return completed if not pending else _gathered_items(completed, pending)
 
-    def _complete_item(self, item_type: GraphQLOutputType, field: _Field, path: Path, item: Any, context: Any) -> Any:
+    def _complete_item(
+        self, item_type: GraphQLOutputType, field: RunningField, path: Path, item: Any, context: Any
+    ) -> Any:
         try:
             value = self._complete(item_type, field, path, item, context)
         except Exception as raw_error:
@@ -421,15 +302,6 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         except Exception as raw_error:
             self.handle_field_error(raw_error, return_type, nodes, path)
             return None
-
-
-def _compile(executor: CompiledExecutor, parent_type: GraphQLObjectType, grouped: GroupedFieldSet) -> _Plan:
-    steps = []
-    for key, nodes in grouped.items():
-        definition = executor.schema.get_field(parent_type, nodes[0].node.name.value)
-        if definition is not None:  # graphql-core leaves out a field the type does not have
-            steps.append(_Step(key, definition, nodes, executor.schema._strawberry_schema))  # type: ignore[attr-defined]
-    return _Plan(parent_type, steps)
 
 
 def _definition(info: ResolveInfo) -> GraphQLField:
