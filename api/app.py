@@ -17,12 +17,16 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from api.db import Database, upgrade
 from api.db.notifications import Listener
+from api.garbage_collection import tune_for_serving
 from api.graphql import graphiql
 from api.graphql.schema import schema_for
 from api.graphql.view import WaymarkGraphQL
 from api.guide_mount import mount_guidebook
 from api.guide_site import Changelog, GuideBuilder, GuideSite
+from api.services.accounts.token_cache import viewer_cache
+from api.services.accounts.tokens import TOKENS_CHANNEL
 from api.services.deals.changes import CHANNEL, DealChangeHub, feed_locally
+from api.services.history.cache import history_cache
 from api.services.publishing.changelog import changelog
 from api.services.publishing.store import ServedProcess
 from api.services.publishing.watcher import VersionWatcher, start_serving
@@ -133,13 +137,16 @@ def _lifespan(parts: Parts) -> Callable[[Starlette], AbstractAsyncContextManager
         except Exception:  # the database is down: the watcher serves the active version once it is back
             log.exception("could not read the active process version at start")
         await parts.watcher.start()
-        relay = _relay_changes(parts)
+        listeners = _listen(parts)
+        if parts.settings.gc_thresholds is not None:
+            tune_for_serving(parts.settings.gc_thresholds)
         try:
             yield
         finally:
-            if relay is not None:
-                await relay.stop()
+            for listener in listeners:
+                await listener.stop()
             await parts.watcher.stop()
+            await history_cache.settle()
             if parts.guide_builder is not None:
                 await parts.guide_builder.stop()
             if parts.owns_database:
@@ -148,18 +155,27 @@ def _lifespan(parts: Parts) -> Callable[[Starlette], AbstractAsyncContextManager
     return lifespan
 
 
-def _relay_changes(parts: Parts) -> Listener | None:
-    """Feed this server's subscribers: from PostgreSQL notifications (every server's changes), or, on the
-    embedded SQLite file, from the commits of this process."""
+def _listen(parts: Parts) -> list[Listener]:
+    """Hear what every server sharing a PostgreSQL database does: changed deals (fed to this server's
+    subscribers) and revoked tokens (forgotten at once). On the embedded SQLite file, subscribers are fed from
+    this process's commits and a revoked token is refused within `token_cache_seconds`."""
     engine = parts.database.engine
     if engine.dialect.name != "postgresql":
         feed_locally(parts.changes, database_url=engine.url.render_as_string(hide_password=False))
-        return None
-    relay = Listener(
-        parts.database.separate_engine(), channel=CHANNEL, on_message=parts.changes.heard, on_reconnect=_pass
-    )
-    relay.start()
-    return relay
+        return []
+    listeners = [
+        Listener(parts.database.separate_engine(), channel=CHANNEL, on_message=parts.changes.heard, on_reconnect=_pass),
+        # Revocations sent while the connection was down are lost: forget every token on reconnecting too.
+        Listener(
+            parts.database.separate_engine(),
+            channel=TOKENS_CHANNEL,
+            on_message=viewer_cache.forget,
+            on_reconnect=viewer_cache.forget,
+        ),
+    ]
+    for listener in listeners:
+        listener.start()
+    return listeners
 
 
 def _pass() -> None:

@@ -98,6 +98,10 @@ class Settings:
     introspection: bool = True
     limits: RequestLimits = field(default_factory=RequestLimits)
     database_timeouts: DatabaseTimeouts = field(default_factory=DatabaseTimeouts)
+    gc_thresholds: tuple[int, int, int] | None = None
+    """The garbage collector's thresholds once serving (`api.garbage_collection`); None: leave them as they are."""
+    token_cache_seconds: float = 5.0
+    """How long a server trusts what it read of a token (see `api.services.accounts.token_cache`); 0: never."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -136,6 +140,8 @@ class Settings:
                 max_response_bytes=_number("WAYMARK_MAX_RESPONSE_BYTES", 5_000_000),
                 timeout_seconds=float(_number("WAYMARK_REQUEST_TIMEOUT_SECONDS", 15)),
             ),
+            token_cache_seconds=_seconds("WAYMARK_TOKEN_CACHE_SECONDS", 5.0),
+            gc_thresholds=_thresholds(os.environ.get("WAYMARK_GC_THRESHOLDS", "50000,20,10")),
         )
 
 
@@ -157,6 +163,27 @@ def _number(name: str, default: int) -> int:
     if not value.isdigit() or int(value) == 0:
         raise SettingsInvalid(f"{name}={value!r}: write a whole number greater than 0")
     return int(value)
+
+
+def _seconds(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 60:
+        raise SettingsInvalid(f"{name}={value!r}: write a number of seconds from 0 to 60")
+    return seconds
+
+
+def _thresholds(text: str) -> tuple[int, int, int]:
+    parts = text.split(",")
+    if len(parts) != 3 or not all(part.strip().isdigit() for part in parts):
+        raise SettingsInvalid(f"WAYMARK_GC_THRESHOLDS={text!r}: write three whole numbers like 50000,20,10")
+    first, second, third = (int(part) for part in parts)
+    return first, second, third
 
 
 def is_sqlite(database_url: str) -> bool:

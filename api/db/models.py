@@ -21,6 +21,8 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    case,
+    literal_column,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -106,6 +108,20 @@ class ApiToken(Base):
     user: Mapped[User] = relationship(lazy="joined")
 
 
+DEAL_FILTER_COLUMNS = ("status", "owner_id", "process_key", "stage_key")
+"""The `deals` connection's equality filters (a rep's and a status board are the commonest)."""
+DEAL_ORDER_COLUMNS = ("close_date", "amount", "updated_at")
+"""The `deals` connection's orders, each followed by `id` as the tie-break."""
+PAGE_INDEXES = tuple(
+    Index(f"ix_deals_{filtered}_{ordered}_id", filtered, ordered, "id")
+    for filtered in DEAL_FILTER_COLUMNS
+    for ordered in DEAL_ORDER_COLUMNS
+)
+"""One per filter and order, so a page reads the rows it returns and no others: without one, PostgreSQL walks
+the order's index and throws away every row of another status, owner or stage (76,000 closed deals to find
+101 open ones at 100,000 deals)."""
+
+
 class Deal(Base):
     __tablename__ = "deals"
     __table_args__ = (
@@ -113,6 +129,7 @@ class Deal(Base):
         Index("ix_deals_close_date_id", "close_date", "id"),
         Index("ix_deals_amount_id", "amount", "id"),
         Index("ix_deals_updated_at_id", "updated_at", "id"),
+        *PAGE_INDEXES,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -133,6 +150,19 @@ class Deal(Base):
     """When the deal entered its current stage, for time in stage."""
 
     __mapper_args__ = {"version_id_col": version}
+
+
+OPEN_FIRST_RANK = case((Deal.status == literal_column("'open'"), literal_column("0")), else_=literal_column("1"))
+"""0 for an open deal, 1 for a closed one: the `open_first` order is (this, close date, id). Written with literals
+only, so that PostgreSQL and SQLite match it to the indexes below (a bound parameter would not match)."""
+OPEN_FIRST_INDEXES = (
+    Index("ix_deals_open_first_id", OPEN_FIRST_RANK, Deal.close_date, Deal.id),
+    *(
+        Index(f"ix_deals_{filtered}_open_first_id", getattr(Deal, filtered), OPEN_FIRST_RANK, Deal.close_date, Deal.id)
+        for filtered in DEAL_FILTER_COLUMNS
+    ),
+)
+"""The default order's page indexes: on every deal, and one per filter."""
 
 
 class DealCompetitor(Base):

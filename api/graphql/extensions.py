@@ -4,15 +4,12 @@ words."""
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
 
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import GraphQLError, GraphQLLeafType, OperationDefinitionNode
+from graphql import GraphQLError, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.execution import ExecutionResult
 
 from api.graphql.core.context import WaymarkContext
@@ -124,32 +121,6 @@ def _sizes(definitions: ProcessDefinitions | None) -> ListSizes:
             _SIZES.clear()
         found = _SIZES[key] = (definitions, list_sizes(definitions))
     return found[1]
-
-
-class SizeLimitedExecution(StrawberryGraphQLCoreExecutionContext):
-    """graphql-core's execution, counting the answer's bytes as its values are completed.
-
-    An estimate that errs on the large side (each value counts its JSON text and 32 bytes for its key and
-    punctuation); past the request's `max_response_bytes` every further value fails, and
-    `ResponseSizeLimit` then turns the answer into one error. The view checks the encoded JSON again."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        request = self.context_value
-        self.max_response_bytes = (
-            request.settings.limits.max_response_bytes if isinstance(request, WaymarkContext) else None
-        )
-        self.response_bytes = 0
-
-    def complete_leaf_value(self, return_type: GraphQLLeafType, result: Any) -> Any:  # type: ignore[override]
-        value = super().complete_leaf_value(return_type, result)
-        if self.max_response_bytes is not None:
-            if isinstance(value, str):
-                self.response_bytes += len(value) if value.isascii() else len(json.dumps(value))
-            self.response_bytes += 32
-            if self.response_bytes > self.max_response_bytes:
-                raise ResponseTooLarge(self.max_response_bytes)
-        return value
 
 
 class ResponseSizeLimit(SchemaExtension):

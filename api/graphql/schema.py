@@ -20,7 +20,10 @@ from strawberry.schema.config import StrawberryConfig
 from api.graphql.accounts.resolvers import AccountsQuery
 from api.graphql.accounts.types import TeamType, UserType
 from api.graphql.core.errors import WaymarkSchema, is_unexpected
+from api.graphql.core.execution import CompiledExecutor
+from api.graphql.core.execution_plan import complete_once_per_request
 from api.graphql.core.limits import DocumentLimits
+from api.graphql.core.response_size import SizeLimitedExecution
 from api.graphql.core.scalars import SCALARS
 from api.graphql.deals.mutations import DealMutation
 from api.graphql.deals.resolvers import DealQuery
@@ -32,7 +35,6 @@ from api.graphql.extensions import (
     GraphQLWords,
     OperationNameRequired,
     ResponseSizeLimit,
-    SizeLimitedExecution,
 )
 from api.graphql.insights.resolvers import InsightsQuery
 from api.graphql.process.mutations import ProcessMutation
@@ -50,10 +52,14 @@ def build_schema(
     mutations: list[type[Any]] | None = None,
     limits: RequestLimits | None = None,
     introspection: bool = True,
+    executor: type[SizeLimitedExecution] | None = CompiledExecutor,
 ) -> WaymarkSchema:
     """The schema with its request limits: documents are parsed and checked within them
     (`api.graphql.core.limits`), validated with the depth, alias and introspection rules, costed before they
-    run (`api.graphql.core.cost`), and their answers stop growing past the response size."""
+    run (`api.graphql.core.cost`), and their answers stop growing past the response size.
+
+    Documents run on `CompiledExecutor`; `executor=None` runs them on graphql-core's own executor instead
+    (the differential test compares the two)."""
     limits = limits or RequestLimits()
     query = _root("Query", "Read the process and the deals you may see.", queries or QUERIES)
     mutation = _root("Mutation", "Work deals through the process; every change is recorded.", mutations or MUTATIONS)
@@ -74,7 +80,7 @@ def build_schema(
         subscription=subscription,
         types=[DealType, UserType, TeamType],
         config=StrawberryConfig(scalar_map=SCALARS),
-        execution_context_class=SizeLimitedExecution,
+        execution_context_class=executor or SizeLimitedExecution,
         extensions=[
             CommitOrRollback,
             GraphQLWords,
@@ -99,6 +105,9 @@ def _root(name: str, description: str, parts: list[type[Any]]) -> type[Any]:
     """One root type from several domain classes (their fields merged, as `merge_types` does)."""
     return strawberry.type(type(name, tuple(reversed(parts)), {}), name=name, description=description)
 
+
+# The process views: immutable, shared, their resolvers read only the request's settings and process version.
+complete_once_per_request("Process", "Stage", "Milestone", "Play", "Competitor", "Objection", "Content")
 
 schema = schema_for(RequestLimits(), introspection=True)
 """The schema with the default limits; `waymark export-schema` writes its SDL."""

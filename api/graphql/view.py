@@ -22,7 +22,6 @@ from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError, OperationType
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Message, Receive, Scope, Send
@@ -39,10 +38,10 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from api.db import Database
 from api.graphql import graphiql
-from api.graphql.core.context import WaymarkContext
+from api.graphql.core.context import WaymarkContext, signed_in
 from api.graphql.core.limits import parse_within_limits
 from api.graphql.core.unit_of_work import ServiceUnavailable, UnitOfWork
-from api.services.accounts.tokens import bearer_token, viewer_for_token
+from api.services.accounts.tokens import bearer_token
 from api.services.accounts.viewer import Viewer
 from api.services.deals.changes import DealChangeHub
 from api.services.publishing.store import ServedProcess
@@ -136,8 +135,13 @@ class WaymarkGraphQL(GraphQL[WaymarkContext, None]):
         given = params.get("Authorization") or params.get("authorization")
         if isinstance(given, str):
             context.token = bearer_token(given)
-        async with self.database.sessions() as session:
-            viewer = await viewer_for_token(session, token=context.token)
+        unit_of_work = self._unit_of_work()
+        try:
+            viewer = await signed_in(
+                context.token, database=self.database, settings=self.settings, unit_of_work=unit_of_work
+            )
+        finally:
+            await unit_of_work.finish(failed=True)  # it only read
         if viewer is None:
             raise ConnectionRejectionError
         acknowledged: UnsetType = UNSET
@@ -192,10 +196,7 @@ class WaymarkGraphQL(GraphQL[WaymarkContext, None]):
             message = "send your API token as `Authorization: Bearer <token>`"
             return _error_response(request, message, status_code=401, code="UNAUTHENTICATED", headers=_CHALLENGE)
 
-        async def look_up(session: AsyncSession) -> Viewer | None:
-            return await viewer_for_token(session, token=token)
-
-        viewer = await unit_of_work.read(look_up)
+        viewer = await signed_in(token, database=self.database, settings=self.settings, unit_of_work=unit_of_work)
         if viewer is None:
             message = "the API token is not valid: unknown, revoked or expired; ask an admin for a new one"
             return _error_response(request, message, status_code=401, code="UNAUTHENTICATED", headers=_CHALLENGE)

@@ -179,7 +179,7 @@ class Stage(_Model):
     def is_terminal(self) -> bool:
         return self.outcome is not Outcome.OPEN
 
-    @property
+    @cached_property
     def mandatory_milestones(self) -> tuple[Milestone, ...]:
         return tuple(m for m in self.milestones if m.mandatory)
 

@@ -23,6 +23,7 @@ from api.app import create_app
 from api.db import Database, upgrade
 from api.db.models import Base
 from api.process import read_definitions
+from api.services.history.cache import history_cache
 from api.services.publishing.publish import Publication, publish
 from api.services.publishing.sources import read_sources
 from api.settings import Settings
@@ -81,6 +82,8 @@ async def _empty_tables(request: pytest.FixtureRequest) -> None:
     if "database" not in request.fixturenames:
         return
     database: Database = request.getfixturevalue("database")
+    await history_cache.settle()
+    history_cache.forget()  # figures measured on the rows about to be deleted
     async with database.engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             await connection.execute(table.delete())

@@ -39,10 +39,13 @@ async def test_a_managers_figures_follow_their_team_only(client, database, peopl
     variables = {"id": deal_gid(east_deal)}
     before = _observations(await gql(client, ESTIMATE, variables, token=people.manager.token), "icp-fit")
 
-    # when: West completes the milestone, then East does
+    # when: West completes the milestone, then East does (each time measured afresh, not from the figures
+    # remembered before the change)
     await create_deal(database, owner=people.other_rep, completed=("icp-fit",))
+    history_cache.forget()
     after_west = _observations(await gql(client, ESTIMATE, variables, token=people.manager.token), "icp-fit")
     await create_deal(database, owner=people.rep_a, completed=("icp-fit",))
+    history_cache.forget()
     after_east = _observations(await gql(client, ESTIMATE, variables, token=people.manager.token), "icp-fit")
 
     # then

@@ -22,7 +22,8 @@ from api.db import Database
 from api.graphql.core.errors import NotAuthenticated, ProcessUnavailable
 from api.graphql.core.unit_of_work import UnitOfWork
 from api.process import ProcessDefinitions
-from api.services.accounts.tokens import viewer_for_token
+from api.services.accounts.token_cache import viewer_cache
+from api.services.accounts.tokens import TokenHolder, token_holder
 from api.services.accounts.viewer import Viewer
 from api.services.deals.changes import DealChangeHub
 from api.services.publishing.store import ServedProcess, ServedVersion
@@ -133,10 +134,9 @@ class WaymarkContext:
         return await asyncio.shield(scope.viewer)
 
     async def _look_up_viewer(self, scope: Scope) -> Viewer | None:
-        async def look_up(session: AsyncSession) -> Viewer | None:
-            return await viewer_for_token(session, token=self.token)
-
-        return await scope.unit_of_work.read(look_up)
+        return await signed_in(
+            self.token, database=self.database, settings=self.settings, unit_of_work=scope.unit_of_work
+        )
 
     async def next_event(self) -> None:
         """Close the scope of the subscription event just delivered and open a fresh one for the next."""
@@ -150,6 +150,21 @@ class WaymarkContext:
         if previous is not None:
             await previous.unit_of_work.finish(failed=True)
             _event_scope.set(None)
+
+
+async def signed_in(token: str, *, database: Database, settings: Settings, unit_of_work: UnitOfWork) -> Viewer | None:
+    """The viewer holding `token` (None: unknown, revoked or expired), read through `unit_of_work` unless this
+    server read it in the last few seconds (`token_cache`)."""
+
+    async def look_up() -> TokenHolder | None:
+        async def read(session: AsyncSession) -> TokenHolder | None:
+            return await token_holder(session, token=token)
+
+        return await unit_of_work.read(read)
+
+    return await viewer_cache.viewer(
+        database=database, token=token, seconds=settings.token_cache_seconds, look_up=look_up
+    )
 
 
 def new_scope(database: Database, served: ServedProcess, *, unit_of_work: UnitOfWork | None = None) -> Scope:

@@ -16,6 +16,7 @@ from api.graphql.core.ids import content_id, first_key
 from api.graphql.core.loaded import Resolved
 from api.graphql.core.node import Node
 from api.graphql.process.types import MilestoneType, PlayType
+from api.services.deals.queries import CompletionRecord
 
 
 def deal_milestone_id(deal_id: int, milestone: MilestoneType) -> strawberry.ID:
@@ -32,7 +33,7 @@ class DealMilestone(Node):
     deal_id: strawberry.Private[int]
     id: strawberry.ID = fields.filled(description="The global ID, from the deal's and the milestone's.")
     milestone: MilestoneType = strawberry.field(description="The milestone.")
-    completion: strawberry.Private[MilestoneCompletion | None]
+    completion: strawberry.Private[MilestoneCompletion | CompletionRecord | None]
     completed: bool = fields.filled(description="Whether the deal has completed it.")
     completed_at: datetime | None = fields.filled(description="When it was completed.")
     completed_by: UserType | None = fields.resolved_by(

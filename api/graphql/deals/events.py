@@ -16,6 +16,7 @@ from api.graphql.core.loaded import Resolved
 from api.graphql.core.node import Node
 from api.graphql.process.types import MilestoneType, StageType
 from api.process import Process
+from api.services.deals.queries import EventRecord
 
 
 @strawberry.enum(description="What happened to a deal.")
@@ -55,7 +56,7 @@ def _event_actor(root: strawberry.Parent[DealEventType], info: Info_) -> Resolve
     description="One entry of a deal's append-only history; `node(id)` finds it for whoever may see its deal.",
 )
 class DealEventType(Node):
-    row: strawberry.Private[DealEvent]
+    row: strawberry.Private[DealEvent | EventRecord]
     process: strawberry.Private[Process]
     id: strawberry.ID = fields.resolved_by(_event_id, description="The global ID of the event.")
     kind: DealEventKind = fields.filled(description="What happened.")

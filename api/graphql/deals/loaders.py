@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.db.models import Deal, DealEvent, MilestoneCompletion
+from api.db.models import Deal, DealEvent
 from api.graphql.core.context import WaymarkContext
 from api.graphql.core.loaders import RequestLoader, forget
 from api.services.deals import queries
@@ -28,13 +28,13 @@ class DealByIdLoader(RequestLoader[int, Deal | None]):
         return await self.context.unit_of_work.read(batch)
 
 
-class CompletionsByDealIdLoader(RequestLoader[int, list[MilestoneCompletion]]):
-    async def read(self, session: AsyncSession, keys: Sequence[int]) -> list[list[MilestoneCompletion]]:
+class CompletionsByDealIdLoader(RequestLoader[int, list[queries.CompletionRecord]]):
+    async def read(self, session: AsyncSession, keys: Sequence[int]) -> list[list[queries.CompletionRecord]]:
         return await queries.completions_by_deal_ids(session, ids=keys)
 
 
-class EventsByDealIdLoader(RequestLoader[int, list[DealEvent]]):
-    async def read(self, session: AsyncSession, keys: Sequence[int]) -> list[list[DealEvent]]:
+class EventsByDealIdLoader(RequestLoader[int, list[queries.EventRecord]]):
+    async def read(self, session: AsyncSession, keys: Sequence[int]) -> list[list[queries.EventRecord]]:
         return await queries.events_by_deal_ids(session, ids=keys)
 
 

@@ -10,7 +10,7 @@ from typing import TypeVar
 
 import strawberry
 
-from api.db.models import Deal, DealEvent, MilestoneCompletion
+from api.db.models import Deal
 from api.graphql.accounts.types import UserType, resolve_user
 from api.graphql.core import fields
 from api.graphql.core.context import Info_
@@ -35,7 +35,8 @@ from api.graphql.process.loaders import LearnedHistoryByProcessKeyLoader
 from api.graphql.process.types import CompetitorType, MilestoneType, PlayType, ProcessType, StageType
 from api.process import Outcome, Process
 from api.services.deals import state as deal_state
-from api.services.deals.progress import DealProgress
+from api.services.deals.progress import DealProgress, progress_of
+from api.services.deals.queries import CompletionRecord, EventRecord
 from api.services.forecast.days_to_close import estimate_days_to_close
 from api.services.forecast.pipeline import STALE_FACTOR, StagePace, stage_pace
 from api.services.history.snapshots import snapshot_of
@@ -99,7 +100,7 @@ class DealType(Node):
     def milestones(self, info: Info_) -> Resolved[list[DealMilestone]]:
         process = self._process(info)
 
-        def listed(completions: list[MilestoneCompletion]) -> list[DealMilestone]:
+        def listed(completions: list[CompletionRecord]) -> list[DealMilestone]:
             by_key = {process.canonical_milestone_key(c.milestone_key): c for c in completions}
             return [
                 DealMilestone(deal_id=self.row.id, milestone=MilestoneType.of(process, m), completion=by_key.get(m.key))
@@ -242,7 +243,7 @@ class DealType(Node):
     def history(self, info: Info_) -> Resolved[list[DealEventType]]:
         process = self._process(info)
 
-        def listed(events: list[DealEvent]) -> list[DealEventType]:
+        def listed(events: list[EventRecord]) -> list[DealEventType]:
             return [DealEventType(row=event, process=process) for event in events]
 
         return then(EventsByDealIdLoader.of(info.context), self.row.id, listed)
@@ -276,17 +277,18 @@ class DealType(Node):
     def _from_progress(self, info: Info_, compute: Callable[[DealProgress], Resolved[T]]) -> Resolved[T]:
         """`compute` over the deal's progress: now when its completions are loaded, else once they are."""
 
-        def progressed(completions: list[MilestoneCompletion]) -> Resolved[T]:
+        if self.memo is not None:  # an earlier field of this deal computed it
+            return compute(self.memo)
+
+        def progressed(completions: list[CompletionRecord]) -> Resolved[T]:
             return compute(self._progress_of(info, completions))
 
         return then(CompletionsByDealIdLoader.of(info.context), self.row.id, progressed)
 
-    def _progress_of(self, info: Info_, completions: list[MilestoneCompletion]) -> DealProgress:
+    def _progress_of(self, info: Info_, completions: list[CompletionRecord]) -> DealProgress:
         if self.memo is None:
-            self.memo = DealProgress(
-                process=self._process(info),
-                stage_key=self.row.stage_key,
-                completed_keys=tuple(c.milestone_key for c in completions),
+            self.memo = progress_of(
+                self._process(info), self.row.stage_key, tuple(c.milestone_key for c in completions)
             )
         return self.memo
 

@@ -1,23 +1,26 @@
 """API tokens: issued once, stored as sha256 hashes, and turned back into the viewer who holds them.
 
-A token works until it is revoked or, if it was issued with one, until its expiry. Every request looks its
-token up in the database (one indexed statement; nothing is cached), so a revocation takes effect on every
-server sharing the database with the next request.
+A token works until it is revoked or, if it was issued with one, until its expiry. A server remembers who
+holds a token for a few seconds (`token_cache`); a revocation tells every server on PostgreSQL to forget at
+once (`TOKENS_CHANNEL`), and the few seconds bound it everywhere else.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db.models import ApiToken, Role, Team, User, utc_now
 from api.services.accounts.viewer import Viewer
 
 TOKEN_PREFIX = "wmk_"
+TOKENS_CHANNEL = "waymark_tokens"
+"""The PostgreSQL notification channel on which a revocation tells every server to forget the tokens it knows."""
 
 
 def hash_token(token: str) -> str:
@@ -66,6 +69,8 @@ async def revoke_tokens(session: AsyncSession, *, user: User) -> int:
         .values(revoked_at=now)
         .execution_options(synchronize_session=False)
     )
+    if session.get_bind().dialect.name == "postgresql":  # delivered only if the revocation commits
+        await session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": TOKENS_CHANNEL})
     return int(getattr(revoked, "rowcount", 0) or 0)
 
 
@@ -75,18 +80,35 @@ async def rotate_token(session: AsyncSession, *, user: User, expires_at: datetim
     return await issue_token(session, user=user, expires_at=expires_at)
 
 
-async def viewer_for_token(session: AsyncSession, *, token: str) -> Viewer | None:
-    """The user a bearer token belongs to, or None for an unknown, revoked or expired token."""
+@dataclass(frozen=True, slots=True)
+class TokenHolder:
+    """Who holds a working token, and until when it works (None: until revoked)."""
+
+    viewer: Viewer
+    expires_at: datetime | None
+
+
+async def token_holder(session: AsyncSession, *, token: str) -> TokenHolder | None:
+    """The holder of a bearer token, or None for an unknown, revoked or expired token."""
     if not token or len(token) > 200:
         return None
-    user = await session.scalar(
-        select(User)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == hash_token(token), working_tokens(utc_now()))
-    )
-    if user is None:
+    row = (
+        await session.execute(
+            select(User.id, User.name, User.role, User.team_id, ApiToken.expires_at)
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.token_hash == hash_token(token), working_tokens(utc_now()))
+        )
+    ).first()
+    if row is None:
         return None
-    return Viewer(id=user.id, name=user.name, role=Role(user.role), team_id=user.team_id)
+    viewer = Viewer(id=row.id, name=row.name, role=Role(row.role), team_id=row.team_id)
+    return TokenHolder(viewer=viewer, expires_at=row.expires_at)
+
+
+async def viewer_for_token(session: AsyncSession, *, token: str) -> Viewer | None:
+    """The user a bearer token belongs to, or None for an unknown, revoked or expired token."""
+    holder = await token_holder(session, token=token)
+    return None if holder is None else holder.viewer
 
 
 def bearer_token(authorization: str | None) -> str:

@@ -13,10 +13,12 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, false, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, any_, false, func, or_, select, tuple_
+from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
-from api.db.models import MAX_ID, Deal, DealCompetitor, DealEvent, MilestoneCompletion
+from api.db.models import MAX_ID, OPEN_FIRST_RANK, Deal, DealCompetitor, DealEvent, MilestoneCompletion
 from api.services.accounts.viewer import Viewer, visible_deals
 from api.services.deals.input import MAX_AMOUNT
 
@@ -53,7 +55,7 @@ class DealOrder:
     def columns(self) -> tuple[Any, ...]:
         """What the deals are sorted by, before their id (column expressions)."""
         if self.field is DealOrderField.OPEN_FIRST:
-            return (case((Deal.status == "open", 0), else_=1), Deal.close_date)
+            return (OPEN_FIRST_RANK, Deal.close_date)
         return (getattr(Deal, self.field.value),)
 
 
@@ -87,16 +89,20 @@ class BadCursor(ValueError):
         self.argument = argument
 
 
-def filtered_deals(*, viewer: Viewer, deal_filter: DealFilter) -> Select[Deal]:
+def filtered_deals(*, viewer: Viewer, deal_filter: DealFilter, leading: LeadingFilter | None = None) -> Select[Deal]:
+    """The deals `viewer` may see that match `deal_filter`; the `leading` filter, if any, is written so that only
+    its page index can order the page (see `leading_filter`)."""
     query = select(Deal).where(visible_deals(viewer))
     conditions: list[ColumnElement[bool]] = []
-    if deal_filter.process_key:
+    if leading is not None:
+        conditions.append(leading.column == any_(array([leading.value])))
+    if deal_filter.process_key and (leading is None or leading.column is not Deal.process_key):
         conditions.append(Deal.process_key == deal_filter.process_key)
-    if deal_filter.stage_keys:
+    if deal_filter.stage_keys and (leading is None or leading.column is not Deal.stage_key):
         conditions.append(Deal.stage_key.in_(deal_filter.stage_keys))
-    if deal_filter.statuses:
+    if deal_filter.statuses and (leading is None or leading.column is not Deal.status):
         conditions.append(Deal.status.in_(deal_filter.statuses))
-    if deal_filter.owner_id is not None:
+    if deal_filter.owner_id is not None and (leading is None or leading.column is not Deal.owner_id):
         conditions.append(Deal.owner_id == deal_filter.owner_id)
     if deal_filter.close_date_from is not None:
         conditions.append(Deal.close_date >= deal_filter.close_date_from)
@@ -127,7 +133,8 @@ async def page_of_deals(
     `last`. Keyset pagination, no OFFSET: a deal added or changed meanwhile never repeats or hides another."""
     columns = order.columns
     key = tuple_(*columns, Deal.id)
-    query = filtered_deals(viewer=viewer, deal_filter=deal_filter)
+    leading = leading_filter(deal_filter) if session.get_bind().dialect.name == "postgresql" else None
+    query = filtered_deals(viewer=viewer, deal_filter=deal_filter, leading=leading)
     if page.after:
         bound = tuple_(*_bound(decode_cursor(page.after, order=order, argument="after")))
         query = query.where(key < bound if order.descending else key > bound)
@@ -137,7 +144,8 @@ async def page_of_deals(
     size = (page.last if page.backward else page.first) or 0
     # Read from the near end of the window: its start going forward, its end (in reverse) going backward.
     reversed_read = order.descending != page.backward
-    ordering = [c.desc() if reversed_read else c.asc() for c in (*columns, Deal.id)]
+    ordered = (*columns, Deal.id) if leading is None else (leading.column, *columns, Deal.id)
+    ordering = [c.desc() if reversed_read else c.asc() for c in ordered]
     rows = list(await session.scalars(query.order_by(*ordering).limit(size + 1)))
     more = len(rows) > size
     rows = rows[:size]
@@ -145,6 +153,29 @@ async def page_of_deals(
         rows.reverse()
         return DealPage(deals=rows, has_next_page=page.before is not None, has_previous_page=more)
     return DealPage(deals=rows, has_next_page=more, has_previous_page=page.after is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class LeadingFilter:
+    column: InstrumentedAttribute[Any]
+    value: Any
+
+
+def leading_filter(deal_filter: DealFilter) -> LeadingFilter | None:
+    """The one-valued filter whose index (`api.db.models.PAGE_INDEXES`) serves a page, on PostgreSQL.
+
+    Written `column = ANY(ARRAY[value])` and ordered by that column first (the same order, as it has one value):
+    then only its index gives the page's order. With `column = value`, the planner may walk the order's own index
+    and throw rows away, expecting matches to be spread evenly; they rarely are (open deals close last)."""
+    if deal_filter.owner_id is not None:
+        return LeadingFilter(Deal.owner_id, deal_filter.owner_id)
+    if len(deal_filter.stage_keys) == 1:
+        return LeadingFilter(Deal.stage_key, deal_filter.stage_keys[0])
+    if deal_filter.process_key:
+        return LeadingFilter(Deal.process_key, deal_filter.process_key)
+    if len(deal_filter.statuses) == 1:
+        return LeadingFilter(Deal.status, deal_filter.statuses[0])
+    return None
 
 
 async def count_deals(session: AsyncSession, *, viewer: Viewer, deal_filter: DealFilter) -> int:
@@ -215,18 +246,53 @@ async def deals_by_ids(session: AsyncSession, *, viewer: Viewer, ids: Sequence[i
     return [by_id.get(i) for i in ids]
 
 
-async def completions_by_deal_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[list[MilestoneCompletion]]:
-    by_deal: dict[int, list[MilestoneCompletion]] = defaultdict(list)
-    query = select(MilestoneCompletion).where(MilestoneCompletion.deal_id.in_(ids)).order_by(MilestoneCompletion.id)
-    for completion in await session.scalars(query):
-        by_deal[completion.deal_id].append(completion)
+@dataclass(frozen=True, slots=True)
+class CompletionRecord:
+    """A milestone completion as a deal's views show it: read as plain columns (a board reads hundreds)."""
+
+    id: int
+    deal_id: int
+    milestone_key: str
+    completed_at: datetime
+    completed_by_id: int
+    note: str | None
+
+
+async def completions_by_deal_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[list[CompletionRecord]]:
+    by_deal: dict[int, list[CompletionRecord]] = defaultdict(list)
+    c = MilestoneCompletion
+    query = select(c.id, c.deal_id, c.milestone_key, c.completed_at, c.completed_by_id, c.note)
+    rows = await (await session.connection()).execute(query.where(c.deal_id.in_(ids)).order_by(c.id))
+    for row in rows:
+        by_deal[row.deal_id].append(CompletionRecord(*row))
     return [by_deal.get(i, []) for i in ids]
 
 
-async def events_by_deal_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[list[DealEvent]]:
-    by_deal: dict[int, list[DealEvent]] = defaultdict(list)
-    for event in await session.scalars(select(DealEvent).where(DealEvent.deal_id.in_(ids)).order_by(DealEvent.id)):
-        by_deal[event.deal_id].append(event)
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    """An entry of a deal's history as its views show it: read as plain columns (a deal page reads dozens)."""
+
+    id: int
+    deal_id: int
+    kind: str
+    actor_id: int
+    occurred_at: datetime
+    from_stage: str | None
+    to_stage: str | None
+    milestone_key: str | None
+    reason: str | None
+    skipped_milestones: list[str] | None
+    changes: dict[str, Any] | None
+
+
+EVENT_COLUMNS = tuple(getattr(DealEvent, name) for name in EventRecord.__slots__)
+
+
+async def events_by_deal_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[list[EventRecord]]:
+    by_deal: dict[int, list[EventRecord]] = defaultdict(list)
+    query = select(*EVENT_COLUMNS).where(DealEvent.deal_id.in_(ids)).order_by(DealEvent.id)
+    for row in await (await session.connection()).execute(query):
+        by_deal[row.deal_id].append(EventRecord(*row))
     return [by_deal.get(i, []) for i in ids]
 
 
@@ -238,9 +304,9 @@ async def events_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[De
 
 async def competitor_keys_by_deal_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[list[str]]:
     by_deal: dict[int, list[str]] = defaultdict(list)
-    query = select(DealCompetitor).where(DealCompetitor.deal_id.in_(ids)).order_by(DealCompetitor.competitor_key)
-    for row in await session.scalars(query):
-        by_deal[row.deal_id].append(row.competitor_key)
+    query = select(DealCompetitor.deal_id, DealCompetitor.competitor_key).where(DealCompetitor.deal_id.in_(ids))
+    for deal_id, key in await (await session.connection()).execute(query.order_by(DealCompetitor.competitor_key)):
+        by_deal[deal_id].append(key)
     return [by_deal.get(i, []) for i in ids]
 
 

@@ -23,6 +23,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from api.process import Milestone, Outcome, Process, Stage
+from api.services.deals.gates import GateResult
 from api.services.deals.state import blockers, strength
 from api.services.forecast.money import Money, single_currency_total, totals_by_currency
 from api.services.history.durations import MilestoneDurations
@@ -134,29 +135,24 @@ def strength_bucket_index(strength: float) -> int:
 def summarize_pipeline(
     *, process: Process, deals: Iterable[DealSnapshot], durations: MilestoneDurations, now: datetime
 ) -> PipelineSummary:
-    open_deals = [d for d in deals if d.status is Outcome.OPEN]
     by_stage: dict[str, list[DealSnapshot]] = {s.key: [] for s in process.open_stages}
     blocked: list[BlockedDeal] = []
     stale: list[tuple[float, StaleDeal]] = []
     buckets = [0] * STRENGTH_BUCKETS
-    for deal in open_deals:
+    progress = _ProgressByState(process)
+    expected = {s.key: expected_stage_days(s, durations) for s in process.open_stages}
+    for deal in deals:
         stage = process.stage(deal.stage_key)
-        if stage is None or stage.is_terminal:
+        if deal.status is not Outcome.OPEN or stage is None or stage.is_terminal:
             continue
         by_stage[stage.key].append(deal)
-        gate = blockers(process, stage.key, deal.completed_milestones)
+        gate, deal_strength = progress.of(stage.key, deal.completed_milestones)
         if gate is not None and not gate.passed:
             blocked.append(BlockedDeal(deal=deal, next_stage=gate.stage, missing=gate.missing))
-        pace = stage_pace(process, deal, durations=durations, now=now)
+        pace = StagePace(days_in_stage=elapsed_days(deal.entered_stage_at, now), expected_days=expected[stage.key])
         if pace.stale:
-            assert pace.expected_days is not None
-            stale.append(
-                (
-                    pace.days_in_stage / pace.expected_days,
-                    StaleDeal(deal=deal, days_in_stage=pace.days_in_stage, expected_days=pace.expected_days),
-                )
-            )
-        buckets[strength_bucket_index(strength(process, stage.key, deal.completed_milestones))] += 1
+            stale.append((pace.days_in_stage / pace.expected_days, _stale(deal, pace)))  # type: ignore[operator]
+        buckets[strength_bucket_index(deal_strength)] += 1
     return PipelineSummary(
         stages=tuple(_totals(stage, by_stage[stage.key]) for stage in process.open_stages),
         blocked=tuple(sorted(blocked, key=lambda b: (b.deal.entered_stage_at, b.deal.deal_id))),
@@ -167,6 +163,31 @@ def summarize_pipeline(
         ),
         durations=durations,
     )
+
+
+def _stale(deal: DealSnapshot, pace: StagePace) -> StaleDeal:
+    assert pace.expected_days is not None
+    return StaleDeal(deal=deal, days_in_stage=pace.days_in_stage, expected_days=pace.expected_days)
+
+
+class _ProgressByState:
+    """The gate and strength of a deal depend only on its stage and what it has done: computed once per such
+    state (a few hundred among thousands of open deals), recorded keys resolved to current ones once each."""
+
+    def __init__(self, process: Process) -> None:
+        self.process = process
+        self._found: dict[tuple[str, frozenset[str]], tuple[GateResult | None, float]] = {}
+
+    def of(self, stage_key: str, completed: frozenset[str]) -> tuple[GateResult | None, float]:
+        key = (stage_key, completed)
+        found = self._found.get(key)
+        if found is None:
+            done = self.process.current_milestone_keys(completed)
+            found = self._found[key] = (
+                blockers(self.process, stage_key, done),
+                strength(self.process, stage_key, done),
+            )
+        return found
 
 
 def _totals(stage: Stage, deals: list[DealSnapshot]) -> StageTotals:

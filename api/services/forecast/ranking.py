@@ -72,15 +72,45 @@ def assess_deal(
     period_end: date,
     learned_win_rates: Mapping[str, StageWinRate] | None = None,
 ) -> DealAssessment:
-    win = win_probability(process=process, stage_key=deal.stage_key, learned=learned_win_rates)
-    expected_value = (deal.amount * Decimal(str(win.probability))).quantize(Decimal("0.01"))
-    return DealAssessment(
-        deal=deal,
-        estimate=estimate_days_to_close(process=process, deal=deal, durations=durations),
-        days_left=(period_end - today).days,
-        win=win,
-        expected_value=expected_value,
-    )
+    return Assessor(
+        process=process, durations=durations, today=today, period_end=period_end, learned_win_rates=learned_win_rates
+    ).assess(deal)
+
+
+class Assessor:
+    """`assess_deal` for many deals of one process: the estimate and the win probability depend only on a deal's
+    stage and what it has done, so each is computed once per such state (recorded keys resolved once each)."""
+
+    def __init__(
+        self,
+        *,
+        process: Process,
+        durations: MilestoneDurations,
+        today: date,
+        period_end: date,
+        learned_win_rates: Mapping[str, StageWinRate] | None = None,
+    ) -> None:
+        self.process, self.durations, self.learned_win_rates = process, durations, learned_win_rates
+        self.days_left = (period_end - today).days
+        self._estimates: dict[tuple[str, Outcome, frozenset[str]], CloseEstimate] = {}
+        self._wins: dict[str, WinProbability] = {}
+
+    def assess(self, deal: DealSnapshot) -> DealAssessment:
+        win = self._wins.get(deal.stage_key)
+        if win is None:
+            win = self._wins[deal.stage_key] = win_probability(
+                process=self.process, stage_key=deal.stage_key, learned=self.learned_win_rates
+            )
+        key = (deal.stage_key, deal.status, deal.completed_milestones)
+        estimate = self._estimates.get(key)
+        if estimate is None:
+            estimate = self._estimates[key] = estimate_days_to_close(
+                process=self.process, deal=deal, durations=self.durations
+            )
+        expected_value = (deal.amount * Decimal(str(win.probability))).quantize(Decimal("0.01"))
+        return DealAssessment(
+            deal=deal, estimate=estimate, days_left=self.days_left, win=win, expected_value=expected_value
+        )
 
 
 def prioritize(*, assessments: Iterable[DealAssessment], today: date) -> tuple[PrioritizedDeal, ...]:

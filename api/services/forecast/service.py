@@ -26,8 +26,8 @@ from api.services.forecast.money import most_common_currency
 from api.services.forecast.pipeline import PipelineSummary, summarize_pipeline
 from api.services.forecast.quota import QuotaPlan, plan_for_quota
 from api.services.forecast.ranking import (
+    Assessor,
     PrioritizedDeal,
-    assess_deal,
     end_of_quarter,
     prioritize,
     start_of_quarter,
@@ -109,15 +109,17 @@ async def prioritized_deals(
     end = period_end or end_of_quarter(today)
     open_deals = await _open_deals(session, asked=asked, today=today)
     assessments = [
-        assess_deal(
-            process=p,
-            deal=deal,
-            durations=open_deals.learned[p.key].durations,
-            today=today,
-            period_end=end,
-            learned_win_rates=open_deals.learned[p.key].win_rates,
-        )
+        assessor.assess(deal)
         for p in open_deals.processes
+        for assessor in [
+            Assessor(
+                process=p,
+                durations=open_deals.learned[p.key].durations,
+                today=today,
+                period_end=end,
+                learned_win_rates=open_deals.learned[p.key].win_rates,
+            )
+        ]
         for deal in open_deals.of(p)
     ]
     ranked = prioritize(assessments=assessments, today=today)

@@ -66,14 +66,15 @@ def learning_window_start(today: date) -> date:
 async def learned_history(
     session: AsyncSession, *, process: Process, today: date, viewer: Viewer | None = None
 ) -> LearnedHistory:
-    """One statement when the history has not changed since the last call, three when it has.
+    """One statement while the history is unchanged; after a change, one too, with the figures from before it
+    while they are measured again in the background (`history_cache`); three the first time.
 
     Learned from the deals `viewer` may see when they are a rep or a manager (see the module's rule)."""
     window_start = learning_window_start(today)
     scoped = viewer is not None and not viewer.sees_every_deal
     deals = visible_deals(viewer) if viewer is not None and scoped else None
 
-    async def learn() -> LearnedHistory:
+    async def learn(session: AsyncSession) -> LearnedHistory:
         since = utc_midnight(window_start)
         observed = await observed_milestone_durations(session, process=process, since=since, deals=deals)
         return LearnedHistory(

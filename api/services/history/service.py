@@ -25,10 +25,10 @@ async def insights_for(
     or a team's few deals take milliseconds and are not cached."""
     deals = and_(of_process(process, since), visible_deals(viewer))
 
-    async def compute() -> ProcessInsights:
-        return await process_statistics(session, process=process, deals=deals)
+    async def compute(on: AsyncSession) -> ProcessInsights:
+        return await process_statistics(on, process=process, deals=deals)
 
     if not viewer.sees_every_deal:
-        return await compute()
+        return await compute(session)
     question = ("whole-history insights", process.key, since)
     return await history_cache.get(session, question=question, process=process, compute=compute)

@@ -43,18 +43,59 @@ async def open_snapshots_by_process(
     owner_ids: Collection[int] | None = None,
     visible: ColumnElement[bool] | None = None,
 ) -> list[tuple[str, DealSnapshot]]:
-    """Two statements: the open deals of the processes, each with its process's key, and their completions."""
+    """Two statements: the open deals of the processes, each with its process's key, and their completions.
+
+    Read as plain rows, not ORM objects: a period-end view reads every open deal, thousands of them."""
     ids = deals_query(process_key=process_keys, since=None, owner_ids=owner_ids, visible=visible)
     ids = ids.where(Deal.status == Outcome.OPEN.value)
-    deal_rows = (await session.execute(select(Deal).where(Deal.id.in_(ids.scalar_subquery())))).scalars().all()
+    connection = await session.connection()  # Core rows: the ORM's per-row work is not needed for columns
     done: dict[int, set[str]] = defaultdict(set)
-    for deal_id, key in await session.execute(
+    for deal_id, key in await connection.execute(
         select(MilestoneCompletion.deal_id, MilestoneCompletion.milestone_key).where(
             MilestoneCompletion.deal_id.in_(ids.scalar_subquery())
         )
     ):
         done[deal_id].add(key)
-    return [(d.process_key, snapshot_of(d, completed=done.get(d.id, ()))) for d in deal_rows]
+    rows = await connection.execute(select(*SNAPSHOT_COLUMNS).where(Deal.id.in_(ids.scalar_subquery())))
+    shared: dict[frozenset[str], frozenset[str]] = {}
+    return [
+        (
+            row.process_key,
+            DealSnapshot(
+                deal_id=str(row.id),
+                name=row.name,
+                owner_id=str(row.owner_id),
+                stage_key=row.stage_key,
+                status=Outcome.OPEN,
+                amount=row.amount,
+                currency=row.currency,
+                entered_stage_at=row.stage_entered_at,
+                completed_milestones=_shared(shared, done.get(row.id, ())),
+                close_date=row.close_date,
+            ),
+        )
+        for row in rows
+    ]
+
+
+SNAPSHOT_COLUMNS = (
+    Deal.id,
+    Deal.process_key,
+    Deal.name,
+    Deal.owner_id,
+    Deal.stage_key,
+    Deal.amount,
+    Deal.currency,
+    Deal.stage_entered_at,
+    Deal.close_date,
+)
+
+
+def _shared(shared: dict[frozenset[str], frozenset[str]], keys: Iterable[str]) -> frozenset[str]:
+    """One frozenset per distinct set of completed keys: deals in the same state share it (hashed once, found by
+    identity by the views that compute once per state), and fewer objects stay alive."""
+    found = frozenset(keys)
+    return shared.setdefault(found, found)
 
 
 def snapshot_of(deal: Deal, *, completed: Iterable[str], closed_at: datetime | None = None) -> DealSnapshot:

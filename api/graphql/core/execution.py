@@ -1,0 +1,332 @@
+"""An executor that runs each selection set from a plan compiled once per request, and returns exactly what
+graphql-core returns (`tests/api/test_execution_differential.py` runs every document of the tests and generated
+ones through both and compares data and errors).
+
+graphql-core pays the same for every selected field: a path, a `GraphQLResolveInfo` and its list of nodes, the
+resolver wrapper, then `complete_value` testing the type kind by kind. A board of 100 deals selects ~7,000
+fields, most of them plain (a value the view already holds: Strawberry's "basic" fields, which it reads with
+`getattr`) and scalar. Given to Strawberry as `execution_context_class`, this executor:
+
+* compiles each (object type, selection) of the document into a list of steps, once per request: for a basic
+  field its Strawberry resolver (which ignores `info`) and what its type needs (a scalar or enum to coerce, an
+  object to complete, anything else to complete as graphql-core does); every other field is a step that runs
+  graphql-core's own `execute_field` (resolvers keep their arguments, `Info`, extensions and error handling);
+* runs the steps: a scalar is read and coerced with graphql-core's `complete_leaf_value`; a path and a
+  `GraphQLResolveInfo` are built only when something needs them (a sub-selection, an error, an awaitable, an
+  abstract type, an `is_type_of` check, a resolver that takes `info`);
+* completes an object of a shared view (`complete_once_per_request`: the process views) once per request for a
+  given selection, and reuses the value where the same object is shown again.
+
+The plan itself is `api/graphql/core/execution_plan.py`. Every leaf counts towards the answer's size as on
+graphql-core's path (`SizeLimitedExecution`), and a shared view shown again counts again.
+
+Errors are located and nulled by graphql-core's `handle_field_error` at the points graphql-core would raise
+them, with its messages. Documents with field middleware, `@defer` or `@stream` run on graphql-core's path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Iterable
+from typing import Any
+
+from graphql import (
+    GraphQLError,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    Undefined,
+    is_leaf_type,
+    is_object_type,
+)
+from graphql.execution.collect_fields import FieldDetailsList
+from graphql.pyutils import Path, gather_with_cancel, is_iterable
+
+from api.graphql.core.execution_plan import (
+    PLAIN_TYPES,
+    Plan,
+    ResolveInfo,
+    RunningField,
+    Step,
+    compile_plan,
+)
+from api.graphql.core.response_size import SizeLimitedExecution
+
+
+class CompiledExecutor(SizeLimitedExecution):
+    """Strawberry's executor, running selection sets from compiled plans (see the module's docstring)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        manager = self.middleware_manager
+        self._fast = not (manager is not None and manager.middlewares) and self.schema.get_directive("stream") is None
+        self._plans: dict[tuple[int, int], tuple[FieldDetailsList, Plan | None]] = {}
+        self._shared_done: dict[tuple[int, int], tuple[Any, Any, int]] = {}
+
+    def collect_and_execute_subfields(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        plan = self._plan(return_type, field_details_list) if self._fast and position_context is None else None
+        if plan is None:
+            return super().collect_and_execute_subfields(
+                return_type, field_details_list, path, result, position_context
+            )
+        if plan.shared:
+            return self._run_once(plan, result, path)
+        return self._run(plan, result, path)
+
+    def _run_once(self, plan: Plan, source: Any, path: Path) -> Any:
+        """A shared view's completed value, reused for the same object and selection; only a value completed
+        at once and without an error is reused (an error belongs to one path)."""
+        key = (id(source), id(plan))
+        found = self._shared_done.get(key)
+        if found is not None and found[0] is source:
+            self.response_bytes += found[2]  # shown again: it counts again towards the answer's size
+            self.grown()
+            return found[1]
+        errors = len(self.collected_errors.errors)
+        size_before = self.response_bytes
+        completed = self._run(plan, source, path)
+        if not self.is_awaitable(completed) and len(self.collected_errors.errors) == errors:
+            # holds the source, so its id is not reused
+            self._shared_done[key] = (source, completed, self.response_bytes - size_before)
+        return completed
+
+    def _plan(self, return_type: GraphQLObjectType, field_details_list: FieldDetailsList) -> Plan | None:
+        key = (id(return_type), id(field_details_list))
+        found = self._plans.get(key)
+        if found is None:
+            grouped, defer_usages, _ = self.collect_subfields(return_type, field_details_list)
+            plan = None if defer_usages else compile_plan(self, return_type, grouped)
+            found = self._plans[key] = (field_details_list, plan)  # holds the list, so its id is not reused
+        return found[1]
+
+    def _run(self, plan: Plan, source: Any, path: Path) -> Any:
+        """graphql-core's `execute_fields` over the compiled steps."""
+        results: dict[str, Any] = {}
+        pending: list[str] = []
+        parent_type = plan.type
+        try:
+            for step in plan.steps:
+                if step.resolver is not None:
+                    value = self._resolved(step, parent_type, source, Path(path, step.key, parent_type.name))
+                elif step.getter is None:
+                    value = self.execute_field(
+                        parent_type, source, step.nodes, Path(path, step.key, parent_type.name), None
+                    )
+                    if value is Undefined:
+                        continue
+                elif step.leaf is not None:
+                    value = self._leaf(step, parent_type, source, path)
+                else:
+                    value = self._basic(step, parent_type, source, Path(path, step.key, parent_type.name))
+                results[step.key] = value
+                if self.is_awaitable(value):
+                    pending.append(step.key)
+        except Exception:
+            if pending:
+                self.settle_in_background([results[key] for key in pending])
+            raise
+        return results if not pending else _gathered_fields(results, pending)
+
+    def _resolved(self, step: Step, parent_type: GraphQLObjectType, source: Any, path: Path) -> Any:
+        """graphql-core's `execute_field` for a resolver without arguments, called directly."""
+        field = RunningField(self, step.definition, step.nodes, parent_type, path)
+        return_type = step.definition.type
+        try:
+            result = step.resolver(source, field)  # type: ignore[misc]
+            if step.leaf is not None and type(result) is step.as_is:
+                if self.max_response_bytes is not None:
+                    self.count(result)
+                return result
+            if step.leaf is not None and self._usual(result):
+                return self.complete_leaf_value(step.leaf, result)  # type: ignore[arg-type]
+            if self.is_awaitable(result):
+                return self.complete_awaitable_value(return_type, step.nodes, field.info, path, result, None)
+            completed = self._complete(return_type, field, path, result, None)
+            if self.is_awaitable(completed):
+                return self._guarded(completed, return_type, step.nodes, path)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, step.nodes, path)
+            return None
+        return completed
+
+    def _leaf(self, step: Step, parent_type: GraphQLObjectType, source: Any, path: Path) -> Any:
+        """A plain scalar or enum: read and coerced; anything unusual goes the general way."""
+        try:
+            value = step.getter(source)  # type: ignore[misc]
+            if type(value) is step.as_is:
+                if self.max_response_bytes is not None:
+                    self.count(value)
+                return value
+            if self._usual(value):
+                return self.complete_leaf_value(step.leaf, value)  # type: ignore[arg-type]
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, step.definition.type, step.nodes, Path(path, step.key, parent_type.name))
+            return None
+        return self._completed(step, parent_type, value, Path(path, step.key, parent_type.name))
+
+    def _usual(self, value: Any) -> bool:
+        """Neither null, an error, nor an awaitable: a value graphql-core completes at once."""
+        if type(value) in PLAIN_TYPES:
+            return True
+        return (
+            value is not None
+            and value is not Undefined
+            and not isinstance(value, Exception)
+            and not self.is_awaitable(value)
+        )
+
+    def _basic(self, step: Step, parent_type: GraphQLObjectType, source: Any, path: Path) -> Any:
+        try:
+            value = step.getter(source)  # type: ignore[misc]
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, step.definition.type, step.nodes, path)
+            return None
+        usual = value is not None and not isinstance(value, Exception) and not self.is_awaitable(value)
+        if step.object_type is not None and usual:
+            return self._sub_selection(step, value, path)
+        return self._completed(step, parent_type, value, path)
+
+    def _sub_selection(self, step: Step, value: Any, path: Path) -> Any:
+        try:
+            completed = self.collect_and_execute_subfields(step.object_type, step.nodes, path, value, None)  # type: ignore[arg-type]
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, step.definition.type, step.nodes, path)
+            return None
+        if self.is_awaitable(completed):
+            return self._guarded(completed, step.definition.type, step.nodes, path)
+        return completed
+
+    def _completed(self, step: Step, parent_type: GraphQLObjectType, value: Any, path: Path) -> Any:
+        """What graphql-core's `execute_field` does with a resolver's value, from `value` on."""
+        field = RunningField(self, step.definition, step.nodes, parent_type, path)
+        return_type = step.definition.type
+        try:
+            if self.is_awaitable(value):
+                return self.complete_awaitable_value(return_type, step.nodes, field.info, path, value, None)
+            completed = self._complete(return_type, field, path, value, None)
+            if self.is_awaitable(completed):
+                return self._guarded(completed, return_type, step.nodes, path)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, step.nodes, path)
+            return None
+        return completed
+
+    def complete_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: ResolveInfo,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        if not self._fast:
+            return super().complete_value(return_type, field_details_list, info, path, result, position_context)
+        field = RunningField(self, _definition(info), field_details_list, info.parent_type, info.path, info)
+        return self._complete(return_type, field, path, result, position_context)
+
+    def _complete(
+        self, return_type: GraphQLOutputType, field: RunningField, path: Path, result: Any, context: Any
+    ) -> Any:
+        """graphql-core's `complete_value`, step for step, with lists, leaves and plain objects done here."""
+        if isinstance(result, Exception):
+            raise result
+        if isinstance(return_type, GraphQLNonNull):
+            completed = self._complete(return_type.of_type, field, path, result, context)
+            if completed is None:
+                raise TypeError(f"Cannot return null for non-nullable field {field.parent_type}.{field.name}.")
+            return completed
+        if result is None or result is Undefined:
+            return None
+        if isinstance(return_type, GraphQLList):
+            return self._complete_list(return_type, field, path, result, context)
+        if is_leaf_type(return_type):
+            return self.complete_leaf_value(return_type, result)  # type: ignore[arg-type]
+        if is_object_type(return_type) and not return_type.is_type_of:  # type: ignore[union-attr]
+            return self.collect_and_execute_subfields(return_type, field.nodes, path, result, context)  # type: ignore[arg-type]
+        return super().complete_value(return_type, field.nodes, field.info, path, result, context)
+
+    def _complete_list(
+        self, return_type: GraphQLList[GraphQLOutputType], field: RunningField, path: Path, result: Any, context: Any
+    ) -> Any:
+        if self.is_async_iterable(result):
+            return super().complete_list_value(return_type, field.nodes, field.info, path, result, context)
+        if not is_iterable(result):
+            raise GraphQLError(f"Expected Iterable, but did not find one for field '{field.parent_type}.{field.name}'.")
+        return self._complete_items(return_type.of_type, field, path, result, context)
+
+    def _complete_items(
+        self, item_type: GraphQLOutputType, field: RunningField, path: Path, items: Iterable[Any], context: Any
+    ) -> Any:
+        """graphql-core's `complete_iterable_value` without @stream: an error nulls its item (or, for a non-null
+        item, goes to the list's field)."""
+        completed: list[Any] = []
+        pending: list[int] = []
+        try:
+            for index, item in enumerate(items):
+                item_path = path.add_key(index, None)
+                if self.is_awaitable(item):
+                    pending.append(index)
+                    completed.append(
+                        self.complete_awaitable_list_item_value(
+                            item, item_type, field.nodes, field.info, item_path, context
+                        )
+                    )
+                    continue
+                value = self._complete_item(item_type, field, item_path, item, context)
+                if self.is_awaitable(value):
+                    pending.append(index)
+                completed.append(value)
+        except Exception:
+            if pending:
+                self.settle_in_background([completed[index] for index in pending])
+            raise
+        return completed if not pending else _gathered_items(completed, pending)
+
+    def _complete_item(
+        self, item_type: GraphQLOutputType, field: RunningField, path: Path, item: Any, context: Any
+    ) -> Any:
+        try:
+            value = self._complete(item_type, field, path, item, context)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, item_type, field.nodes, path)
+            return None
+        if self.is_awaitable(value):
+            return self._guarded(value, item_type, field.nodes, path)
+        return value
+
+    async def _guarded(
+        self, pending: Awaitable[Any], return_type: GraphQLOutputType, nodes: FieldDetailsList, path: Path
+    ) -> Any:
+        try:
+            return await pending
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, nodes, path)
+            return None
+
+
+def _definition(info: ResolveInfo) -> GraphQLField:
+    found = info.schema.get_field(info.parent_type, info.field_name)
+    assert found is not None
+    return found
+
+
+async def _gathered_fields(results: dict[str, Any], pending: list[str]) -> dict[str, Any]:
+    awaited = await gather_with_cancel(*(results[key] for key in pending))
+    results.update(zip(pending, awaited, strict=True))
+    return results
+
+
+async def _gathered_items(completed: list[Any], pending: list[int]) -> list[Any]:
+    awaited = await gather_with_cancel(*(completed[index] for index in pending))
+    for index, value in zip(pending, awaited, strict=True):
+        completed[index] = value
+    return completed

@@ -1,0 +1,162 @@
+"""Where execution goes wrong, the compiled executor answers as graphql-core does: on a small schema whose fields
+raise, return null where they may not, return the wrong type, answer asynchronously, or hold lists with nulls and
+awaitables, generated documents give the same data and the same errors through both executors."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+from api.graphql.core.execution import CompiledExecutor
+
+
+@strawberry.enum
+class Colour(Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+async def _later(value: Any) -> Any:
+    await asyncio.sleep(0)
+    return value
+
+
+@strawberry.type
+class Item:
+    name: str
+    maybe: str | None = None
+    colour: Colour = Colour.RED
+    missing: str = None  # type: ignore[assignment]  # a plain non-null field holding null
+    wrong: int = "seven"  # type: ignore[assignment]  # a plain field of the wrong type
+    children: list[Item] = strawberry.field(default_factory=list)
+    holes: list[Item | None] = strawberry.field(default_factory=list)
+    strict_holes: list[Item] = strawberry.field(default_factory=list)
+    nested: Item | None = None
+    strict_nested: Item = None  # type: ignore[assignment]
+    numbers: list[int] = strawberry.field(default_factory=lambda: [1, 2, 3])
+    bad_numbers: list[int] = strawberry.field(default_factory=lambda: [1, "two", 3])  # type: ignore[list-item]
+
+    @strawberry.field
+    def broken(self) -> str:
+        raise ValueError(f"{self.name} is broken")
+
+    @strawberry.field
+    def broken_maybe(self) -> str | None:
+        raise ValueError(f"{self.name} may be broken")
+
+    @strawberry.field
+    async def later(self) -> str:
+        return await _later(self.name)
+
+    @strawberry.field
+    async def later_children(self) -> list[Item]:
+        return await _later(self.children)
+
+    @strawberry.field
+    def awaitable_items(self) -> list[str | None]:
+        return [_later("a"), None, _later("c")]  # type: ignore[list-item]
+
+    @strawberry.field
+    def path(self, info: strawberry.Info) -> str:
+        return f"{info.field_name} at {info.path.as_list()}"
+
+    @strawberry.field
+    @staticmethod
+    def parent_name(root: strawberry.Parent[Item]) -> str | None:
+        return None if root.name.endswith("0") else root.name.upper()
+
+    @strawberry.field
+    def greeting(self, name: str = "you") -> str:
+        return f"hello {name} from {self.name}"
+
+
+def _tree(depth: int = 2) -> Item:
+    children = [] if depth == 0 else [_tree(depth - 1), _tree(depth - 1)]
+    return Item(
+        name=f"item{depth}",
+        maybe=None if depth % 2 else "here",
+        children=children,
+        holes=[*children, None],  # type: ignore[list-item]
+        strict_holes=[*children, None],  # type: ignore[list-item]
+        nested=children[0] if children else None,
+        strict_nested=children[0] if children else None,  # type: ignore[arg-type]
+    )
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def item(self) -> Item:
+        return _tree()
+
+    @strawberry.field
+    def items(self) -> list[Item | None]:
+        return [_tree(1), None, _tree(0)]
+
+    @strawberry.field
+    async def later_item(self) -> Item | None:
+        return await _later(_tree(1))
+
+
+COMPILED = strawberry.Schema(query=Query, execution_context_class=CompiledExecutor)
+GRAPHQL_CORE = strawberry.Schema(query=Query)
+LEAVES = [
+    "name",
+    "maybe",
+    "colour",
+    "missing",
+    "wrong",
+    "broken",
+    "brokenMaybe",
+    "later",
+    "numbers",
+    "badNumbers",
+    "awaitableItems",
+    'greeting(name: "Ada")',
+    "greeting",
+    "__typename",
+]
+OBJECTS = ["children", "holes", "strictHoles", "nested", "strictNested", "laterChildren"]
+
+
+def _selection(rng: random.Random, depth: int) -> str:
+    fields = rng.sample(LEAVES, k=rng.randint(1, 4))
+    if depth < 3:
+        fields += [f"{name} {_selection(rng, depth + 1)}" for name in rng.sample(OBJECTS, k=rng.randint(0, 2))]
+    if rng.random() < 0.2:
+        fields = [f"... on Item {{ {' '.join(fields)} }}"]
+    if rng.random() < 0.2:
+        fields.append(f"alias{depth}: name")
+    return "{ " + " ".join(fields) + " }"
+
+
+def _documents(count: int) -> list[str]:
+    rng = random.Random(7)
+    roots = ["item", "items", "laterItem"]
+    return [f"{{ {rng.choice(roots)} {_selection(rng, 1)} }}" for _ in range(count)]
+
+
+def _answer(result: Any) -> dict[str, Any]:
+    return {"data": result.data, "errors": [error.formatted for error in result.errors or []]}
+
+
+async def test_errors_nulls_and_awaitables_are_completed_as_graphql_core_completes_them():
+    # given
+    documents = _documents(300)
+
+    # when
+    differences = []
+    errors = 0
+    for document in documents:
+        ours, theirs = _answer(await COMPILED.execute(document)), _answer(await GRAPHQL_CORE.execute(document))
+        errors += len(theirs["errors"])
+        if ours != theirs:
+            differences.append((document, ours, theirs))
+
+    # then
+    assert differences == []
+    assert errors > 300, "the documents should exercise the error paths"
