@@ -34,7 +34,7 @@ SELECT d.id, d.name, d.account_name, d.amount, d.currency, d.close_date, d.statu
          WHERE e.deal_id = d.id AND e.kind = 'closed-lost' ORDER BY e.id DESC LIMIT 1) END AS lost_from
 FROM deals d JOIN users u ON u.id = d.owner_id
 {where}
-ORDER BY d.close_date, d.id LIMIT 101
+ORDER BY CASE WHEN d.status = 'open' THEN 0 ELSE 1 END, d.close_date, d.id LIMIT 101
 """
 
 
@@ -61,7 +61,9 @@ async def board(
     page = rows[:100]
     edges = []
     for row in page:
-        cursor = queries.encode_cursor(SimpleNamespace(close_date=row["close_date"], id=row["id"]), order=ORDER)  # type: ignore[arg-type]
+        cursor = queries.encode_cursor(
+            SimpleNamespace(status=row["status"], close_date=row["close_date"], id=row["id"]), order=ORDER
+        )  # type: ignore[arg-type]
         edges.append({"cursor": cursor, "node": _board_node(definitions, row)})
     return {
         "deals": {

@@ -1,7 +1,8 @@
 """The floor of the period-end views: the open deals and their completions in one hand-written statement,
 the same pure rules (`api.services.forecast`) with the same learned figures, and hand-built JSON. The learned
-figures are read once, as the API's warm cache holds them; `processInsights` is the token, the history stamp
-and the cached figures."""
+figures are read once per scope, as the API's warm cache holds them (a rep's from their own deals, as the API
+learns them: `api.services.history.learned`); `processInsights` is the token, the history stamp and the cached
+figures."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from typing import Any
 import asyncpg
 
 from api.db import Database
+from api.db.models import Role
 from api.process import Outcome, Process, ProcessDefinitions
 from api.services.accounts.tokens import hash_token
+from api.services.accounts.viewer import Viewer
 from api.services.forecast.pipeline import summarize_pipeline
 from api.services.forecast.ranking import assess_deal, end_of_quarter, prioritize
 from api.services.history.insights import ProcessInsights
@@ -35,7 +38,7 @@ class PeriodFloor:
     def __init__(self, *, definitions: ProcessDefinitions, database: Database) -> None:
         self.definitions = definitions
         self.database = database
-        self._learned: dict[str, LearnedHistory] = {}
+        self._learned: dict[tuple[str, int | None], LearnedHistory] = {}
         self._insights: dict[str, ProcessInsights] = {}
 
     async def _open_deals(
@@ -63,12 +66,14 @@ class PeriodFloor:
             )
         return by_process
 
-    async def _learned_of(self, process: Process) -> LearnedHistory:
-        found = self._learned.get(process.key)
+    async def _learned_of(self, process: Process, rep_id: int | None) -> LearnedHistory:
+        """Learned from every deal for the admin, from the rep's own deals for the rep."""
+        found = self._learned.get((process.key, rep_id))
         if found is None:
+            viewer = None if rep_id is None else Viewer(id=rep_id, name="", role=Role.REP, team_id=None)
             async with self.database.sessions() as session:
-                found = await learned_history(session, process=process, today=datetime.now(UTC).date())
-            self._learned[process.key] = found
+                found = await learned_history(session, process=process, today=datetime.now(UTC).date(), viewer=viewer)
+            self._learned[(process.key, rep_id)] = found
         return found
 
     async def pipeline(self, connection: asyncpg.Connection, token: str, rep_id: int | None) -> dict[str, Any]:
@@ -78,7 +83,7 @@ class PeriodFloor:
             (
                 p,
                 summarize_pipeline(
-                    process=p, deals=by_process[p.key], durations=(await self._learned_of(p)).durations, now=now
+                    process=p, deals=by_process[p.key], durations=(await self._learned_of(p, rep_id)).durations, now=now
                 ),
             )
             for p in self.definitions.processes
@@ -112,7 +117,7 @@ class PeriodFloor:
         end = end_of_quarter(today)
         assessments = []
         for process in self.definitions.processes:
-            learned = await self._learned_of(process)
+            learned = await self._learned_of(process, rep_id)
             assessments += [
                 assess_deal(
                     process=process,
