@@ -10,7 +10,9 @@ from enum import Enum
 from typing import Any
 
 import strawberry
+from strawberry.extensions import ParserCache
 
+from api.graphql.core import execution
 from api.graphql.core.execution import CompiledExecutor
 
 
@@ -25,9 +27,24 @@ async def _later(value: Any) -> Any:
     return value
 
 
+@strawberry.interface
+class Named:
+    name: str
+
+
+@strawberry.type
+class Pet(Named):
+    """A type with an interface: Strawberry gives it an `is_type_of` check."""
+
+    sound: str = "woof"
+
+
 @strawberry.type
 class Item:
     name: str
+    pet: Pet = strawberry.field(default_factory=lambda: Pet(name="rex"))
+    impostor: Pet = strawberry.field(default_factory=lambda: Colour.RED)  # type: ignore[assignment]  # not a Pet
+    pets: list[Pet | None] = strawberry.field(default_factory=lambda: [Pet(name="a"), "b", None])  # type: ignore[list-item]
     maybe: str | None = None
     colour: Colour = Colour.RED
     missing: str = None  # type: ignore[assignment]  # a plain non-null field holding null
@@ -72,6 +89,10 @@ class Item:
     @strawberry.field
     def greeting(self, name: str = "you") -> str:
         return f"hello {name} from {self.name}"
+
+    @strawberry.field
+    def resolved_pet(self) -> Pet:
+        return Pet(name=self.name) if self.name.endswith("0") else self  # type: ignore[return-value]
 
 
 def _tree(depth: int = 2) -> Item:
@@ -119,14 +140,18 @@ LEAVES = [
     'greeting(name: "Ada")',
     "greeting",
     "__typename",
+    "path",
 ]
 OBJECTS = ["children", "holes", "strictHoles", "nested", "strictNested", "laterChildren"]
+PETS = ["pet", "impostor", "pets", "resolvedPet"]
 
 
 def _selection(rng: random.Random, depth: int) -> str:
     fields = rng.sample(LEAVES, k=rng.randint(1, 4))
     if depth < 3:
         fields += [f"{name} {_selection(rng, depth + 1)}" for name in rng.sample(OBJECTS, k=rng.randint(0, 2))]
+    if rng.random() < 0.3:
+        fields.append(f"{rng.choice(PETS)} {{ name sound __typename }}")
     if rng.random() < 0.2:
         fields = [f"... on Item {{ {' '.join(fields)} }}"]
     if rng.random() < 0.2:
@@ -160,3 +185,45 @@ async def test_errors_nulls_and_awaitables_are_completed_as_graphql_core_complet
     # then
     assert differences == []
     assert errors > 300, "the documents should exercise the error paths"
+
+
+SHOWN = """query Shown($show: Boolean!) { item { name children @include(if: $show) { name pet { name } } } }"""
+UNCHANGING = "{ item { name children { name pet { name sound } } } }"
+
+
+async def test_a_selection_that_depends_on_a_variable_is_planned_for_each_request():
+    # given: parsing cached, so both requests run the same document
+    parsed = ParserCache()
+    compiled = strawberry.Schema(query=Query, execution_context_class=CompiledExecutor, extensions=[lambda: parsed])
+
+    # when
+    shown = await compiled.execute(SHOWN, variable_values={"show": True})
+    hidden = await compiled.execute(SHOWN, variable_values={"show": False})
+
+    # then
+    assert shown.data == (await GRAPHQL_CORE.execute(SHOWN, variable_values={"show": True})).data
+    assert hidden.data == {"item": {"name": "item2"}}
+
+
+async def test_a_document_seen_before_runs_without_compiling(monkeypatch):
+    # given
+    parsed = ParserCache()
+    compiled = strawberry.Schema(query=Query, execution_context_class=CompiledExecutor, extensions=[lambda: parsed])
+    compiled_plans = []
+    compile_plan = execution.compile_plan
+
+    def counting(*args: Any) -> Any:
+        compiled_plans.append(args[1].name)
+        return compile_plan(*args)
+
+    monkeypatch.setattr(execution, "compile_plan", counting)
+
+    # when
+    first = await compiled.execute(UNCHANGING)
+    planned_first = len(compiled_plans)
+    second = await compiled.execute(UNCHANGING)
+
+    # then
+    assert first.data == second.data == (await GRAPHQL_CORE.execute(UNCHANGING)).data
+    assert planned_first == 3  # item, its children, their pets
+    assert len(compiled_plans) == planned_first

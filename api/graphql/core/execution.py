@@ -27,6 +27,7 @@ them, with its messages. Documents with field middleware, `@defer` or `@stream` 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Iterable
+from functools import lru_cache
 from typing import Any
 
 from graphql import (
@@ -45,13 +46,21 @@ from graphql.pyutils import Path, gather_with_cancel, is_iterable
 
 from api.graphql.core.execution_plan import (
     PLAIN_TYPES,
+    DocumentPlans,
     Plan,
     ResolveInfo,
     RunningField,
     Step,
+    checked_without_info,
     compile_plan,
+    is_of_type,
+    plan_key,
 )
 from api.graphql.core.response_size import SizeLimitedExecution
+
+DOCUMENT_PLANS = DocumentPlans()
+COMPLETED_TYPES = frozenset({type(None), str, int, float, bool, dict, list})
+"""Types of completed values, never awaitable."""
 
 
 class CompiledExecutor(SizeLimitedExecution):
@@ -61,7 +70,8 @@ class CompiledExecutor(SizeLimitedExecution):
         super().__init__(*args, **kwargs)
         manager = self.middleware_manager
         self._fast = not (manager is not None and manager.middlewares) and self.schema.get_directive("stream") is None
-        self._plans: dict[tuple[int, int], tuple[FieldDetailsList, Plan | None]] = {}
+        self._plans = DOCUMENT_PLANS.table(self.schema, self.operation, self.fragments)
+        self._seen: dict[tuple[int, int], tuple[FieldDetailsList, Plan | None]] = {}
         self._shared_done: dict[tuple[int, int], tuple[Any, Any, int]] = {}
 
     def collect_and_execute_subfields(
@@ -99,12 +109,19 @@ class CompiledExecutor(SizeLimitedExecution):
         return completed
 
     def _plan(self, return_type: GraphQLObjectType, field_details_list: FieldDetailsList) -> Plan | None:
-        key = (id(return_type), id(field_details_list))
+        """The plan for this selection: found by the list's identity within the request (every item of a list
+        comes with the same one), else by its field nodes in the document's table, else compiled."""
+        seen = self._seen.get((id(return_type), id(field_details_list)))
+        if seen is not None and seen[0] is field_details_list:
+            return seen[1]
+        key = plan_key(return_type, field_details_list)
         found = self._plans.get(key)
         if found is None:
             grouped, defer_usages, _ = self.collect_subfields(return_type, field_details_list)
             plan = None if defer_usages else compile_plan(self, return_type, grouped)
-            found = self._plans[key] = (field_details_list, plan)  # holds the list, so its id is not reused
+            found = self._plans[key] = (field_details_list, plan)  # holds the nodes, so their ids are not reused
+        # holds the list, so its id is not reused within the request
+        self._seen[(id(return_type), id(field_details_list))] = (field_details_list, found[1])
         return found[1]
 
     def _run(self, plan: Plan, source: Any, path: Path) -> Any:
@@ -127,7 +144,7 @@ class CompiledExecutor(SizeLimitedExecution):
                 else:
                     value = self._basic(step, parent_type, source, Path(path, step.key, parent_type.name))
                 results[step.key] = value
-                if self.is_awaitable(value):
+                if type(value) not in COMPLETED_TYPES and self.is_awaitable(value):
                     pending.append(step.key)
         except Exception:
             if pending:
@@ -190,7 +207,7 @@ class CompiledExecutor(SizeLimitedExecution):
             self.handle_field_error(raw_error, step.definition.type, step.nodes, path)
             return None
         usual = value is not None and not isinstance(value, Exception) and not self.is_awaitable(value)
-        if step.object_type is not None and usual:
+        if step.object_type is not None and usual and is_of_type(step.object_type, value):
             return self._sub_selection(step, value, path)
         return self._completed(step, parent_type, value, path)
 
@@ -250,7 +267,7 @@ class CompiledExecutor(SizeLimitedExecution):
             return self._complete_list(return_type, field, path, result, context)
         if is_leaf_type(return_type):
             return self.complete_leaf_value(return_type, result)  # type: ignore[arg-type]
-        if is_object_type(return_type) and not return_type.is_type_of:  # type: ignore[union-attr]
+        if is_object_type(return_type) and _completed_here(return_type, result):  # type: ignore[arg-type]
             return self.collect_and_execute_subfields(return_type, field.nodes, path, result, context)  # type: ignore[arg-type]
         return super().complete_value(return_type, field.nodes, field.info, path, result, context)
 
@@ -311,6 +328,17 @@ class CompiledExecutor(SizeLimitedExecution):
         except Exception as raw_error:
             self.handle_field_error(raw_error, return_type, nodes, path)
             return None
+
+
+@lru_cache(maxsize=1024)
+def _checked_here(object_type: GraphQLObjectType) -> bool:
+    return checked_without_info(object_type)
+
+
+def _completed_here(object_type: GraphQLObjectType, value: Any) -> bool:
+    """Whether an object is completed here: its type's check needs no `info`, and passes (a value that fails
+    it goes to graphql-core, which says so in its words)."""
+    return _checked_here(object_type) and is_of_type(object_type, value)
 
 
 def _definition(info: ResolveInfo) -> GraphQLField:

@@ -4,25 +4,34 @@ needs to be completed."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from operator import attrgetter
 from typing import Any
 
 from graphql import (
+    BREAK,
+    DirectiveNode,
     GraphQLBoolean,
     GraphQLField,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLResolveInfo,
     GraphQLString,
+    OperationDefinitionNode,
+    VariableNode,
+    Visitor,
     is_leaf_type,
     is_object_type,
+    visit,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.execution.executor import to_nodes
 from graphql.pyutils import Path
+from strawberry.types.info import Info
 
 Getter = Callable[[Any], Any]
 PLAIN_TYPES = frozenset({str, int, float, bool, Decimal, date, datetime})
@@ -61,8 +70,28 @@ class Step:
         direct = self.getter is not None or self.resolver is not None
         self.leaf = inner if direct and is_leaf_type(inner) else None
         self.as_is: type | None = PASSES_AS_IS.get(id(self.leaf)) if self.leaf is not None else None
-        plain_object = self.getter is not None and is_object_type(inner) and not inner.is_type_of  # type: ignore[union-attr]
+        plain_object = self.getter is not None and is_object_type(inner) and checked_without_info(inner)  # type: ignore[arg-type]
         self.object_type: GraphQLObjectType | None = inner if plain_object else None  # type: ignore[assignment]
+
+
+def checked_without_info(object_type: GraphQLObjectType) -> bool:
+    """Whether a value is checked to be of `object_type` without a `GraphQLResolveInfo`: the type has no
+    `is_type_of`, or the one Strawberry gives a type with interfaces (an `isinstance` test that ignores `info`;
+    every `Node` has it). A type's own `is_type_of` may read `info`, and is left to graphql-core."""
+    check = object_type.is_type_of
+    return check is None or (
+        getattr(check, "__module__", None) == STRAWBERRY_IS_TYPE_OF[0]
+        and getattr(check, "__qualname__", "").endswith(STRAWBERRY_IS_TYPE_OF[1])
+    )
+
+
+STRAWBERRY_IS_TYPE_OF = ("strawberry.schema.schema_converter", "._get_is_type_of.<locals>.is_type_of")
+
+
+def is_of_type(object_type: GraphQLObjectType, value: Any) -> bool:
+    """graphql-core's `is_type_of` test, for a type `checked_without_info`."""
+    check = object_type.is_type_of
+    return check is None or check(value, None) is True  # type: ignore[arg-type]
 
 
 class Plan:
@@ -109,7 +138,7 @@ def direct_resolver(field_def: GraphQLField, schema: Any) -> Callable[[Any, Runn
     resolver = getattr(field, "base_resolver", None)
     if resolver is None or field_def.args or field.arguments or field.extensions or schema.exception_handlers:  # type: ignore[union-attr]
         return None
-    info_class = schema.config.info_class
+    info_class = deferred_info_class(schema.config.info_class)
     takes_self = resolver.self_parameter is not None
     function = resolver.wrapped_func if callable(resolver.wrapped_func) else resolver  # as its __call__ does
     for_source = [p.name for p in (resolver.parent_parameter, resolver.root_parameter) if p is not None]
@@ -118,10 +147,34 @@ def direct_resolver(field_def: GraphQLField, schema: Any) -> Callable[[Any, Runn
     def call(source: Any, running: RunningField) -> Any:
         kwargs = dict.fromkeys(for_source, source)
         if info_name is not None:  # its GraphQLResolveInfo is built only for a resolver that takes `info`
-            kwargs[info_name] = info_class(_raw_info=running.info, _field=field)
+            kwargs[info_name] = info_class(running, field)
         return function(source, **kwargs) if takes_self else function(**kwargs)
 
     return call
+
+
+@cache
+def deferred_info_class(info_class: type[Info]) -> Callable[[RunningField, Any], Info]:
+    """`info_class` built from a running field: its `GraphQLResolveInfo` only when a resolver reads more than
+    `info.context` (most read only that). A class that defines `context` its own way is built as Strawberry
+    builds it."""
+    if info_class.context is not Info.context:
+        return lambda running, field: info_class(_raw_info=running.info, _field=field)
+
+    class DeferredInfo(info_class):  # type: ignore[valid-type,misc]
+        def __init__(self, running: RunningField, field: Any) -> None:
+            self._running, self._field = running, field
+
+        @property
+        def _raw_info(self) -> ResolveInfo:  # type: ignore[override]
+            return self._running.info
+
+        @property
+        def context(self) -> Any:
+            return self._running.executor.context_value
+
+    DeferredInfo.__name__ = DeferredInfo.__qualname__ = info_class.__name__
+    return DeferredInfo
 
 
 class RunningField:
@@ -152,6 +205,58 @@ class RunningField:
     @property
     def name(self) -> str:
         return self.nodes[0].node.name.value
+
+
+PlanTable = dict[tuple[int, ...], tuple[FieldDetailsList, "Plan | None"]]
+"""Plans by (object type, the selection's field nodes), each with the field list it was compiled from."""
+
+
+class DocumentPlans:
+    """Plan tables kept with the operations they were compiled from, so that the requests of a document seen
+    before (parsing and validation are cached too: `api.graphql.core.limits`) run without compiling.
+
+    A table is shared only where a selection cannot change from one request to the next: an operation whose
+    `@skip`/`@include` read a variable gets a table of its own per request. An entry holds its schema and
+    operation, so the ids in its keys are never reused while it is kept."""
+
+    def __init__(self, *, limit: int = 256) -> None:
+        self._tables: OrderedDict[tuple[int, int], tuple[Any, OperationDefinitionNode, PlanTable]] = OrderedDict()
+        self._limit = limit
+
+    def table(self, schema: Any, operation: OperationDefinitionNode, fragments: dict[str, Any]) -> PlanTable:
+        key = (id(schema), id(operation))
+        found = self._tables.get(key)
+        if found is not None and found[0] is schema and found[1] is operation:
+            self._tables.move_to_end(key)
+            return found[2]
+        table: PlanTable = {}
+        if not _reads_variables_in_directives(operation, fragments):
+            self._tables[key] = (schema, operation, table)
+            if len(self._tables) > self._limit:
+                self._tables.popitem(last=False)
+        return table
+
+
+def _reads_variables_in_directives(operation: OperationDefinitionNode, fragments: dict[str, Any]) -> bool:
+    class Finder(Visitor):
+        found = False
+
+        def enter_directive(self, node: DirectiveNode, *_: Any) -> Any:
+            if any(isinstance(argument.value, VariableNode) for argument in node.arguments):
+                self.found = True
+                return BREAK
+            return None
+
+    finder = Finder()
+    for node in (operation, *(details.definition for details in fragments.values())):
+        visit(node, finder)
+        if finder.found:
+            return True
+    return False
+
+
+def plan_key(return_type: GraphQLObjectType, field_details_list: FieldDetailsList) -> tuple[int, ...]:
+    return (id(return_type), *(id(details.node) for details in field_details_list))
 
 
 def compile_plan(executor: Any, parent_type: GraphQLObjectType, grouped: GroupedFieldSet) -> Plan:
