@@ -242,7 +242,7 @@ def _reads_variables_in_directives(operation: OperationDefinitionNode, fragments
         found = False
 
         def enter_directive(self, node: DirectiveNode, *_: Any) -> Any:
-            if any(isinstance(argument.value, VariableNode) for argument in node.arguments):
+            if any(isinstance(argument.value, VariableNode) for argument in node.arguments or ()):
                 self.found = True
                 return BREAK
             return None
