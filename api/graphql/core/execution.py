@@ -287,6 +287,7 @@ class CompiledExecutor(SizeLimitedExecution):
         item, goes to the list's field)."""
         completed: list[Any] = []
         pending: list[int] = []
+        plan = self._items_plan(item_type, field, context)
         try:
             for index, item in enumerate(items):
                 item_path = path.add_key(index, None)
@@ -298,8 +299,11 @@ class CompiledExecutor(SizeLimitedExecution):
                         )
                     )
                     continue
-                value = self._complete_item(item_type, field, item_path, item, context)
-                if self.is_awaitable(value):
+                if plan is not None and item is not None and is_of_type(plan.type, item):
+                    value = self._planned_item(plan, item_type, field, item_path, item)
+                else:
+                    value = self._complete_item(item_type, field, item_path, item, context)
+                if type(value) not in COMPLETED_TYPES and self.is_awaitable(value):
                     pending.append(index)
                 completed.append(value)
         except Exception:
@@ -307,6 +311,26 @@ class CompiledExecutor(SizeLimitedExecution):
                 self.settle_in_background([completed[index] for index in pending])
             raise
         return completed if not pending else _gathered_items(completed, pending)
+
+    def _items_plan(self, item_type: GraphQLOutputType, field: RunningField, context: Any) -> Plan | None:
+        """The plan every item of a list of objects is completed from, when its type is completed here."""
+        inner = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
+        if not self._fast or context is not None or not is_object_type(inner) or not _checked_here(inner):  # type: ignore[arg-type]
+            return None
+        return self._plan(inner, field.nodes)  # type: ignore[arg-type]
+
+    def _planned_item(
+        self, plan: Plan, item_type: GraphQLOutputType, field: RunningField, path: Path, item: Any
+    ) -> Any:
+        """`_complete_item` for an object of the plan's type: its fields, with the item's errors handled."""
+        try:
+            value = self._run_once(plan, item, path) if plan.shared else self._run(plan, item, path)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, item_type, field.nodes, path)
+            return None
+        if type(value) is not dict and self.is_awaitable(value):
+            return self._guarded(value, item_type, field.nodes, path)
+        return value
 
     def _complete_item(
         self, item_type: GraphQLOutputType, field: RunningField, path: Path, item: Any, context: Any
