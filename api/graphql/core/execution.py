@@ -1,19 +1,23 @@
-"""An executor that runs each selection set from a plan compiled once per request, and returns exactly what
-graphql-core returns (`tests/api/test_execution_differential.py` runs every document of the tests and generated
-ones through both and compares data and errors).
+"""An executor that runs each selection set from a compiled plan, kept with the document, and returns exactly
+what graphql-core returns (`tests/api/test_execution_differential.py` runs every document of the tests and
+generated ones through both and compares data and errors; `tests/api/test_execution_edge_cases.py` the error
+paths).
 
 graphql-core pays the same for every selected field: a path, a `GraphQLResolveInfo` and its list of nodes, the
 resolver wrapper, then `complete_value` testing the type kind by kind. A board of 100 deals selects ~7,000
 fields, most of them plain (a value the view already holds: Strawberry's "basic" fields, which it reads with
 `getattr`) and scalar. Given to Strawberry as `execution_context_class`, this executor:
 
-* compiles each (object type, selection) of the document into a list of steps, once per request: for a basic
-  field its Strawberry resolver (which ignores `info`) and what its type needs (a scalar or enum to coerce, an
-  object to complete, anything else to complete as graphql-core does); every other field is a step that runs
-  graphql-core's own `execute_field` (resolvers keep their arguments, `Info`, extensions and error handling);
+* compiles each (object type, selection) of the document into a list of steps: for a basic field its
+  Strawberry resolver (which ignores `info`) and what its type needs (a scalar or enum to coerce, an object to
+  complete, anything else to complete as graphql-core does); every other field is a step that runs
+  graphql-core's own `execute_field` (resolvers keep their arguments, `Info`, extensions and error handling).
+  The plans are kept with the parsed document (`DocumentPlans`), so a document seen before runs without
+  compiling, unless its `@skip`/`@include` read variables;
 * runs the steps: a scalar is read and coerced with graphql-core's `complete_leaf_value`; a path and a
   `GraphQLResolveInfo` are built only when something needs them (a sub-selection, an error, an awaitable, an
-  abstract type, an `is_type_of` check, a resolver that takes `info`);
+  abstract type, a type's own `is_type_of`, a resolver that reads more of `info` than its context); an object
+  whose type has Strawberry's `is_type_of` (every `Node`: an `isinstance` test) is checked without one;
 * completes an object of a shared view (`complete_once_per_request`: the process views) once per request for a
   given selection, and reuses the value where the same object is shown again.
 
