@@ -24,6 +24,15 @@ def register(app: typer.Typer) -> None:
         host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
         port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
         reload: Annotated[bool, typer.Option("--reload", help="Restart when the code changes.")] = False,
+        workers: Annotated[
+            int,
+            typer.Option(
+                "--workers", min=1, help="Worker processes sharing the port, each a server of its own (PostgreSQL)."
+            ),
+        ] = 1,
+        access_log: Annotated[
+            bool, typer.Option("--access-log/--no-access-log", help="Log a line per request.")
+        ] = True,
         build_guide: Annotated[
             bool,
             typer.Option(
@@ -35,8 +44,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run the API server. With WAYMARK_ENV=production: no GraphiQL or introspection unless enabled
         (WAYMARK_GRAPHIQL, WAYMARK_INTROSPECTION), JSON log lines, and DATABASE_URL must be set."""
-        import uvicorn
-
+        from api.cli.listening import run as run_server
         from api.settings import Settings, SettingsInvalid
 
         _refuse_if_taken(host, port)
@@ -52,7 +60,7 @@ def register(app: typer.Typer) -> None:
             _print_demo(tokens, host=host, port=port)
             os.environ["WAYMARK_DEMO_TOKENS"] = json.dumps(tokens)
         os.environ["WAYMARK_BUILD_GUIDE"] = "true" if build_guide else "false"
-        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload, log_level="info")
+        run_server(host=host, port=port, reload=reload, workers=workers, access_log=access_log)
 
 
 _demo_lock: IO[str] | None = None

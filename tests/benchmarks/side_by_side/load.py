@@ -1,5 +1,5 @@
-"""Requests/s over real HTTP: `uvicorn --factory api.app:create_app` with one and with several worker
-processes, loaded by `hey` (Debian package `hey`: `apt-get install hey`) at 1, 10 and 50 concurrent clients."""
+"""Requests/s over real HTTP: `waymark serve --workers N` with one and with several worker processes, loaded
+by `hey` (Debian package `hey`: `apt-get install hey`) at 1, 10 and 50 concurrent clients."""
 
 from __future__ import annotations
 
@@ -40,8 +40,12 @@ def _serve(url: str, *, workers: int, code: Path | None) -> tuple[subprocess.Pop
     }
     if code is not None:
         environment["PYTHONPATH"] = str(code)
-    command = [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app", "--port", str(port)]
-    command += ["--workers", str(workers), "--no-access-log", "--log-level", "warning"]
+    if code is None:  # as operators run it
+        command = [sys.executable, "-c", "from api.cli import main; main()", "serve", "--port", str(port)]
+        command += ["--workers", str(workers), "--no-access-log", "--no-build-guide"]
+    else:  # an earlier checkout, which may not have `serve --workers`
+        command = [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app", "--port", str(port)]
+        command += ["--workers", str(workers), "--no-access-log", "--log-level", "warning"]
     server = subprocess.Popen(command, env=environment, cwd=code or Path.cwd())
     base = f"http://127.0.0.1:{port}"
     for _ in range(120):
