@@ -2,7 +2,8 @@
 
 Every wait on the database is bounded (`api.settings.DatabaseTimeouts`): connecting, each statement on
 PostgreSQL, and a free connection of the pool; a connection that died is replaced on its next checkout
-(`pool_pre_ping`), so the server recovers by itself when the database comes back. On SQLite, the writers of
+(a ping before use; on PostgreSQL once it has waited a second in the pool), so the server recovers by itself
+when the database comes back. On SQLite, the writers of
 one server take turns in memory (`Database.writers`) and wait for another process's writer up to the busy
 timeout, so concurrent requests queue instead of failing with "database is locked".
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -40,6 +42,8 @@ class Database:
         self.engine: AsyncEngine = create_engine(url=url, options=engine_options, timeouts=self.timeouts)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self._checks: set[asyncio.Task[bool]] = set()
+        self.reads_outside_transactions = not is_sqlite(url)
+        """PostgreSQL: a request that only reads runs its statements outside a transaction (`UnitOfWork`)."""
         self.writers: asyncio.Lock | None = asyncio.Lock() if is_sqlite(url) else None
         """SQLite: held by the one request of this server that writes; None on PostgreSQL (row locks)."""
         self.wait_seconds = self.timeouts.sqlite_busy_seconds if is_sqlite(url) else self.timeouts.statement_seconds
@@ -96,12 +100,22 @@ class Database:
         await self.engine.dispose()
 
 
+PING_AFTER_IDLE_SECONDS = 1.0
+"""On PostgreSQL, a pooled connection is tested before use when it has waited in the pool this long."""
+
+
 def create_engine(
     *, url: str, options: dict[str, Any] | None = None, timeouts: DatabaseTimeouts | None = None
 ) -> AsyncEngine:
+    """An engine that tests a pooled connection before handing it out, so that a server recovers by itself when
+    the database comes back: every time on SQLite (a call in the process); on PostgreSQL only after the
+    connection has waited `PING_AFTER_IDLE_SECONDS` in the pool (a round trip saved on each request of a busy
+    server; should the database restart under one, its first statement fails as "unavailable", and the pool's
+    older connections are dropped with it)."""
     timeouts = timeouts or DatabaseTimeouts()
     options = dict(options or {})
-    options.setdefault("pool_pre_ping", True)
+    ping_when_idle = not is_sqlite(url) and "pool_pre_ping" not in options
+    options.setdefault("pool_pre_ping", not ping_when_idle)
     pooled = "poolclass" not in options  # a NullPool takes no pool sizes
     if is_sqlite(url):
         connect_args = {"timeout": timeouts.sqlite_busy_seconds}
@@ -117,10 +131,40 @@ def create_engine(
             options.setdefault("pool_timeout", timeouts.pool_seconds)
     options["connect_args"] = {**connect_args, **options.get("connect_args", {})}
     engine = create_async_engine(url, **options)
+    if ping_when_idle and pooled:
+        _ping_after_idle(engine)
     if is_sqlite(url):
         busy_ms = int(timeouts.sqlite_busy_seconds * 1000)
         event.listen(engine.sync_engine, "connect", lambda connection, _record: _sqlite_pragmas(connection, busy_ms))
     return engine
+
+
+def _ping_after_idle(engine: AsyncEngine) -> None:
+    """SQLAlchemy's pre-ping, for connections that waited in the pool (its "custom pessimistic ping" recipe): a
+    connection that fails it is replaced, as `pool_pre_ping` replaces it."""
+    pool = engine.sync_engine.pool
+    dialect = engine.sync_engine.dialect
+
+    @event.listens_for(pool, "checkin")
+    def returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED_AT] = time.monotonic()
+
+    @event.listens_for(pool, "checkout")
+    def taken(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned_at = record.info.get(_RETURNED_AT)
+        if returned_at is None or time.monotonic() - returned_at < PING_AFTER_IDLE_SECONDS:
+            return  # new, or back in the pool a moment ago
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            if not dialect.is_disconnect(error, dbapi_connection, None):
+                raise
+            alive = False
+        if not alive:  # as the pre-ping: this connection and the pool's older ones are replaced
+            raise exc.InvalidatePoolError("the connection was closed while it waited in the pool")
+
+
+_RETURNED_AT = "waymark.returned_at"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, busy_ms: int) -> None:

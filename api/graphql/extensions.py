@@ -11,6 +11,7 @@ from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 from strawberry.types.execution import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from api.graphql.core.context import WaymarkContext
 from api.graphql.core.cost import operation_cost, too_costly
@@ -28,6 +29,13 @@ class CommitOrRollback(SchemaExtension):
 
     A commit the database does not take replaces the answer with `ServiceUnavailable`, after the other
     extensions (error masking among them) are done: a driver's message never reaches the client."""
+
+    def on_execute(self) -> Iterator[None]:
+        """A query only reads: on PostgreSQL its statements then need no transaction (`UnitOfWork.reads_only`)."""
+        context = self.execution_context.context
+        if isinstance(context, WaymarkContext) and self.execution_context.operation_type is OperationType.QUERY:
+            context.unit_of_work.reads_only()
+        yield
 
     async def on_operation(self) -> AsyncIterator[None]:
         context = self.execution_context.context

@@ -187,6 +187,7 @@ class WaymarkGraphQL(GraphQL[WaymarkContext, None]):
             self.database.sessions(),
             writers=self.database.writers,
             wait_seconds=self.database.wait_seconds,
+            reads_outside_transactions=self.database.reads_outside_transactions,
         )
 
     async def _admit(self, request: Request, unit_of_work: UnitOfWork) -> Viewer | Response:

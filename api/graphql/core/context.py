@@ -168,7 +168,12 @@ async def signed_in(token: str, *, database: Database, settings: Settings, unit_
 
 
 def new_scope(database: Database, served: ServedProcess, *, unit_of_work: UnitOfWork | None = None) -> Scope:
-    work = unit_of_work or UnitOfWork(database.sessions(), writers=database.writers, wait_seconds=database.wait_seconds)
+    work = unit_of_work or UnitOfWork(
+        database.sessions(),
+        writers=database.writers,
+        wait_seconds=database.wait_seconds,
+        reads_outside_transactions=database.reads_outside_transactions,
+    )
     return Scope(unit_of_work=work, version=served.served if served.loaded else None)
 
 

@@ -45,13 +45,25 @@ class UnitOfWork:
 
     `wait_seconds` bounds each piece of database work (checking out a connection, testing it, the statements):
     past it the database counts as unavailable. The driver's own timeouts bound single waits; this bounds
-    their sum, so a partitioned database is reported within it, not after a connect, a ping and a retry."""
+    their sum, so a partitioned database is reported within it, not after a connect, a ping and a retry.
+
+    `reads_outside_transactions` (PostgreSQL): once the request is known to only read (`reads_only`, a query
+    operation), its statements run outside a transaction, without the BEGIN and COMMIT round trips. Under
+    PostgreSQL's READ COMMITTED each statement sees the data committed when it starts, in a transaction or not,
+    so the answer is the same."""
 
     def __init__(
-        self, session: AsyncSession, *, writers: asyncio.Lock | None = None, wait_seconds: float | None = None
+        self,
+        session: AsyncSession,
+        *,
+        writers: asyncio.Lock | None = None,
+        wait_seconds: float | None = None,
+        reads_outside_transactions: bool = False,
     ) -> None:
         self.session = session
         self.wait_seconds = wait_seconds
+        self._may_read_outside = reads_outside_transactions
+        self._reads_only = False
         self._turn = asyncio.Lock()
         self._wrote = False
         self._writers = writers
@@ -64,10 +76,18 @@ class UnitOfWork:
         """Run `effect` once the request's work is committed (never if it is rolled back)."""
         self._after_commit.append(effect)
 
+    def reads_only(self) -> None:
+        """The request will only read. Taken into account before its first statement only: a request that has
+        read already (its token, say) goes on in its transaction."""
+        if self._may_read_outside and not self.session.in_transaction():
+            self._reads_only = True
+
     async def read(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Run `work` with the session to itself."""
         async with self._turn:
             self._check_open()
+            if self._reads_only and not self.session.in_transaction():
+                await self._reaching_the_database(_outside_transactions)
             return await self._reaching_the_database(work)
 
     async def write(self, work: Callable[[AsyncSession], Awaitable[T]], *, succeeded: Callable[[T], bool]) -> T:
@@ -80,6 +100,8 @@ class UnitOfWork:
         """
         async with self._turn:
             self._check_open()
+            if self._reads_only:
+                raise RuntimeError("this request was said to only read")
             if self._writers is not None and not self._writing:
                 await self._writers.acquire()
                 self._writing = True
@@ -160,6 +182,10 @@ class UnitOfWork:
         if self._writing and self._writers is not None:
             self._writing = False
             self._writers.release()
+
+
+async def _outside_transactions(session: AsyncSession) -> None:
+    await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 _closing: set[asyncio.Task[None]] = set()

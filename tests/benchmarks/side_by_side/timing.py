@@ -56,7 +56,8 @@ async def interleaved(
 class RoundTrips:
     statements: int = 0
     transactions: int = 0
-    """BEGIN, COMMIT and ROLLBACK: each a round trip of its own with asyncpg."""
+    """BEGIN, COMMIT and ROLLBACK: each a round trip of its own with asyncpg; none for a connection outside
+    transactions (`AUTOCOMMIT`, a query's on PostgreSQL)."""
 
     @property
     def total(self) -> int:
@@ -70,8 +71,9 @@ def counting(engine: AsyncEngine) -> Iterator[RoundTrips]:
     def statement(*_: Any) -> None:
         trips.statements += 1
 
-    def transaction(*_: Any) -> None:
-        trips.transactions += 1
+    def transaction(connection: Any, *_: Any) -> None:
+        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            trips.transactions += 1
 
     sync = engine.sync_engine
     hooks = [("before_cursor_execute", statement), ("begin", transaction)]

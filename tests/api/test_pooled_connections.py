@@ -1,0 +1,115 @@
+"""On PostgreSQL a pooled connection is tested (pinged) before use only when it has waited in the pool for
+`PING_AFTER_IDLE_SECONDS`: a busy server saves a round trip per request, and a server whose database restarted
+while it was idle answers its next request as if nothing happened. Killed under a busy server, a connection
+costs one request a clear "unavailable" answer, and the next one is served."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import event, text
+
+import api.db.session
+from api.db import Database
+from tests.api.factories import gql
+
+ME = "{ me { name } }"
+BOARD = "{ deals(first: 5) { edges { node { id } } } }"
+
+
+@contextmanager
+def pooled_connections(database: Database) -> Iterator[tuple[list[str], set[int]]]:
+    """What the requests' connections send by `execute` (a ping is `;`), and their server process ids."""
+    sent: list[str] = []
+    pids: set[int] = set()
+    logged: list[Any] = []
+
+    def log(query: Any) -> None:
+        sent.append(query.query)
+
+    def taken(dbapi_connection: Any, *_: Any) -> None:
+        driver = dbapi_connection.driver_connection
+        driver.add_query_logger(log)
+        pids.add(driver.get_server_pid())
+        logged.append(driver)
+
+    pool = database.engine.sync_engine.pool
+    event.listen(pool, "checkout", taken, insert=True)  # before the ping, so the ping is seen
+    try:
+        yield sent, pids
+    finally:
+        event.remove(pool, "checkout", taken)
+        for driver in logged:
+            driver.remove_query_logger(log)
+
+
+async def _kill(database: Database, pids: set[int]) -> None:
+    """As a restart or a failover would: the database ends these connections (from a connection of its own)."""
+    engine = database.separate_engine()
+    try:
+        async with engine.connect() as connection:
+            for pid in pids:
+                await connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    finally:
+        await engine.dispose()
+    await asyncio.sleep(0.1)  # the server closes them
+
+
+def _on_postgresql(database: Database) -> None:
+    if database.reads_outside_transactions is False:
+        pytest.skip("SQLite: a connection is pinged before every use (a call within the process)")
+
+
+async def test_a_connection_in_steady_use_is_not_pinged_and_one_that_waited_is(client, database, people, monkeypatch):
+    _on_postgresql(database)
+    monkeypatch.setattr(api.db.session, "PING_AFTER_IDLE_SECONDS", 0.3)
+    await gql(client, BOARD, token=people.rep_a.token)
+
+    # when
+    with pooled_connections(database) as (at_once, _):
+        await gql(client, BOARD, token=people.rep_a.token)
+    await asyncio.sleep(0.5)
+    with pooled_connections(database) as (after_a_wait, _):
+        await gql(client, BOARD, token=people.rep_a.token)
+
+    # then
+    assert ";" not in at_once
+    assert ";" in after_a_wait
+
+
+async def test_a_connection_killed_while_it_waited_is_replaced_before_use(client, database, people, monkeypatch):
+    _on_postgresql(database)
+    monkeypatch.setattr(api.db.session, "PING_AFTER_IDLE_SECONDS", 0.3)
+    with pooled_connections(database) as (_, pids):
+        await gql(client, BOARD, token=people.rep_a.token)
+
+    # when: the database drops the connection (a restart, a failover) while the server is idle
+    await _kill(database, pids)
+    await asyncio.sleep(0.5)
+    answer = await gql(client, BOARD, token=people.rep_a.token)
+
+    # then
+    assert "errors" not in answer, answer
+
+
+async def test_a_connection_killed_under_a_busy_server_fails_one_request_clearly(client, database, people, monkeypatch):
+    _on_postgresql(database)
+    monkeypatch.setattr(api.db.session, "PING_AFTER_IDLE_SECONDS", 60)
+    with pooled_connections(database) as (_, pids):
+        await gql(client, BOARD, token=people.rep_a.token)
+
+    # when
+    await _kill(database, pids)
+    failed = await client.post(
+        "/graphql", json={"query": BOARD}, headers={"Authorization": f"Bearer {people.rep_a.token}"}
+    )
+    served = await gql(client, BOARD, token=people.rep_a.token)
+
+    # then
+    assert failed.status_code == 503
+    assert failed.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+    assert "errors" not in served, served
