@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 from starlette.applications import Starlette
@@ -27,6 +28,7 @@ from api.services.accounts.token_cache import viewer_cache
 from api.services.accounts.tokens import TOKENS_CHANNEL
 from api.services.deals.changes import CHANNEL, DealChangeHub, feed_locally
 from api.services.history.cache import history_cache
+from api.services.history.service import measure_ahead
 from api.services.publishing.changelog import changelog
 from api.services.publishing.store import ServedProcess
 from api.services.publishing.watcher import VersionWatcher, start_serving
@@ -65,6 +67,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         builder = GuideBuilder(GuideSite(), root=settings.guide_builds_dir, changelog=_changelog_of(database))
     if builder is not None:
         served.on_switch(builder.version_switched)
+    if settings.measure_history_ahead:
+        served.on_switch(lambda version: measure_ahead(database.engine, version.definitions, today=_today()))
     parts = Parts(
         settings=settings,
         database=database,
@@ -80,6 +84,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.served = served
     app.state.settings = settings
     return app
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
 
 
 def _changelog_of(database: Database) -> Changelog:

@@ -84,6 +84,9 @@ class Settings:
     build_guide: bool = False
     """Build the guidebook of each version this server switches to, and serve it at `/guide`; without it,
     `/guide` serves `site_dir` as it is, if it exists."""
+    measure_history_ahead: bool = True
+    """Measure the whole-history figures (learned durations, win rates, insights) in the background when a version
+    is served, so that no admin's first period-end request waits for them."""
     cors_origins: tuple[str, ...] = ()
     """Browser origins (`https://app.example.com`) allowed to call the API from another origin; none by default."""
     demo_tokens: dict[str, str] | None = None

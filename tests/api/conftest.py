@@ -102,6 +102,7 @@ def make_settings(*, process_dir: Path = FIXTURE_DEFINITIONS, site_dir: Path = P
         site_dir=site_dir,
         migrate_on_start=False,
         version_check_seconds=0,  # each test refreshes the served version itself (see `_empty_tables`)
+        measure_history_ahead=False,  # statements a test counts are its requests' own
     )
 
 

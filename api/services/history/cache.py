@@ -7,8 +7,11 @@ several servers sharing one database each stay correct: each reads the stamp bef
 
 After an event, a request is not made to wait for the history to be measured again (seconds at 100,000 deals):
 it gets the figures measured before the event, and the server measures them again in the background, on a
-session of its own; the requests after that get the new ones. Only a question never answered yet (the first
-after the server starts, or after a new process version) is answered on the request path.
+session of its own; the requests after that get the new ones. The whole-history questions (what admins and
+enablement are shown) are measured ahead, when a server starts serving a version (`measure_ahead`, a request
+asking meanwhile waits for that measure rather than starting its own). Only a question never answered yet is
+answered on the request path: a rep's or a team's first (milliseconds), and the first of a new day, whose
+learning window has moved.
 """
 
 from __future__ import annotations
@@ -71,11 +74,15 @@ class HistoryCache:
 
     async def get(self, session: AsyncSession, *, question: Hashable, process: Process, compute: Compute[T]) -> T:
         """The answer to `question` about `process`: `compute(session)`'s, remembered; once the history has
-        changed, the one remembered, while it is computed again in the background."""
+        changed, the one remembered, while it is computed again in the background. A question being measured in
+        the background for the first time (`measure_ahead`) is waited for, not measured twice."""
         engine = session.get_bind()
         key = (id(engine), question)
         stamp = await history_stamp(session)
         entry = self._entries.get(key)
+        if (entry is None or entry.process is not process) and key in self._refreshing:
+            await asyncio.gather(self._refreshing[key], return_exceptions=True)
+            entry = self._entries.get(key)
         if entry is not None and entry.engine is engine and entry.process is process:
             if entry.stamp != stamp and session.bind is not None:
                 self._refresh(key, session.bind, process=process, compute=compute)
@@ -84,6 +91,14 @@ class HistoryCache:
         value = await compute(session)
         self._remember(key, _Entry(engine=engine, process=process, stamp=stamp, value=value))
         return value
+
+    def measure_ahead(self, bind: Any, *, question: Hashable, process: Process, compute: Compute[T]) -> None:
+        """Answer `question` in the background, on a session of its own, unless it is answered for `process`
+        already: so that the first request to ask it does not wait for it (seconds at 100,000 deals)."""
+        key = (id(bind.sync_engine), question)
+        entry = self._entries.get(key)
+        if entry is None or entry.process is not process:
+            self._refresh(key, bind, process=process, compute=compute)
 
     def _refresh(self, key: tuple[int, Hashable], bind: Any, *, process: Process, compute: Compute[T]) -> None:
         if key in self._refreshing:
