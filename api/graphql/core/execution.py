@@ -30,8 +30,9 @@ them, with its messages. Documents with field middleware, `@defer` or `@stream` 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from functools import lru_cache
+from types import GeneratorType
 from typing import Any
 
 from graphql import (
@@ -60,7 +61,25 @@ from api.graphql.core.execution_plan import (
     is_of_type,
     plan_key,
 )
-from api.graphql.core.response_size import SizeLimitedExecution
+from api.graphql.core.response_size import KEY_BYTES, SizeLimitedExecution
+
+
+def awaitable_by_class(is_awaitable: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    """`is_awaitable`, its answer remembered per class: whether a value can be awaited depends on its class
+    alone (`__await__`, coroutine types), but for a generator, which depends on its code's flags."""
+    known: dict[type, bool] = {}
+
+    def check(value: Any) -> bool:
+        kind = type(value)
+        found = known.get(kind)
+        if found is None:
+            found = is_awaitable(value)
+            if kind is not GeneratorType:
+                known[kind] = found
+        return found
+
+    return check
+
 
 DOCUMENT_PLANS = DocumentPlans()
 COMPLETED_TYPES = frozenset({type(None), str, int, float, bool, dict, list})
@@ -72,6 +91,7 @@ class CompiledExecutor(SizeLimitedExecution):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.is_awaitable = awaitable_by_class(self.is_awaitable)  # type: ignore[assignment]
         manager = self.middleware_manager
         self._fast = not (manager is not None and manager.middlewares) and self.schema.get_directive("stream") is None
         self._plans = DOCUMENT_PLANS.table(self.schema, self.operation, self.fragments)
@@ -184,7 +204,12 @@ class CompiledExecutor(SizeLimitedExecution):
             value = step.getter(source)  # type: ignore[misc]
             if type(value) is step.as_is:
                 if self.max_response_bytes is not None:
-                    self.count(value)
+                    if type(value) is str and value.isascii():  # `count`, in place: most leaves are such
+                        self.response_bytes += len(value) + KEY_BYTES
+                        if self.response_bytes > self.max_response_bytes:
+                            self.grown()
+                    else:
+                        self.count(value)
                 return value
             if self._usual(value):
                 return self.complete_leaf_value(step.leaf, value)  # type: ignore[arg-type]
@@ -216,8 +241,15 @@ class CompiledExecutor(SizeLimitedExecution):
         return self._completed(step, parent_type, value, path)
 
     def _sub_selection(self, step: Step, value: Any, path: Path) -> Any:
+        """The object's fields, from its plan: kept on the step, which belongs to the document's plans."""
+        plan = step.sub_plan
+        if plan is None and self._fast:
+            plan = step.sub_plan = self._plan(step.object_type, step.nodes)  # type: ignore[arg-type]
         try:
-            completed = self.collect_and_execute_subfields(step.object_type, step.nodes, path, value, None)  # type: ignore[arg-type]
+            if plan is None:
+                completed = self.collect_and_execute_subfields(step.object_type, step.nodes, path, value, None)  # type: ignore[arg-type]
+            else:
+                completed = self._run_once(plan, value, path) if plan.shared else self._run(plan, value, path)
         except Exception as raw_error:
             self.handle_field_error(raw_error, step.definition.type, step.nodes, path)
             return None

@@ -8,7 +8,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from operator import attrgetter
 from typing import Any
 
@@ -31,6 +31,7 @@ from graphql import (
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.execution.executor import to_nodes
 from graphql.pyutils import Path
+from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 from strawberry.types.info import Info
 
 Getter = Callable[[Any], Any]
@@ -56,6 +57,7 @@ class Step:
         "non_null",
         "object_type",
         "resolver",
+        "sub_plan",
     )
 
     def __init__(self, key: str, definition: GraphQLField, nodes: FieldDetailsList, schema: Any) -> None:
@@ -72,6 +74,8 @@ class Step:
         self.as_is: type | None = PASSES_AS_IS.get(id(self.leaf)) if self.leaf is not None else None
         plain_object = self.getter is not None and is_object_type(inner) and checked_without_info(inner)  # type: ignore[arg-type]
         self.object_type: GraphQLObjectType | None = inner if plain_object else None  # type: ignore[assignment]
+        self.sub_plan: Plan | None = None
+        """The object type's plan for this field's selection, once a value has needed it."""
 
 
 def checked_without_info(object_type: GraphQLObjectType) -> bool:
@@ -89,9 +93,21 @@ STRAWBERRY_IS_TYPE_OF = ("strawberry.schema.schema_converter", "._get_is_type_of
 
 
 def is_of_type(object_type: GraphQLObjectType, value: Any) -> bool:
-    """graphql-core's `is_type_of` test, for a type `checked_without_info`."""
+    """graphql-core's `is_type_of` test, for a type `checked_without_info`. Strawberry's is an `isinstance` test
+    against the type's class (and its interfaces), unless the value was cast (`strawberry.cast`): an instance of
+    the class itself, not cast, passes it."""
     check = object_type.is_type_of
-    return check is None or check(value, None) is True  # type: ignore[arg-type]
+    if check is None:
+        return True
+    if type(value) is _own_class(object_type) and getattr(value, TYPE_CAST_ATTRIBUTE, None) is None:
+        return True
+    return check(value, None) is True  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=1024)
+def _own_class(object_type: GraphQLObjectType) -> type | None:
+    definition = object_type.extensions.get("strawberry-definition")
+    return getattr(definition, "origin", None)
 
 
 class Plan:
