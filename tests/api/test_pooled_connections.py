@@ -6,45 +6,18 @@ costs one request a clear "unavailable" answer, and the next one is served."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 import api.db.session
 from api.db import Database
 from tests.api.factories import gql
+from tests.api.wire import watching_the_wire
 
 ME = "{ me { name } }"
 BOARD = "{ deals(first: 5) { edges { node { id } } } }"
-
-
-@contextmanager
-def pooled_connections(database: Database) -> Iterator[tuple[list[str], set[int]]]:
-    """What the requests' connections send by `execute` (a ping is `;`), and their server process ids."""
-    sent: list[str] = []
-    pids: set[int] = set()
-    logged: list[Any] = []
-
-    def log(query: Any) -> None:
-        sent.append(query.query)
-
-    def taken(dbapi_connection: Any, *_: Any) -> None:
-        driver = dbapi_connection.driver_connection
-        driver.add_query_logger(log)
-        pids.add(driver.get_server_pid())
-        logged.append(driver)
-
-    pool = database.engine.sync_engine.pool
-    event.listen(pool, "checkout", taken, insert=True)  # before the ping, so the ping is seen
-    try:
-        yield sent, pids
-    finally:
-        event.remove(pool, "checkout", taken)
-        for driver in logged:
-            driver.remove_query_logger(log)
 
 
 async def _kill(database: Database, pids: set[int]) -> None:
@@ -78,15 +51,15 @@ async def test_a_connection_in_steady_use_is_not_pinged_and_one_that_waited_is(c
     await gql(client, BOARD, token=people.rep_a.token)
 
     # when
-    with pooled_connections(database) as (at_once, _):
+    with watching_the_wire(database) as at_once:
         await gql(client, BOARD, token=people.rep_a.token)
     await asyncio.sleep(0.5)
-    with pooled_connections(database) as (after_a_wait, _):
+    with watching_the_wire(database) as after_a_wait:
         await gql(client, BOARD, token=people.rep_a.token)
 
     # then
-    assert ";" not in at_once
-    assert ";" in after_a_wait
+    assert ";" not in at_once.sent
+    assert ";" in after_a_wait.sent
 
 
 async def test_a_connection_killed_while_it_waited_is_replaced_before_use(
@@ -94,11 +67,11 @@ async def test_a_connection_killed_while_it_waited_is_replaced_before_use(
 ):
     _on_postgresql(database)
     monkeypatch.setattr(api.db.session, "PING_AFTER_IDLE_SECONDS", 0.3)
-    with pooled_connections(database) as (_, pids):
+    with watching_the_wire(database) as used:
         await gql(client, BOARD, token=people.rep_a.token)
 
     # when: the database drops the connection (a restart, a failover) while the server is idle
-    await _kill(database, pids)
+    await _kill(database, used.pids)
     await asyncio.sleep(0.5)
     answer = await gql(client, BOARD, token=people.rep_a.token)
 
@@ -109,11 +82,11 @@ async def test_a_connection_killed_while_it_waited_is_replaced_before_use(
 async def test_a_connection_killed_under_a_busy_server_fails_one_request_clearly(client, database, people, monkeypatch):
     _on_postgresql(database)
     monkeypatch.setattr(api.db.session, "PING_AFTER_IDLE_SECONDS", 60)
-    with pooled_connections(database) as (_, pids):
+    with watching_the_wire(database) as used:
         await gql(client, BOARD, token=people.rep_a.token)
 
     # when
-    await _kill(database, pids)
+    await _kill(database, used.pids)
     failed = await client.post(
         "/graphql", json={"query": BOARD}, headers={"Authorization": f"Bearer {people.rep_a.token}"}
     )
