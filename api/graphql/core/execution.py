@@ -21,7 +21,7 @@ fields, most of them plain (a value the view already holds: Strawberry's "basic"
 * completes an object of a shared view (`complete_once_per_request`: the process views) once per request for a
   given selection, and reuses the value where the same object is shown again.
 
-The plan itself is `api/graphql/core/execution_plan.py`. Every leaf counts towards the answer's size as on
+The plan itself is `api/graphql/core/execution_plan.py`; values completed later, `api/graphql/core/awaited.py`. Every leaf counts towards the answer's size as on
 graphql-core's path (`SizeLimitedExecution`), and a shared view shown again counts again.
 
 Errors are located and nulled by graphql-core's `handle_field_error` at the points graphql-core would raise
@@ -30,9 +30,8 @@ them, with its messages. Documents with field middleware, `@defer` or `@stream` 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Iterable
 from functools import lru_cache
-from types import GeneratorType
 from typing import Any
 
 from graphql import (
@@ -47,8 +46,9 @@ from graphql import (
     is_object_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList
-from graphql.pyutils import Path, gather_with_cancel, is_iterable
+from graphql.pyutils import Path, is_iterable
 
+from api.graphql.core.awaited import awaitable_by_class, gathered_fields, gathered_items
 from api.graphql.core.execution_plan import (
     PLAIN_TYPES,
     DocumentPlans,
@@ -62,24 +62,6 @@ from api.graphql.core.execution_plan import (
     plan_key,
 )
 from api.graphql.core.response_size import KEY_BYTES, SizeLimitedExecution
-
-
-def awaitable_by_class(is_awaitable: Callable[[Any], bool]) -> Callable[[Any], bool]:
-    """`is_awaitable`, its answer remembered per class: whether a value can be awaited depends on its class
-    alone (`__await__`, coroutine types), but for a generator, which depends on its code's flags."""
-    known: dict[type, bool] = {}
-
-    def check(value: Any) -> bool:
-        kind = type(value)
-        found = known.get(kind)
-        if found is None:
-            found = is_awaitable(value)
-            if kind is not GeneratorType:
-                known[kind] = found
-        return found
-
-    return check
-
 
 DOCUMENT_PLANS = DocumentPlans()
 COMPLETED_TYPES = frozenset({type(None), str, int, float, bool, dict, list})
@@ -174,7 +156,7 @@ class CompiledExecutor(SizeLimitedExecution):
             if pending:
                 self.settle_in_background([results[key] for key in pending])
             raise
-        return results if not pending else _gathered_fields(results, pending)
+        return results if not pending else gathered_fields(results, pending)
 
     def _resolved(self, step: Step, parent_type: GraphQLObjectType, source: Any, path: Path) -> Any:
         """graphql-core's `execute_field` for a resolver without arguments, called directly."""
@@ -346,7 +328,7 @@ class CompiledExecutor(SizeLimitedExecution):
             if pending:
                 self.settle_in_background([completed[index] for index in pending])
             raise
-        return completed if not pending else _gathered_items(completed, pending)
+        return completed if not pending else gathered_items(completed, pending)
 
     def _items_plan(self, item_type: GraphQLOutputType, field: RunningField, context: Any) -> Plan | None:
         """The plan every item of a list of objects is completed from, when its type is completed here."""
@@ -405,16 +387,3 @@ def _definition(info: ResolveInfo) -> GraphQLField:
     found = info.schema.get_field(info.parent_type, info.field_name)
     assert found is not None
     return found
-
-
-async def _gathered_fields(results: dict[str, Any], pending: list[str]) -> dict[str, Any]:
-    awaited = await gather_with_cancel(*(results[key] for key in pending))
-    results.update(zip(pending, awaited, strict=True))
-    return results
-
-
-async def _gathered_items(completed: list[Any], pending: list[int]) -> list[Any]:
-    awaited = await gather_with_cancel(*(completed[index] for index in pending))
-    for index, value in zip(pending, awaited, strict=True):
-        completed[index] = value
-    return completed
