@@ -21,8 +21,9 @@ fields, most of them plain (a value the view already holds: Strawberry's "basic"
 * completes an object of a shared view (`complete_once_per_request`: the process views) once per request for a
   given selection, and reuses the value where the same object is shown again.
 
-The plan itself is `api/graphql/core/execution_plan.py`; values completed later, `api/graphql/core/awaited.py`. Every leaf counts towards the answer's size as on
-graphql-core's path (`SizeLimitedExecution`), and a shared view shown again counts again.
+The plan itself is `api/graphql/core/execution_plan.py`; values completed later, `api/graphql/core/awaited.py`.
+Every leaf counts towards the answer's size as on graphql-core's path (`SizeLimitedExecution`), and a shared
+view shown again counts again.
 
 Errors are located and nulled by graphql-core's `handle_field_error` at the points graphql-core would raise
 them, with its messages. Documents with field middleware, `@defer` or `@stream` run on graphql-core's path.
