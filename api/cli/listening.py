@@ -11,8 +11,10 @@ client's delayed acknowledgement: ~43 ms per request on Linux, against ~1 ms wit
 from __future__ import annotations
 
 import socket
+import sys
 
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import ChangeReload, Multiprocess
 
 APP = "api.app:create_app"
@@ -48,3 +50,5 @@ def run(*, host: str, port: int, reload: bool, workers: int, access_log: bool = 
             server.run()
     except KeyboardInterrupt:
         pass
+    if not server.started and not config.should_reload and config.workers == 1:
+        sys.exit(STARTUP_FAILURE)  # as `uvicorn.run`

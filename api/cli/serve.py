@@ -45,7 +45,7 @@ def register(app: typer.Typer) -> None:
         """Run the API server. With WAYMARK_ENV=production: no GraphiQL or introspection unless enabled
         (WAYMARK_GRAPHIQL, WAYMARK_INTROSPECTION), JSON log lines, and DATABASE_URL must be set."""
         from api.cli.listening import run as run_server
-        from api.settings import Settings, SettingsInvalid
+        from api.settings import DEFAULT_DATABASE_URL, Settings, SettingsInvalid, is_sqlite
 
         _refuse_if_taken(host, port)
         if demo:
@@ -59,6 +59,12 @@ def register(app: typer.Typer) -> None:
             tokens = asyncio.run(_seed_demo())
             _print_demo(tokens, host=host, port=port)
             os.environ["WAYMARK_DEMO_TOKENS"] = json.dumps(tokens)
+        if workers > 1 and is_sqlite(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)):
+            typer.echo(
+                f"note: {workers} workers share one SQLite file; they take turns to write through SQLite's lock. "
+                "For several workers, use PostgreSQL (DATABASE_URL=postgresql+asyncpg://...).",
+                err=True,
+            )
         os.environ["WAYMARK_BUILD_GUIDE"] = "true" if build_guide else "false"
         run_server(host=host, port=port, reload=reload, workers=workers, access_log=access_log)
 

@@ -129,6 +129,9 @@ def create_engine(
         connect_args = {"timeout": timeouts.connect_seconds, "command_timeout": timeouts.statement_seconds}
         if pooled:
             options.setdefault("pool_timeout", timeouts.pool_seconds)
+            # the connection returned last is handed out first: under steady load the same few stay in use
+            # (and unpinged), and the others wait at the bottom of the pool until they are needed
+            options.setdefault("pool_use_lifo", True)
     options["connect_args"] = {**connect_args, **options.get("connect_args", {})}
     engine = create_async_engine(url, **options)
     if ping_when_idle and pooled:

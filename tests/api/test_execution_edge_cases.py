@@ -91,6 +91,14 @@ class Item:
         return f"hello {name} from {self.name}"
 
     @strawberry.field
+    def failing_children(self) -> list[Item | None]:
+        return [Item(name=f"{self.name}0"), ValueError(f"{self.name} gone"), None]  # type: ignore[list-item]
+
+    @strawberry.field
+    def strict_failing_children(self) -> list[Item]:
+        return [Item(name=f"{self.name}0"), ValueError(f"{self.name} gone")]  # type: ignore[list-item]
+
+    @strawberry.field
     def resolved_pet(self) -> Pet:
         return Pet(name=self.name) if self.name.endswith("0") else self  # type: ignore[return-value]
 
@@ -142,7 +150,16 @@ LEAVES = [
     "__typename",
     "path",
 ]
-OBJECTS = ["children", "holes", "strictHoles", "nested", "strictNested", "laterChildren"]
+OBJECTS = [
+    "children",
+    "holes",
+    "strictHoles",
+    "nested",
+    "strictNested",
+    "laterChildren",
+    "failingChildren",
+    "strictFailingChildren",
+]
 PETS = ["pet", "impostor", "pets", "resolvedPet"]
 
 

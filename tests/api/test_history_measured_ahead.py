@@ -4,17 +4,21 @@ for them: at 100,000 deals they take seconds."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 
 import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 
 from api.app import create_app
 from api.db import Database
-from api.services.history.cache import history_cache
-from tests.api.conftest import make_settings
+from api.process import read_definitions
+from api.services.history.cache import HistoryCache, Question, history_cache
+from tests.api.conftest import FIXTURE_DEFINITIONS, make_settings
 from tests.api.factories import create_deal, gql
 from tests.api.test_statement_count import counting_statements
 
@@ -60,3 +64,38 @@ async def test_an_admins_first_period_end_requests_find_the_history_measured(dat
     assert len(ahead_pipeline) < len(cold_pipeline)
     assert len(ahead_insights) < len(cold_insights)
     assert len(ahead_insights) <= 1  # the history's stamp, to know the figures are current
+
+
+async def test_a_request_that_gives_up_waiting_leaves_the_measure_running(database):
+    # given: a measure ahead under way, and a request waiting for it
+    cache = HistoryCache()
+    process = read_definitions(FIXTURE_DEFINITIONS).definitions.processes[0]  # type: ignore[union-attr]
+    release = asyncio.Event()
+    measured: list[str] = []
+
+    async def slow(_: AsyncSession) -> str:
+        await release.wait()
+        measured.append("once")
+        return "figures"
+
+    async def on_the_path(_: AsyncSession) -> str:
+        measured.append("on the path")
+        return "measured again"
+
+    cache.measure_ahead(database.engine, [Question(question="figures", process=process, compute=slow)])
+    async with database.sessions() as session:
+        waiting = asyncio.create_task(cache.get(session, question="figures", process=process, compute=on_the_path))
+        await asyncio.sleep(0.05)
+
+        # when: the request gives up (its time ran out, its client left)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+    release.set()
+    await cache.settle()
+    async with database.sessions() as session:
+        answer = await cache.get(session, question="figures", process=process, compute=on_the_path)
+
+    # then: the measure went on, and the next request has its answer
+    assert answer == "figures"
+    assert measured == ["once"]

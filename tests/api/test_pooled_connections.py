@@ -34,19 +34,24 @@ async def _kill(database: Database, pids: set[int]) -> None:
 
 @pytest.fixture
 async def killing(database: Database) -> AsyncIterator[None]:
-    """Connections this test has the database kill may still wait in the session's pool when it ends, idle for
-    less than a second: the tests after it start from a new pool."""
+    """The tests after this one start from a new pool: connections it had the database kill may still wait in
+    it, idle for less than a second."""
     yield
     await database.engine.dispose()
 
 
-def _on_postgresql(database: Database) -> None:
+async def _on_postgresql_with_a_new_pool(database: Database) -> None:
+    """Skip on SQLite; on PostgreSQL, start from an empty pool, so that the connection a request gets is the
+    one the test's previous request returned (the pool hands out the one returned last)."""
     if database.reads_outside_transactions is False:
         pytest.skip("SQLite: a connection is pinged before every use (a call within the process)")
+    await database.engine.dispose()
 
 
-async def test_a_connection_in_steady_use_is_not_pinged_and_one_that_waited_is(client, database, people, monkeypatch):
-    _on_postgresql(database)
+async def test_a_connection_in_steady_use_is_not_pinged_and_one_that_waited_is(
+    client, database, people, monkeypatch, killing
+):
+    await _on_postgresql_with_a_new_pool(database)
     monkeypatch.setattr(api.db.session, "PING_AFTER_IDLE_SECONDS", 0.3)
     await gql(client, BOARD, token=people.rep_a.token)
 
@@ -65,7 +70,7 @@ async def test_a_connection_in_steady_use_is_not_pinged_and_one_that_waited_is(c
 async def test_a_connection_killed_while_it_waited_is_replaced_before_use(
     client, database, people, monkeypatch, killing
 ):
-    _on_postgresql(database)
+    await _on_postgresql_with_a_new_pool(database)
     monkeypatch.setattr(api.db.session, "PING_AFTER_IDLE_SECONDS", 0.3)
     with watching_the_wire(database) as used:
         await gql(client, BOARD, token=people.rep_a.token)
@@ -80,7 +85,7 @@ async def test_a_connection_killed_while_it_waited_is_replaced_before_use(
 
 
 async def test_a_connection_killed_under_a_busy_server_fails_one_request_clearly(client, database, people, monkeypatch):
-    _on_postgresql(database)
+    await _on_postgresql_with_a_new_pool(database)
     monkeypatch.setattr(api.db.session, "PING_AFTER_IDLE_SECONDS", 60)
     with watching_the_wire(database) as used:
         await gql(client, BOARD, token=people.rep_a.token)

@@ -88,7 +88,11 @@ def test_serve_with_two_workers_answers_on_one_port(tmp_path):
                     time.sleep(0.2)
     finally:
         server.terminate()
-        output, _ = server.communicate(timeout=30)
+        try:
+            output, _ = server.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            output, _ = server.communicate()
 
     # then
     assert answers == [200] * 20, output

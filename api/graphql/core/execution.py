@@ -318,7 +318,7 @@ class CompiledExecutor(SizeLimitedExecution):
                         )
                     )
                     continue
-                if plan is not None and item is not None and is_of_type(plan.type, item):
+                if plan is not None and _an_object(item) and is_of_type(plan.type, item):
                     value = self._planned_item(plan, item_type, field, item_path, item)
                 else:
                     value = self._complete_item(item_type, field, item_path, item, context)
@@ -371,6 +371,11 @@ class CompiledExecutor(SizeLimitedExecution):
         except Exception as raw_error:
             self.handle_field_error(raw_error, return_type, nodes, path)
             return None
+
+
+def _an_object(value: Any) -> bool:
+    """Not null, not an error: what `_complete` would go on to complete as an object."""
+    return value is not None and value is not Undefined and not isinstance(value, Exception)
 
 
 @lru_cache(maxsize=1024)

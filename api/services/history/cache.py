@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -64,6 +64,15 @@ class _Entry:
 Compute = Callable[[AsyncSession], Awaitable[T]]
 
 
+@dataclass(frozen=True, slots=True)
+class Question(Generic[T]):
+    """A question about a process's history, and how to answer it."""
+
+    question: Hashable
+    process: Process
+    compute: Compute[T]
+
+
 class HistoryCache:
     """Answers by (database, question), each current while the process and the history stamp are the same."""
 
@@ -81,7 +90,8 @@ class HistoryCache:
         stamp = await history_stamp(session)
         entry = self._entries.get(key)
         if (entry is None or entry.process is not process) and key in self._refreshing:
-            await asyncio.gather(self._refreshing[key], return_exceptions=True)
+            # `wait`, not `gather`: a request that gives up (its timeout, a client gone) leaves the measure running
+            await asyncio.wait({self._refreshing[key]})
             entry = self._entries.get(key)
         if entry is not None and entry.engine is engine and entry.process is process:
             if entry.stamp != stamp and session.bind is not None:
@@ -92,31 +102,53 @@ class HistoryCache:
         self._remember(key, _Entry(engine=engine, process=process, stamp=stamp, value=value))
         return value
 
-    def measure_ahead(self, bind: Any, *, question: Hashable, process: Process, compute: Compute[T]) -> None:
-        """Answer `question` in the background, on a session of its own, unless it is answered for `process`
-        already: so that the first request to ask it does not wait for it (seconds at 100,000 deals)."""
-        key = (id(bind.sync_engine), question)
+    def measure_ahead(self, bind: Any, questions: Sequence[Question[Any]]) -> None:
+        """Answer `questions` in the background, one after another on sessions of their own (each may hold a
+        connection for seconds at 100,000 deals), skipping those answered for their process already: so that
+        the first request to ask one does not measure it. A request asking one meanwhile waits for the lot."""
+        engine = id(bind.sync_engine)
+        wanted = [((engine, q.question), q) for q in questions if not self._answers((engine, q.question), q.process)]
+        if not wanted:
+            return
+
+        async def measure_all() -> None:
+            for key, asked in wanted:
+                running = self._refreshing.get(key)
+                if running is not None and running is not asyncio.current_task():
+                    await asyncio.wait({running})
+                if self._answers(key, asked.process):
+                    continue
+                try:
+                    await self._measure(key, bind, process=asked.process, compute=asked.compute)
+                except Exception:  # the request that asks will measure it on its path; the next ones go on
+                    log.exception("measuring the history ahead failed")
+
+        task = asyncio.get_running_loop().create_task(measure_all())
+        keys = [key for key, _ in wanted if self._refreshing.setdefault(key, task) is task]
+        task.add_done_callback(lambda done: self._refreshed(keys, done))
+
+    def _answers(self, key: tuple[int, Hashable], process: Process) -> bool:
         entry = self._entries.get(key)
-        if entry is None or entry.process is not process:
-            self._refresh(key, bind, process=process, compute=compute)
+        return entry is not None and entry.process is process
 
     def _refresh(self, key: tuple[int, Hashable], bind: Any, *, process: Process, compute: Compute[T]) -> None:
         if key in self._refreshing:
             return
-
-        async def refresh() -> None:
-            async with AsyncSession(bind, expire_on_commit=False) as session:
-                stamp = await history_stamp(session)  # read in the transaction that computes
-                value = await compute(session)
-                engine = session.get_bind()
-            self._remember(key, _Entry(engine=engine, process=process, stamp=stamp, value=value))
-
-        task = asyncio.get_running_loop().create_task(refresh())
+        task = asyncio.get_running_loop().create_task(self._measure(key, bind, process=process, compute=compute))
         self._refreshing[key] = task
-        task.add_done_callback(lambda done: self._refreshed(key, done))
+        task.add_done_callback(lambda done: self._refreshed([key], done))
 
-    def _refreshed(self, key: tuple[int, Hashable], task: asyncio.Task[None]) -> None:
-        self._refreshing.pop(key, None)
+    async def _measure(self, key: tuple[int, Hashable], bind: Any, *, process: Process, compute: Compute[T]) -> None:
+        async with AsyncSession(bind, expire_on_commit=False) as session:
+            stamp = await history_stamp(session)  # read in the transaction that computes
+            value = await compute(session)
+            engine = session.get_bind()
+        self._remember(key, _Entry(engine=engine, process=process, stamp=stamp, value=value))
+
+    def _refreshed(self, keys: list[tuple[int, Hashable]], task: asyncio.Task[None]) -> None:
+        for key in keys:
+            if self._refreshing.get(key) is task:
+                del self._refreshing[key]
         if not task.cancelled() and task.exception() is not None:
             log.error("measuring the history again failed", exc_info=task.exception())
 
@@ -129,7 +161,7 @@ class HistoryCache:
     async def settle(self) -> None:
         """Wait for the refreshes under way (a server stopping, a test or benchmark that needs them done)."""
         while self._refreshing:
-            await asyncio.gather(*self._refreshing.values(), return_exceptions=True)
+            await asyncio.wait(set(self._refreshing.values()))
 
     def forget(self) -> None:
         """Drop every answer (benchmarks measuring the cold path, tests rewriting history in place)."""

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import and_
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from api.process import Process, ProcessDefinitions
 from api.services.accounts.viewer import Viewer, visible_deals
-from api.services.history.cache import history_cache
+from api.services.history.cache import Question, history_cache
 from api.services.history.insights import ProcessInsights
-from api.services.history.learned import learn_ahead
+from api.services.history.learned import learned_from_every_deal
 from api.services.history.sql import of_process
 from api.services.history.statistics import process_statistics
 
@@ -35,21 +36,21 @@ async def insights_for(
     return await history_cache.get(session, question=question, process=process, compute=compute)
 
 
-def insights_ahead(bind: AsyncEngine, *, process: Process) -> None:
-    """Measure, in the background, the whole-history insights (no `since`) an admin or enablement would
-    otherwise wait for on their first `processInsights` (seconds at 100,000 deals)."""
+def whole_history_insights(*, process: Process) -> Question[ProcessInsights]:
+    """The question an admin's or enablement's first `processInsights` (no `since`) would otherwise measure on
+    its path (seconds at 100,000 deals)."""
 
     async def compute(on: AsyncSession) -> ProcessInsights:
         return await process_statistics(on, process=process, deals=of_process(process, None))
 
-    question = ("whole-history insights", process.key, None)
-    history_cache.measure_ahead(bind, question=question, process=process, compute=compute)
+    return Question(question=("whole-history insights", process.key, None), process=process, compute=compute)
 
 
 def measure_ahead(bind: AsyncEngine, definitions: ProcessDefinitions, *, today: date) -> None:
     """In the background, what the first period-end or insights request of an admin or enablement would
     otherwise measure on its path, for every process of `definitions`: a server does it when it starts serving
     a version. (Rep and team scopes are measured on their first request: milliseconds.)"""
+    questions: list[Question[Any]] = []
     for process in definitions.processes:
-        learn_ahead(bind, process=process, today=today)
-        insights_ahead(bind, process=process)
+        questions += [learned_from_every_deal(process=process, today=today), whole_history_insights(process=process)]
+    history_cache.measure_ahead(bind, questions)
