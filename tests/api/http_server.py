@@ -14,7 +14,9 @@ from starlette.applications import Starlette
 @asynccontextmanager
 async def serving(app: Starlette) -> AsyncIterator[str]:
     """Serve an already started `app` (lifespan off); yields the base URL, e.g. `http://127.0.0.1:54321`."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # Said to be TCP, so that asyncio turns Nagle's algorithm off on its connections (as `waymark serve` does:
+    # `api/cli/listening.py`); without it every exchange after the first on a connection waited ~40 ms.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
