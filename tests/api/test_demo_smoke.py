@@ -7,13 +7,13 @@ from __future__ import annotations
 import os
 import re
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.api.serve_command import waymark_serve
 
 SHIPPED_DEFINITIONS = Path(__file__).resolve().parents[2] / "process_definitions"
 BOARD = """
@@ -33,14 +33,7 @@ def test_serve_demo_starts_and_answers_with_a_demo_token(tmp_path):
     port = _free_port()
     env = {**os.environ, "WAYMARK_PROCESS_DIR": str(SHIPPED_DEFINITIONS)}
     env.pop("DATABASE_URL", None)
-    server = subprocess.Popen(
-        [sys.executable, "-c", "from api.cli import main; main()", "serve", "--demo", "--port", str(port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    server = waymark_serve("--demo", "--port", str(port), cwd=tmp_path, env=env)
     try:
         output = ""
         # Generous: the first start builds the guidebook and seeds two years of demo history.

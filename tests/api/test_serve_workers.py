@@ -8,13 +8,13 @@ import asyncio
 import os
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 
 from api.cli.listening import APP, TcpConfig
+from tests.api.serve_command import waymark_serve
 
 SHIPPED_DEFINITIONS = Path(__file__).resolve().parents[2] / "process_definitions"
 
@@ -66,15 +66,7 @@ def test_serve_with_two_workers_answers_on_one_port(tmp_path):
         "WAYMARK_PROCESS_DIR": str(SHIPPED_DEFINITIONS),
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'waymark.sqlite3'}",
     }
-    command = [sys.executable, "-c", "from api.cli import main; main()", "serve", "--no-build-guide"]
-    server = subprocess.Popen(
-        [*command, "--workers", "2", "--port", str(port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    server = waymark_serve("--no-build-guide", "--workers", "2", "--port", str(port), cwd=tmp_path, env=env)
 
     # when
     try:
