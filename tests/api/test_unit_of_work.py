@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.graphql.core.unit_of_work import RequestFinished, UnitOfWork
+from api.graphql.core.unit_of_work import RequestFinished, ServiceUnavailable, UnitOfWork
 from tests.api.factories import create_deal, deal_gid, gql
 
 ERROR_BESIDE_LOADING_FIELDS = """
@@ -59,3 +59,23 @@ async def test_an_error_beside_fields_still_loading_is_answered_without_the_driv
         assert body["data"] is None
         assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"], body
         assert "sqlalche" not in json.dumps(body).lower()
+
+
+async def test_work_over_its_time_is_unavailable_and_logged_as_too_slow_not_as_a_driver_error(database, caplog):
+    # given: a piece of work that takes longer than the unit allows (a database that does not answer, or a
+    # server too busy to take the answer)
+    unit = UnitOfWork(database.sessions(), wait_seconds=0.05)
+
+    async def too_slow(session: AsyncSession) -> None:
+        await asyncio.sleep(1)
+
+    # when
+    with caplog.at_level("WARNING", logger="waymark.db"), pytest.raises(ServiceUnavailable):
+        await unit.read(too_slow)
+    await unit.finish(failed=True)
+
+    # then
+    assert [r.getMessage() for r in caplog.records] == [
+        "a request's database work took over 0.05 s: the database did not answer in time, or this server was too "
+        "busy to take its answer (a connection of the pool, its event loop)"
+    ]

@@ -122,7 +122,14 @@ class UnitOfWork:
         except Exception as error:
             if database_unavailable(error):
                 self._broken = True
-                log.warning("database unavailable during a request: %s: %s", type(error).__name__, error)
+                if type(error) is TimeoutError:  # this unit's own bound: the database, or the server, too slow
+                    log.warning(
+                        "a request's database work took over %s s: the database did not answer in time, or this "
+                        "server was too busy to take its answer (a connection of the pool, its event loop)",
+                        self.wait_seconds,
+                    )
+                else:
+                    log.warning("database unavailable during a request: %s: %s", type(error).__name__, error)
                 raise ServiceUnavailable from error
             raise
 
