@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -113,6 +114,21 @@ async def create_deal(
         deal.stage_key = stage
         await session.flush()
         return deal
+
+
+async def create_spread_of_deals(
+    database: Database, *, owners: Sequence[Person], count: int, competitors: bool = True
+) -> None:
+    """`count` deals taking turns over `owners` and the four open stages, with amounts 1000.00, 1001.00, ...;
+    every other one weighs Acme when `competitors`."""
+    for index in range(count):
+        await create_deal(
+            database,
+            owner=owners[index % len(owners)],
+            stage=("mql", "sql", "sal", "commit")[index % 4],
+            amount=f"{1000 + index}.00",
+            competitors=("acme",) if competitors and index % 2 else (),
+        )
 
 
 def deal_gid(deal: Deal | int) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -22,19 +21,10 @@ from api.db import Database
 from tests.api.factories import People, create_deal, deal_gid
 from tests.api.factories import gql as post
 from tests.api.test_subscriptions import _free_port, running_server
-from tests.prerequisites import missing
+from tests.prerequisites import CHROMIUM, CHROMIUM_FLAGS, missing
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 COMPLETE = 'mutation($id: ID!) { completeMilestone(dealId: $id, milestoneKey: "icp-fit") { __typename } }'
 SUBSCRIPTION = "subscription { dealChanged { deal { name } event { kind milestoneKey } } }"
 
@@ -48,7 +38,7 @@ async def browser() -> AsyncIterator[Any]:
     except ImportError:
         missing("the playwright Python package is not installed: pip install -e '.[test]'")
     async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
+        launched = await playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
         try:
             yield launched
         finally:

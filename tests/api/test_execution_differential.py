@@ -20,7 +20,7 @@ from api.graphql.schema import build_schema
 from api.seed.seeding import seed_database
 from api.services.deals.changes import DealChangeHub
 from tests.api.differential import Generator, documents_in_the_tests, variables_for
-from tests.api.factories import create_deal, fixture_definitions
+from tests.api.factories import create_spread_of_deals, fixture_definitions
 
 COMPILED = build_schema()
 GRAPHQL_CORE = build_schema(executor=None)
@@ -47,15 +47,7 @@ class RolledBack(UnitOfWork):
 
 @pytest.fixture
 async def deals_with_history(database, people):
-    owners = (people.rep_a, people.rep_b, people.manager)
-    for index in range(9):
-        await create_deal(
-            database,
-            owner=owners[index % 3],
-            stage=("mql", "sql", "sal", "commit")[index % 4],
-            amount=f"{1000 + index}.00",
-            competitors=("acme",) if index % 2 else (),
-        )
+    await create_spread_of_deals(database, owners=(people.rep_a, people.rep_b, people.manager), count=9)
     await seed_database(database.engine, process=fixture_definitions().processes[0], deals=40, seed=5)
     return people
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import event
 
 from api.db import Database
-from tests.api.factories import create_deal, gql
+from tests.api.factories import create_deal, create_spread_of_deals, gql
 
 BOARD = """
 query($first: Int!) {
@@ -48,15 +48,7 @@ def counting_statements(database: Database) -> Iterator[list[str]]:
 
 async def test_deal_board_costs_the_same_statements_for_10_and_100_deals(client, database, people):
     # given: 120 deals over three owners, with milestones done, competitors and history
-    owners = (people.rep_a, people.rep_b, people.manager)
-    for index in range(120):
-        await create_deal(
-            database,
-            owner=owners[index % 3],
-            stage=("mql", "sql", "sal", "commit")[index % 4],
-            amount=f"{1000 + index}.00",
-            competitors=("acme",) if index % 2 else (),
-        )
+    await create_spread_of_deals(database, owners=(people.rep_a, people.rep_b, people.manager), count=120)
 
     assert "errors" not in await gql(client, "{ me { id } }", token=people.manager.token)  # the token is known
 

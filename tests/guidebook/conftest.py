@@ -19,21 +19,13 @@ from guidebook import source
 from guidebook.build import CONFIG_FILE, build_site
 from guidebook.source import PROCESS_DIR_KEY
 from tests.guidebook.synthetic import write_definitions
+from tests.prerequisites import CHROMIUM, CHROMIUM_FLAGS
 from tests.prerequisites import missing as skip_unless_ci
 
 ROOT = Path(__file__).parents[2]
 SHIPPED = ROOT / "process_definitions"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 HERE = Path(__file__).parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}

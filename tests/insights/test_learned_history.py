@@ -19,7 +19,7 @@ from api.services.deals import working
 from api.services.forecast.ranking import end_of_quarter, start_of_quarter
 from api.services.history.cache import history_cache
 from api.services.history.learned import learned_history, observed_milestone_durations, stage_win_rates
-from tests.api.factories import People, create_deal, fixture_definitions, gql
+from tests.api.factories import People, create_deal, create_spread_of_deals, fixture_definitions, gql
 from tests.api.test_statement_count import counting_statements
 from tests.insights.reference_walk import load_events, load_snapshots, process_insights
 
@@ -130,13 +130,7 @@ async def test_board_queries_cost_the_same_statements_for_few_and_many_deals(
     assert "errors" not in await gql(client, "{ me { id } }", token=people.manager.token)  # the token is known
     for deals in (5, 40):
         # given `deals` more deals (the history changed, so learning is read again)
-        for index in range(deals):
-            await create_deal(
-                database,
-                owner=(people.rep_a, people.rep_b)[index % 2],
-                stage=("mql", "sql", "sal", "commit")[index % 4],
-                amount=f"{1000 + index}.00",
-            )
+        await create_spread_of_deals(database, owners=(people.rep_a, people.rep_b), count=deals, competitors=False)
         history_cache.forget()  # each round learns on the request path, as the first request after a start does
         # when
         with counting_statements(database) as statements:

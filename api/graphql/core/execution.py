@@ -162,7 +162,6 @@ class CompiledExecutor(SizeLimitedExecution):
     def _resolved(self, step: Step, parent_type: GraphQLObjectType, source: Any, path: Path) -> Any:
         """graphql-core's `execute_field` for a resolver without arguments, called directly."""
         field = RunningField(self, step.definition, step.nodes, parent_type, path)
-        return_type = step.definition.type
         try:
             result = step.resolver(source, field)  # type: ignore[misc]
             if step.leaf is not None and type(result) is step.as_is:
@@ -171,15 +170,10 @@ class CompiledExecutor(SizeLimitedExecution):
                 return result
             if step.leaf is not None and self._usual(result):
                 return self.complete_leaf_value(step.leaf, result)  # type: ignore[arg-type]
-            if self.is_awaitable(result):
-                return self.complete_awaitable_value(return_type, step.nodes, field.info, path, result, None)
-            completed = self._complete(return_type, field, path, result, None)
-            if self.is_awaitable(completed):
-                return self._guarded(completed, return_type, step.nodes, path)
         except Exception as raw_error:
-            self.handle_field_error(raw_error, return_type, step.nodes, path)
+            self.handle_field_error(raw_error, step.definition.type, step.nodes, path)
             return None
-        return completed
+        return self._completed(step, parent_type, result, path, field)
 
     def _leaf(self, step: Step, parent_type: GraphQLObjectType, source: Any, path: Path) -> Any:
         """A plain scalar or enum: read and coerced; anything unusual goes the general way."""
@@ -240,9 +234,12 @@ class CompiledExecutor(SizeLimitedExecution):
             return self._guarded(completed, step.definition.type, step.nodes, path)
         return completed
 
-    def _completed(self, step: Step, parent_type: GraphQLObjectType, value: Any, path: Path) -> Any:
+    def _completed(
+        self, step: Step, parent_type: GraphQLObjectType, value: Any, path: Path, field: RunningField | None = None
+    ) -> Any:
         """What graphql-core's `execute_field` does with a resolver's value, from `value` on."""
-        field = RunningField(self, step.definition, step.nodes, parent_type, path)
+        if field is None:
+            field = RunningField(self, step.definition, step.nodes, parent_type, path)
         return_type = step.definition.type
         try:
             if self.is_awaitable(value):

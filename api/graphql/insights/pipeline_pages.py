@@ -9,7 +9,7 @@ import binascii
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 import strawberry
 
@@ -19,6 +19,10 @@ from api.graphql.insights.pipeline_deals import BlockedDeal, SortKey, StaleDeal
 
 MAX_PAGE = 500
 DEFAULT_PAGE = 50
+PageSize = Annotated[
+    int | None, strawberry.argument(description=f"Page size, 0–{MAX_PAGE}; {DEFAULT_PAGE} when left out or null.")
+]
+PageAfter = Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")]
 
 Item = TypeVar("Item")
 

@@ -13,10 +13,10 @@ from api.graphql.core import fields
 from api.graphql.insights.money import MoneyType, money_list
 from api.graphql.insights.pipeline_deals import BlockedDeal, SortKey, StaleDeal, blocked_in, stale_in
 from api.graphql.insights.pipeline_pages import (
-    DEFAULT_PAGE,
-    MAX_PAGE,
     BlockedDealConnection,
     BlockedDealEdge,
+    PageAfter,
+    PageSize,
     StaleDealConnection,
     StaleDealEdge,
     checked_size,
@@ -101,11 +101,8 @@ class PipelineFigures:
     @fields.field(description="Deals failing the gate into their next stage, longest in stage first, a page at a time.")
     def blocked_deals(
         self,
-        first: Annotated[
-            int | None,
-            strawberry.argument(description=f"Page size, 0–{MAX_PAGE}; {DEFAULT_PAGE} when left out or null."),
-        ] = None,
-        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
+        first: PageSize = None,
+        after: PageAfter = None,
     ) -> BlockedDealConnection:
         page = page_of(self._blocked(), kind="blocked", first=first, after=after)
         edges = [BlockedDealEdge(cursor=cursor, node=deal) for cursor, deal in page.items]
@@ -129,11 +126,8 @@ class PipelineFigures:
     @fields.field(description="The deals of `stale`, most overdue first, a page at a time.")
     def stale_deals(
         self,
-        first: Annotated[
-            int | None,
-            strawberry.argument(description=f"Page size, 0–{MAX_PAGE}; {DEFAULT_PAGE} when left out or null."),
-        ] = None,
-        after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
+        first: PageSize = None,
+        after: PageAfter = None,
     ) -> StaleDealConnection:
         page = page_of(self._stale(), kind="stale", first=first, after=after)
         edges = [StaleDealEdge(cursor=cursor, node=deal) for cursor, deal in page.items]

@@ -283,7 +283,7 @@ class ProcessType(Node):
         "give; this is the version's number, hash and date)."
     )
     def published_version(self, info: Info_) -> ProcessVersionType:
-        return ProcessVersionType.served(info.context.published)
+        return ProcessVersionType.of(info.context.published)
 
     @classmethod
     def of(cls, process: Process) -> ProcessType:

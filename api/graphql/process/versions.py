@@ -52,19 +52,8 @@ class ProcessVersionType:
     )
 
     @classmethod
-    def of(cls, row: ProcessVersion) -> ProcessVersionType:
-        return cls(
-            number=row.number,
-            content_hash=row.content_hash,
-            label=row.label,
-            published_at=row.published_at,
-            published_by=row.published_by,
-            note=row.note,
-            accepted_orphans=[OrphanedKeyType.of(o) for o in row.accepted_orphans or ()],
-        )
-
-    @classmethod
-    def served(cls, version: ServedVersion) -> ProcessVersionType:
+    def of(cls, version: ProcessVersion | ServedVersion) -> ProcessVersionType:
+        """From its row, or from the version a server serves (read from that row)."""
         return cls(
             number=version.number,
             content_hash=version.content_hash,
@@ -72,7 +61,7 @@ class ProcessVersionType:
             published_at=version.published_at,
             published_by=version.published_by,
             note=version.note,
-            accepted_orphans=[OrphanedKeyType.of(o) for o in version.accepted_orphans],
+            accepted_orphans=[OrphanedKeyType.of(o) for o in version.accepted_orphans or ()],
         )
 
 
