@@ -14,6 +14,7 @@ from strawberry.extensions import ParserCache
 
 from api.graphql.core import execution
 from api.graphql.core.execution import CompiledExecutor
+from api.graphql.core.execution_plan import complete_once_per_request
 
 
 @strawberry.enum
@@ -37,6 +38,27 @@ class Pet(Named):
     """A type with an interface: Strawberry gives it an `is_type_of` check."""
 
     sound: str = "woof"
+
+
+@strawberry.type
+class Badge:
+    """A shared view: completed once per request and selection, and reused where it is shown again."""
+
+    label: str
+
+    @strawberry.field
+    def checked(self) -> str:
+        CHECKED.append(self.label)
+        if self.label == "bad":
+            raise ValueError("a bad badge")
+        return self.label.upper()
+
+
+complete_once_per_request("Badge")
+CHECKED: list[str] = []
+BADGES = (Badge(label="gold"), Badge(label="silver"))
+"""The same tuple for every item, as a deal's milestone lists are the same for every deal in its state."""
+FLAWED_BADGES = (Badge(label="gold"), Badge(label="bad"))
 
 
 @strawberry.type
@@ -97,6 +119,18 @@ class Item:
     @strawberry.field
     def strict_failing_children(self) -> list[Item]:
         return [Item(name=f"{self.name}0"), ValueError(f"{self.name} gone")]  # type: ignore[list-item]
+
+    @strawberry.field
+    def badges(self) -> list[Badge]:
+        return BADGES  # type: ignore[return-value]
+
+    @strawberry.field
+    def flawed_badges(self) -> list[Badge | None]:
+        return FLAWED_BADGES  # type: ignore[return-value]
+
+    @strawberry.field
+    def strict_flawed_badges(self) -> list[Badge]:
+        return FLAWED_BADGES  # type: ignore[return-value]
 
     @strawberry.field
     def resolved_pet(self) -> Pet:
@@ -161,6 +195,7 @@ OBJECTS = [
     "strictFailingChildren",
 ]
 PETS = ["pet", "impostor", "pets", "resolvedPet"]
+BADGE_LISTS = ["badges", "flawedBadges", "strictFlawedBadges"]
 
 
 def _selection(rng: random.Random, depth: int) -> str:
@@ -169,6 +204,9 @@ def _selection(rng: random.Random, depth: int) -> str:
         fields += [f"{name} {_selection(rng, depth + 1)}" for name in rng.sample(OBJECTS, k=rng.randint(0, 2))]
     if rng.random() < 0.3:
         fields.append(f"{rng.choice(PETS)} {{ name sound __typename }}")
+    if rng.random() < 0.3:
+        badge = rng.sample(["label", "checked", "__typename"], k=rng.randint(1, 3))
+        fields.append(f"{rng.choice(BADGE_LISTS)} {{ {' '.join(badge)} }}")
     if rng.random() < 0.2:
         fields = [f"... on Item {{ {' '.join(fields)} }}"]
     if rng.random() < 0.2:
@@ -244,3 +282,22 @@ async def test_a_document_seen_before_runs_without_compiling(monkeypatch):
     assert first.data == second.data == (await GRAPHQL_CORE.execute(UNCHANGING)).data
     assert planned_first == 3  # item, its children, their pets
     assert len(compiled_plans) == planned_first
+
+
+SHARED = "{ item { badges { checked } children { badges { checked } children { flawedBadges { checked } } } } }"
+
+
+async def test_a_tuple_of_shared_views_is_completed_once_per_request_unless_it_failed():
+    # given
+    CHECKED.clear()
+
+    # when: the same tuples under seven items, in two selections (the item's and its children's)
+    ours = await COMPILED.execute(SHARED)
+    checked = list(CHECKED)
+
+    # then: the clean tuple is completed once per selection; the one with an error each time, with the error at
+    # each path
+    assert _answer(ours) == _answer(await GRAPHQL_CORE.execute(SHARED))
+    assert checked.count("silver") == 2
+    assert checked.count("bad") == 4
+    assert len(ours.errors or []) == 4

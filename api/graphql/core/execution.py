@@ -67,6 +67,8 @@ from api.graphql.core.response_size import KEY_BYTES, SizeLimitedExecution
 DOCUMENT_PLANS = DocumentPlans()
 COMPLETED_TYPES = frozenset({type(None), str, int, float, bool, dict, list})
 """Types of completed values, never awaitable."""
+LISTS = frozenset({list, tuple})
+"""Types of values a list field is completed from here (graphql-core takes any iterable)."""
 
 
 class CompiledExecutor(SizeLimitedExecution):
@@ -110,10 +112,15 @@ class CompiledExecutor(SizeLimitedExecution):
         errors = len(self.collected_errors.errors)
         size_before = self.response_bytes
         completed = self._run(plan, source, path)
-        if not self.is_awaitable(completed) and len(self.collected_errors.errors) == errors:
+        self._keep(key, source, completed, errors, size_before)
+        return completed
+
+    def _keep(self, key: tuple[int, int], source: Any, completed: Any, errors: int, size_before: int) -> None:
+        """Remember a shared value's completion for `_run_once` or `_items_once`, unless it is still pending or
+        raised an error on the way."""
+        if type(completed) in COMPLETED_TYPES and len(self.collected_errors.errors) == errors:
             # holds the source, so its id is not reused
             self._shared_done[key] = (source, completed, self.response_bytes - size_before)
-        return completed
 
     def _plan(self, return_type: GraphQLObjectType, field_details_list: FieldDetailsList) -> Plan | None:
         """The plan for this selection: found by the list's identity within the request (every item of a list
@@ -164,16 +171,32 @@ class CompiledExecutor(SizeLimitedExecution):
         field = RunningField(self, step.definition, step.nodes, parent_type, path)
         try:
             result = step.resolver(source, field)  # type: ignore[misc]
-            if step.leaf is not None and type(result) is step.as_is:
-                if self.max_response_bytes is not None:
-                    self.count(result)
-                return result
-            if step.leaf is not None and self._usual(result):
-                return self.complete_leaf_value(step.leaf, result)  # type: ignore[arg-type]
+            if step.leaf is not None:
+                if type(result) is step.as_is:
+                    if self.max_response_bytes is not None:
+                        self.count(result)
+                    return result
+                if self._usual(result):
+                    return self.complete_leaf_value(step.leaf, result)  # type: ignore[arg-type]
         except Exception as raw_error:
             self.handle_field_error(raw_error, step.definition.type, step.nodes, path)
             return None
+        if step.items is not None and type(result) in LISTS:
+            return self._list(step, field, path, result)
+        if step.object_type is not None and self._an_object_now(result) and is_of_type(step.object_type, result):
+            return self._sub_selection(step, result, path)
         return self._completed(step, parent_type, result, path, field)
+
+    def _list(self, step: Step, field: RunningField, path: Path, items: list[Any] | tuple[Any, ...]) -> Any:
+        """`_completed` for a list or tuple a resolver returned: its items, without the type tests on the way."""
+        try:
+            completed = self._complete_items(step.items, field, path, items, None)  # type: ignore[arg-type]
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, step.definition.type, step.nodes, path)
+            return None
+        if type(completed) is list:
+            return completed
+        return self._guarded(completed, step.definition.type, step.nodes, path)
 
     def _leaf(self, step: Step, parent_type: GraphQLObjectType, source: Any, path: Path) -> Any:
         """A plain scalar or enum: read and coerced; anything unusual goes the general way."""
@@ -205,6 +228,10 @@ class CompiledExecutor(SizeLimitedExecution):
             and not isinstance(value, Exception)
             and not self.is_awaitable(value)
         )
+
+    def _an_object_now(self, value: Any) -> bool:
+        """Neither null, an error, a completed value nor an awaitable: an object to complete at once."""
+        return type(value) not in COMPLETED_TYPES and _an_object(value) and not self.is_awaitable(value)
 
     def _basic(self, step: Step, parent_type: GraphQLObjectType, source: Any, path: Path) -> Any:
         try:
@@ -301,9 +328,40 @@ class CompiledExecutor(SizeLimitedExecution):
     ) -> Any:
         """graphql-core's `complete_iterable_value` without @stream: an error nulls its item (or, for a non-null
         item, goes to the list's field)."""
+        plan = self._items_plan(item_type, field, context)
+        if plan is not None and plan.shared and type(items) is tuple:
+            return self._items_once(plan, item_type, field, path, items)
+        return self._each_item(plan, item_type, field, path, items, context)
+
+    def _items_once(
+        self, plan: Plan, item_type: GraphQLOutputType, field: RunningField, path: Path, items: tuple[Any, ...]
+    ) -> Any:
+        """A tuple of shared views, completed once per request for a selection, like each of its items
+        (`_run_once`): a resolver that returns the same tuple for many objects (the deals in one state) has it
+        completed once."""
+        key = (id(items), id(plan))
+        found = self._shared_done.get(key)
+        if found is not None and found[0] is items:
+            self.response_bytes += found[2]
+            self.grown()
+            return found[1]
+        errors = len(self.collected_errors.errors)
+        size_before = self.response_bytes
+        completed = self._each_item(plan, item_type, field, path, items, None)
+        self._keep(key, items, completed, errors, size_before)
+        return completed
+
+    def _each_item(
+        self,
+        plan: Plan | None,
+        item_type: GraphQLOutputType,
+        field: RunningField,
+        path: Path,
+        items: Iterable[Any],
+        context: Any,
+    ) -> Any:
         completed: list[Any] = []
         pending: list[int] = []
-        plan = self._items_plan(item_type, field, context)
         try:
             for index, item in enumerate(items):
                 item_path = path.add_key(index, None)

@@ -17,8 +17,10 @@ from graphql import (
     DirectiveNode,
     GraphQLBoolean,
     GraphQLField,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLOutputType,
     GraphQLResolveInfo,
     GraphQLString,
     OperationDefinitionNode,
@@ -50,6 +52,7 @@ class Step:
         "as_is",
         "definition",
         "getter",
+        "items",
         "key",
         "leaf",
         "name",
@@ -72,8 +75,10 @@ class Step:
         direct = self.getter is not None or self.resolver is not None
         self.leaf = inner if direct and is_leaf_type(inner) else None
         self.as_is: type | None = PASSES_AS_IS.get(id(self.leaf)) if self.leaf is not None else None
-        plain_object = self.getter is not None and is_object_type(inner) and checked_without_info(inner)  # type: ignore[arg-type]
+        plain_object = direct and is_object_type(inner) and checked_without_info(inner)  # type: ignore[arg-type]
         self.object_type: GraphQLObjectType | None = inner if plain_object else None  # type: ignore[assignment]
+        self.items: GraphQLOutputType | None = inner.of_type if direct and isinstance(inner, GraphQLList) else None
+        """The item type of a list field read directly, completed without going through `complete_value`."""
         self.sub_plan: Plan | None = None
         """The object type's plan for this field's selection, once a value has needed it."""
 

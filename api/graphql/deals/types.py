@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -17,6 +18,7 @@ from api.graphql.core.context import Info_
 from api.graphql.core.ids import to_global_id
 from api.graphql.core.loaded import Resolved, then
 from api.graphql.core.node import Node
+from api.graphql.core.views import ViewCache
 from api.graphql.deals.checklist import DealMilestone, DealPlay
 from api.graphql.deals.estimates import CloseEstimateType
 from api.graphql.deals.events import DealEventType
@@ -42,6 +44,32 @@ from api.services.forecast.pipeline import STALE_FACTOR, StagePace, stage_pace
 from api.services.history.snapshots import snapshot_of
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneViews:
+    """The milestone lists of a deal's progress, as views: built once per progress, which every deal in the same
+    state shares, so their tuples are the same objects for all of them and the executor completes each once per
+    request (`_items_once` in `api.graphql.core.execution`)."""
+
+    remaining: tuple[MilestoneType, ...]
+    next_steps: tuple[MilestoneType, ...]
+    blockers: tuple[MilestoneType, ...]
+
+
+def milestone_views(progress: DealProgress) -> MilestoneViews:
+    def build() -> MilestoneViews:
+        process, gate = progress.process, progress.gate
+        return MilestoneViews(
+            remaining=tuple(MilestoneType.of(process, m) for m in progress.remaining),
+            next_steps=tuple(MilestoneType.of(process, m) for m in progress.next_steps),
+            blockers=() if gate is None else tuple(MilestoneType.of(process, m) for m in gate.missing),
+        )
+
+    return _milestone_views.get((progress,), build)
+
+
+_milestone_views: ViewCache[MilestoneViews] = ViewCache(limit=20_000)
 
 
 @strawberry.enum(description="Whether a deal is still being worked, won or lost.")
@@ -112,16 +140,16 @@ class DealType(Node):
     @fields.field(
         description="What is left to close, in process order.", graphql_type=list[MilestoneType], reads=COMPLETIONS
     )
-    def remaining_milestones(self, info: Info_) -> Resolved[list[MilestoneType]]:
-        return self._from_progress(info, lambda p: [MilestoneType.of(p.process, m) for m in p.remaining])
+    def remaining_milestones(self, info: Info_) -> Resolved[tuple[MilestoneType, ...]]:
+        return self._from_progress(info, lambda p: milestone_views(p).remaining)
 
     @fields.field(
         description="The current stage's open milestones, mandatory first; each has its ask.",
         graphql_type=list[MilestoneType],
         reads=COMPLETIONS,
     )
-    def next_steps(self, info: Info_) -> Resolved[list[MilestoneType]]:
-        return self._from_progress(info, lambda p: [MilestoneType.of(p.process, m) for m in p.next_steps])
+    def next_steps(self, info: Info_) -> Resolved[tuple[MilestoneType, ...]]:
+        return self._from_progress(info, lambda p: milestone_views(p).next_steps)
 
     @fields.field(description="The stage the deal would advance into (the won stage from the last open one).")
     def next_stage(self, info: Info_) -> StageType | None:
@@ -134,10 +162,8 @@ class DealType(Node):
         graphql_type=list[MilestoneType],
         reads=COMPLETIONS,
     )
-    def blockers(self, info: Info_) -> Resolved[list[MilestoneType]]:
-        return self._from_progress(
-            info, lambda p: [] if p.gate is None else [MilestoneType.of(p.process, m) for m in p.gate.missing]
-        )
+    def blockers(self, info: Info_) -> Resolved[tuple[MilestoneType, ...]]:
+        return self._from_progress(info, lambda p: milestone_views(p).blockers)
 
     @fields.field(
         description="Whether the deal is open and may enter its next stage now.", graphql_type=bool, reads=COMPLETIONS
