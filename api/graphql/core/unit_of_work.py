@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from api.db.deadlines import database_bound
 from api.db.session import database_unavailable
 
 T = TypeVar("T")
@@ -117,7 +118,7 @@ class UnitOfWork:
 
     async def _reaching_the_database(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         try:
-            async with asyncio.timeout(self.wait_seconds):
+            async with database_bound(self.wait_seconds):
                 return await work(self.session)
         except Exception as error:
             if database_unavailable(error):

@@ -26,6 +26,7 @@ from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from api.db.deadlines import wait_for_shared_work
 from api.db.models import DealEvent
 from api.process import Process
 
@@ -90,8 +91,9 @@ class HistoryCache:
         stamp = await history_stamp(session)
         entry = self._entries.get(key)
         if (entry is None or entry.process is not process) and key in self._refreshing:
-            # `wait`, not `gather`: a request that gives up (its timeout, a client gone) leaves the measure running
-            await asyncio.wait({self._refreshing[key]})
+            # not the request's own database work: its bound is paused. A request that gives up (its time limit,
+            # a client gone) leaves the measure running
+            await wait_for_shared_work({self._refreshing[key]})
             entry = self._entries.get(key)
         if entry is not None and entry.engine is engine and entry.process is process:
             if entry.stamp != stamp and session.bind is not None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+import json
 from collections.abc import Collection, Iterable
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, Text, cast, func, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db.models import Deal, MilestoneCompletion
@@ -43,39 +44,62 @@ async def open_snapshots_by_process(
     owner_ids: Collection[int] | None = None,
     visible: ColumnElement[bool] | None = None,
 ) -> list[tuple[str, DealSnapshot]]:
-    """Two statements: the open deals of the processes, each with its process's key, and their completions.
+    """One statement: the open deals of the processes, each with its process's key and its completed
+    milestone keys (one JSON array per deal, so a deal is one row however much it has done).
 
-    Read as plain rows, not ORM objects: a period-end view reads every open deal, thousands of them."""
+    Read as plain rows, not ORM objects: a period-end view reads every open deal, thousands of them. Deals in
+    the same state share one set of keys, parsed once."""
     ids = deals_query(process_key=process_keys, since=None, owner_ids=owner_ids, visible=visible)
     ids = ids.where(Deal.status == Outcome.OPEN.value)
     connection = await session.connection()  # Core rows: the ORM's per-row work is not needed for columns
-    done: dict[int, set[str]] = defaultdict(set)
-    for deal_id, key in await connection.execute(
-        select(MilestoneCompletion.deal_id, MilestoneCompletion.milestone_key).where(
-            MilestoneCompletion.deal_id.in_(ids.scalar_subquery())
-        )
-    ):
-        done[deal_id].add(key)
-    rows = await connection.execute(select(*SNAPSHOT_COLUMNS).where(Deal.id.in_(ids.scalar_subquery())))
-    shared: dict[frozenset[str], frozenset[str]] = {}
+    completed = _completed_keys_as_json(connection.dialect.name)
+    rows = await connection.execute(select(*SNAPSHOT_COLUMNS, completed).where(Deal.id.in_(ids.scalar_subquery())))
+    key_sets = _KeySets()
     return [
         (
-            row.process_key,
+            process_key,
             DealSnapshot(
-                deal_id=str(row.id),
-                name=row.name,
-                owner_id=str(row.owner_id),
-                stage_key=row.stage_key,
+                deal_id=str(deal_id),
+                name=name,
+                owner_id=str(owner_id),
+                stage_key=stage_key,
                 status=Outcome.OPEN,
-                amount=row.amount,
-                currency=row.currency,
-                entered_stage_at=row.stage_entered_at,
-                completed_milestones=_shared(shared, done.get(row.id, ())),
-                close_date=row.close_date,
+                amount=amount,
+                currency=currency,
+                entered_stage_at=entered_at,
+                completed_milestones=key_sets.of(keys),
+                close_date=close_date,
             ),
         )
-        for row in rows
+        for deal_id, process_key, name, owner_id, stage_key, amount, currency, entered_at, close_date, keys in rows
     ]
+
+
+def _completed_keys_as_json(dialect: str) -> ColumnElement[str | None]:
+    """A deal's completed milestone keys as a JSON array in text, sorted where the database can (so deals in
+    the same state read the same text); null when it has none."""
+    key = MilestoneCompletion.milestone_key
+    if dialect == "postgresql":
+        in_order = select(func.json_agg(aggregate_order_by(key, key))).where(MilestoneCompletion.deal_id == Deal.id)
+        return cast(in_order.scalar_subquery(), Text)
+    return select(func.json_group_array(key)).where(MilestoneCompletion.deal_id == Deal.id).scalar_subquery()
+
+
+class _KeySets:
+    """The sets of keys the deals' JSON texts name: one set per distinct text, and one per distinct set of keys
+    (texts differ where the database does not sort them), shared by the deals in that state: hashed once,
+    found by identity by the views that compute once per state (`progress_of`)."""
+
+    def __init__(self) -> None:
+        self._by_text: dict[str | None, frozenset[str]] = {}
+        self._by_keys: dict[frozenset[str], frozenset[str]] = {}
+
+    def of(self, text: str | None) -> frozenset[str]:
+        found = self._by_text.get(text)
+        if found is None:
+            keys = frozenset(json.loads(text)) if text else frozenset()
+            found = self._by_text[text] = self._by_keys.setdefault(keys, keys)
+        return found
 
 
 SNAPSHOT_COLUMNS = (
@@ -89,13 +113,6 @@ SNAPSHOT_COLUMNS = (
     Deal.stage_entered_at,
     Deal.close_date,
 )
-
-
-def _shared(shared: dict[frozenset[str], frozenset[str]], keys: Iterable[str]) -> frozenset[str]:
-    """One frozenset per distinct set of completed keys: deals in the same state share it (hashed once, found by
-    identity by the views that compute once per state), and fewer objects stay alive."""
-    found = frozenset(keys)
-    return shared.setdefault(found, found)
 
 
 def snapshot_of(deal: Deal, *, completed: Iterable[str], closed_at: datetime | None = None) -> DealSnapshot:
