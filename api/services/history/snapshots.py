@@ -24,17 +24,27 @@ def deals_query(
 ) -> Select[int]:
     """The ids of the deals of a process (or of any of several) created since `since`, owned by `owner_ids`
     (None: anyone), within `visible` (see `api.services.accounts.viewer.visible_deals`)."""
-    if isinstance(process_key, str):
-        query = select(Deal.id).where(Deal.process_key == process_key)
-    else:
-        query = select(Deal.id).where(Deal.process_key.in_(process_key))
+    return select(Deal.id).where(*deal_conditions(process_key, since=since, owner_ids=owner_ids, visible=visible))
+
+
+def deal_conditions(
+    process_key: str | Collection[str],
+    *,
+    since: datetime | None,
+    owner_ids: Collection[int] | None,
+    visible: ColumnElement[bool] | None = None,
+) -> list[ColumnElement[bool]]:
+    """The conditions of `deals_query`, for a statement that reads the deals themselves."""
+    conditions = [
+        Deal.process_key == process_key if isinstance(process_key, str) else Deal.process_key.in_(process_key)
+    ]
     if visible is not None:
-        query = query.where(visible)
+        conditions.append(visible)
     if since is not None:
-        query = query.where(Deal.created_at >= since)
+        conditions.append(Deal.created_at >= since)
     if owner_ids is not None:
-        query = query.where(Deal.owner_id.in_(owner_ids))
-    return query
+        conditions.append(Deal.owner_id.in_(owner_ids))
+    return conditions
 
 
 async def open_snapshots_by_process(
@@ -49,11 +59,13 @@ async def open_snapshots_by_process(
 
     Read as plain rows, not ORM objects: a period-end view reads every open deal, thousands of them. Deals in
     the same state share one set of keys, parsed once."""
-    ids = deals_query(process_key=process_keys, since=None, owner_ids=owner_ids, visible=visible)
-    ids = ids.where(Deal.status == Outcome.OPEN.value)
+    conditions = deal_conditions(process_keys, since=None, owner_ids=owner_ids, visible=visible)
     connection = await session.connection()  # Core rows: the ORM's per-row work is not needed for columns
     completed = _completed_keys_as_json(connection.dialect.name)
-    rows = await connection.execute(select(*SNAPSHOT_COLUMNS, completed).where(Deal.id.in_(ids.scalar_subquery())))
+    # the deals' own conditions, not `id IN (deals_query)`: PostgreSQL then reads only the open deals' rows (a
+    # third of the time at 100,000 deals)
+    open_deals = select(*SNAPSHOT_COLUMNS, completed).where(*conditions, Deal.status == Outcome.OPEN.value)
+    rows = await connection.execute(open_deals)
     key_sets = _KeySets()
     return [
         (
