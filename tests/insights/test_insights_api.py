@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
-from sqlalchemy import event
+from sqlalchemy import event, update
 
 from api.db import Database
+from api.db.models import Deal
 from api.seed.seeding import seed_database
 from tests.api.factories import People, create_deal, deal_gid, fixture_definitions, gql
 
@@ -116,3 +117,61 @@ async def test_pipeline_amounts_have_two_decimals_for_empty_stages_too(
     assert amounts["mql"] == ("0.00", "0.00")
     assert amounts["sal"][0] == "12345.60"
     assert all(len(value.rpartition(".")[2]) == 2 for pair in amounts.values() for value in pair), amounts
+
+
+FIGURES = """{ pipeline {
+  stages { stage { key } count amounts { amount currency } weightedAmounts { amount currency } amount currency }
+  blockedCount staleCount strength { count }
+  processes { blockedCount staleCount stages { count } }
+} }"""
+FIGURES_AND_DEALS = """{ pipeline {
+  stages { stage { key } count amounts { amount currency } weightedAmounts { amount currency } amount currency }
+  blockedCount staleCount strength { count }
+  processes { blockedCount staleCount stages { count } }
+  blockedDeals(first: 100) { totalCount }
+  ...Stale
+} }
+fragment Stale on Pipeline { stale(first: 100) { deal { id } } }"""
+
+
+async def test_the_pipelines_figures_counted_by_deal_state_agree_with_its_lists_of_deals(
+    client: httpx.AsyncClient, database: Database, people: People
+) -> None:
+    # given deals in every open stage, done to different points, in two currencies, some long in their stage,
+    # for two teams
+    process = fixture_definitions().processes[0]
+    in_order = [m.key for s in process.open_stages for m in s.milestones]
+    for index in range(24):
+        deal = await create_deal(
+            database,
+            owner=(people.rep_a, people.rep_b, people.other_rep)[index % 3],
+            stage=("mql", "sql", "sal", "commit")[index % 4],
+            completed=tuple(in_order[: index % 7]),
+            amount=f"{1000 + index * 37}.{index:02d}",
+        )
+        async with database.transaction() as session:
+            await session.execute(
+                update(Deal)
+                .where(Deal.id == deal.id)
+                .values(
+                    currency="USD" if index % 5 == 0 else "EUR",
+                    stage_entered_at=datetime.now(UTC) - timedelta(days=index * 3),
+                )
+            )
+    for viewer in (people.admin, people.manager, people.rep_a):
+        # when
+        figures = await gql(client, FIGURES, token=viewer.token)
+        with_deals = await gql(client, FIGURES_AND_DEALS, token=viewer.token)
+
+        # then: counted in the database or from the deals one by one, the same figures
+        assert "errors" not in figures, figures
+        assert "errors" not in with_deals, with_deals
+        pipeline = with_deals["data"]["pipeline"]
+        assert figures["data"]["pipeline"] == {key: pipeline[key] for key in figures["data"]["pipeline"]}
+        assert pipeline["blockedCount"] == pipeline["blockedDeals"]["totalCount"]
+        assert pipeline["staleCount"] == len(pipeline["stale"])
+    admin = (await gql(client, FIGURES, token=people.admin.token))["data"]["pipeline"]
+    assert admin["blockedCount"] > 0
+    assert 0 < admin["staleCount"] < 24
+    assert sum(s["count"] for s in admin["stages"]) == 24
+    assert {m["currency"] for s in admin["stages"] for m in s["amounts"]} == {"EUR", "USD"}

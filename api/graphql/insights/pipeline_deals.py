@@ -14,7 +14,7 @@ from api.graphql.insights.types import load_deal
 from api.graphql.process.types import MilestoneType, StageType
 from api.process import Process
 from api.services.forecast.days_to_close import estimate_days_to_close
-from api.services.forecast.pipeline import STALE_FACTOR, PipelineSummary
+from api.services.forecast.pipeline import STALE_FACTOR, DealLists, PipelineSummary
 from api.services.forecast.service import ProcessPipeline
 from api.services.history.durations import MIN_OBSERVATIONS
 from api.services.history.records import DealSnapshot, whole_days_between
@@ -58,7 +58,7 @@ class StaleDeal:
 def blocked_in(sections: Sequence[ProcessPipeline], *, now: datetime) -> Iterator[tuple[SortKey, BlockedDeal]]:
     """Every blocked deal, keyed longest in stage first."""
     for s in sections:
-        for b in s.summary.blocked:
+        for b in _listed(s).blocked:
             view = BlockedDeal(
                 deal_id=b.deal.deal_id,
                 estimated_days_to_close=_days_to_close(s.process, s.summary, b.deal),
@@ -72,7 +72,7 @@ def blocked_in(sections: Sequence[ProcessPipeline], *, now: datetime) -> Iterato
 def stale_in(sections: Sequence[ProcessPipeline], *, now: datetime) -> Iterator[tuple[SortKey, StaleDeal]]:
     """Every stale deal, keyed most overdue (days in stage over expected days) first."""
     for s in sections:
-        for d in s.summary.stale:
+        for d in _listed(s).stale:
             view = StaleDeal(
                 deal_id=d.deal.deal_id,
                 estimated_days_to_close=_days_to_close(s.process, s.summary, d.deal),
@@ -80,3 +80,10 @@ def stale_in(sections: Sequence[ProcessPipeline], *, now: datetime) -> Iterator[
                 expected_days=d.expected_days,
             )
             yield (-d.days_in_stage / d.expected_days, d.deal.deal_id), view
+
+
+def _listed(section: ProcessPipeline) -> DealLists:
+    """The section's blocked and stale deals: read whenever a query selects them (`Pipeline.lists_deals`)."""
+    if section.summary.deals is None:
+        raise RuntimeError("the pipeline was summarised without its deals, yet a list of them was asked for")
+    return section.summary.deals

@@ -87,7 +87,7 @@ class PipelineFigures:
 
     @fields.field(description="How many deals fail the gate into their next stage.")
     def blocked_count(self) -> int:
-        return sum(len(s.summary.blocked) for s in self.sections)
+        return sum(s.summary.blocked_count for s in self.sections)
 
     @fields.field(
         description="Deals failing the gate into their next stage, longest in stage first.",
@@ -110,7 +110,7 @@ class PipelineFigures:
 
     @fields.field(description="How many deals are stale.")
     def stale_count(self) -> int:
-        return sum(len(s.summary.stale) for s in self.sections)
+        return sum(s.summary.stale_count for s in self.sections)
 
     @fields.field(
         description=f"Deals in their stage longer than {STALE_FACTOR} × its longest mandatory milestone (its longest "

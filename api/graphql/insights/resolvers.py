@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Annotated
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.types.nodes import SelectedField, Selection
 
 from api.graphql.core import fields
 from api.graphql.core.context import Info_, require_viewer
@@ -157,8 +159,10 @@ class InsightsQuery:
         asked = _asked(info, viewer=viewer, process_key=given.process_key, owner_id=owner)
         now = datetime.now(UTC)
 
+        deals = _selects_any(info.selected_fields, DEAL_LISTS)
+
         async def summarize(session: AsyncSession) -> forecast.Pipelines:
-            return await forecast.pipelines(session, asked=asked, now=now)
+            return await forecast.pipelines(session, asked=asked, now=now, deals=deals)
 
         result = await info.context.unit_of_work.read(summarize)
         _remember(info, dict(result.learned))
@@ -193,3 +197,16 @@ class InsightsQuery:
 
         insights = await info.context.unit_of_work.read(measure)
         return process_insights_type(process, insights)
+
+
+DEAL_LISTS = frozenset({"blocked", "blockedDeals", "stale", "staleDeals"})
+"""The pipeline's fields that list deals: without them, the pipeline is counted in the database by deal state.
+(A deal's own `blocked` and `stale`, selected inside these lists, are found too; they change nothing.)"""
+
+
+def _selects_any(selections: Iterable[Selection], names: frozenset[str]) -> bool:
+    """Whether any field below `selections`, through fragments, is named one of `names`."""
+    return any(
+        (isinstance(selection, SelectedField) and selection.name in names) or _selects_any(selection.selections, names)
+        for selection in selections
+    )

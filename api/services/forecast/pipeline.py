@@ -17,9 +17,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from api.process import Milestone, Outcome, Process, Stage
@@ -28,6 +28,7 @@ from api.services.deals.state import blockers, strength
 from api.services.forecast.money import Money, single_currency_total, totals_by_currency
 from api.services.history.durations import MilestoneDurations
 from api.services.history.records import DealSnapshot, elapsed_days
+from api.services.history.snapshots import OpenDealGroup
 
 STALE_FACTOR = 1.5
 STRENGTH_BUCKETS = 5
@@ -88,13 +89,22 @@ class StrengthBucket:
 @dataclass(frozen=True, slots=True)
 class PipelineSummary:
     stages: tuple[StageTotals, ...]
+    blocked_count: int
+    stale_count: int
+    strength: tuple[StrengthBucket, ...]
+    durations: MilestoneDurations
+    """What stale and the deals' close estimates were measured with."""
+    deals: DealLists | None = None
+    """The blocked and stale deals themselves, when they were read (`summarize_pipeline`); a summary of groups
+    (`summarize_groups`) has their counts only."""
+
+
+@dataclass(frozen=True, slots=True)
+class DealLists:
     blocked: tuple[BlockedDeal, ...]
     """Longest in stage first."""
     stale: tuple[StaleDeal, ...]
     """Most overdue first."""
-    strength: tuple[StrengthBucket, ...]
-    durations: MilestoneDurations
-    """What stale and the deals' close estimates were measured with."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,14 +164,74 @@ def summarize_pipeline(
             stale.append((pace.days_in_stage / pace.expected_days, _stale(deal, pace)))  # type: ignore[operator]
         buckets[strength_bucket_index(deal_strength)] += 1
     return PipelineSummary(
-        stages=tuple(_totals(stage, by_stage[stage.key]) for stage in process.open_stages),
-        blocked=tuple(sorted(blocked, key=lambda b: (b.deal.entered_stage_at, b.deal.deal_id))),
-        stale=tuple(s for _, s in sorted(stale, key=lambda x: (-x[0], x[1].deal.deal_id))),
-        strength=tuple(
-            StrengthBucket(low=i / STRENGTH_BUCKETS, high=(i + 1) / STRENGTH_BUCKETS, count=n)
-            for i, n in enumerate(buckets)
+        stages=tuple(
+            _totals(
+                stage, len(in_stage), totals_by_currency(Money(amount=d.amount, currency=d.currency) for d in in_stage)
+            )
+            for stage in process.open_stages
+            for in_stage in [by_stage[stage.key]]
         ),
+        blocked_count=len(blocked),
+        stale_count=len(stale),
+        strength=_buckets(buckets),
         durations=durations,
+        deals=DealLists(
+            blocked=tuple(sorted(blocked, key=lambda b: (b.deal.entered_stage_at, b.deal.deal_id))),
+            stale=tuple(s for _, s in sorted(stale, key=lambda x: (-x[0], x[1].deal.deal_id))),
+        ),
+    )
+
+
+def summarize_groups(
+    *,
+    process: Process,
+    groups: Iterable[OpenDealGroup],
+    stale_by_stage: Mapping[str, int],
+    durations: MilestoneDurations,
+) -> PipelineSummary:
+    """`summarize_pipeline`'s figures from the open deals counted by state (`open_deal_groups`), without the
+    deals: the gate and strength of each state once, whatever the number of deals in it. `stale_by_stage` is
+    how many deals of each stage entered it before `stale_since(...)`."""
+    counts = {s.key: 0 for s in process.open_stages}
+    amounts: dict[str, list[Money]] = {s.key: [] for s in process.open_stages}
+    blocked = 0
+    buckets = [0] * STRENGTH_BUCKETS
+    progress = _ProgressByState(process)
+    for group in groups:
+        stage = process.stage(group.stage_key)
+        if stage is None or stage.is_terminal:
+            continue
+        counts[stage.key] += group.count
+        amounts[stage.key].append(Money(amount=group.amount, currency=group.currency))
+        gate, deal_strength = progress.of(stage.key, group.completed_milestones)
+        if gate is not None and not gate.passed:
+            blocked += group.count
+        buckets[strength_bucket_index(deal_strength)] += group.count
+    return PipelineSummary(
+        stages=tuple(
+            _totals(stage, counts[stage.key], totals_by_currency(amounts[stage.key])) for stage in process.open_stages
+        ),
+        blocked_count=blocked,
+        stale_count=sum(stale_by_stage.get(s.key, 0) for s in process.open_stages),
+        strength=_buckets(buckets),
+        durations=durations,
+    )
+
+
+def stale_since(process: Process, *, durations: MilestoneDurations, now: datetime) -> dict[str, datetime]:
+    """Per open stage that can be stale: a deal that entered it before this time is stale now (its days in
+    stage exceed the expected days, as `StagePace.stale`)."""
+    return {
+        stage.key: now - timedelta(days=expected)
+        for stage in process.open_stages
+        for expected in [expected_stage_days(stage, durations)]
+        if expected is not None
+    }
+
+
+def _buckets(counts: list[int]) -> tuple[StrengthBucket, ...]:
+    return tuple(
+        StrengthBucket(low=i / STRENGTH_BUCKETS, high=(i + 1) / STRENGTH_BUCKETS, count=n) for i, n in enumerate(counts)
     )
 
 
@@ -190,12 +260,11 @@ class _ProgressByState:
         return found
 
 
-def _totals(stage: Stage, deals: list[DealSnapshot]) -> StageTotals:
-    amounts = totals_by_currency(Money(amount=d.amount, currency=d.currency) for d in deals)
+def _totals(stage: Stage, count: int, amounts: tuple[Money, ...]) -> StageTotals:
     probability = Decimal(str(stage.probability))
     return StageTotals(
         stage=stage,
-        count=len(deals),
+        count=count,
         amounts=amounts,
         weighted_amounts=tuple(
             Money(amount=(m.amount * probability).quantize(CENT), currency=m.currency) for m in amounts

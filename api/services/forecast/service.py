@@ -23,7 +23,7 @@ from api.deal_events import DealEventKind
 from api.process import Outcome, Process
 from api.services.accounts.viewer import Viewer, visible_deals
 from api.services.forecast.money import most_common_currency
-from api.services.forecast.pipeline import PipelineSummary, summarize_pipeline
+from api.services.forecast.pipeline import PipelineSummary, stale_since, summarize_groups, summarize_pipeline
 from api.services.forecast.quota import QuotaPlan, plan_for_quota
 from api.services.forecast.ranking import (
     Assessor,
@@ -34,7 +34,13 @@ from api.services.forecast.ranking import (
 )
 from api.services.history.learned import LearnedHistory, learned_history
 from api.services.history.records import DealSnapshot, utc_midnight
-from api.services.history.snapshots import deals_query, open_snapshots_by_process
+from api.services.history.snapshots import (
+    OpenDealGroup,
+    deals_query,
+    open_deal_groups,
+    open_snapshots_by_process,
+    stale_counts,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -77,8 +83,12 @@ class QuotaCurrencyUnknown(ValueError):
     """A quota was given without a currency, and no open or won deal says which it is."""
 
 
-async def pipelines(session: AsyncSession, *, asked: OpenDealsAsked, now: datetime) -> Pipelines:
-    """One summary per process, each measured with that process's learned durations."""
+async def pipelines(session: AsyncSession, *, asked: OpenDealsAsked, now: datetime, deals: bool = True) -> Pipelines:
+    """One summary per process, each measured with that process's learned durations; with `deals`, the blocked and
+    stale deals themselves, else their counts only (the deals counted by state in the database: two statements
+    of a few hundred rows, not every open deal)."""
+    if not deals:
+        return await _pipeline_figures(session, asked=asked, now=now)
     open_deals = await _open_deals(session, asked=asked, today=now.date())
     return Pipelines(
         sections=tuple(
@@ -91,6 +101,41 @@ async def pipelines(session: AsyncSession, *, asked: OpenDealsAsked, now: dateti
             for p in open_deals.processes
         ),
         learned=open_deals.learned,
+    )
+
+
+async def _pipeline_figures(session: AsyncSession, *, asked: OpenDealsAsked, now: datetime) -> Pipelines:
+    visible, owners = visible_deals(asked.viewer), None if asked.owner_id is None else (asked.owner_id,)
+    groups: dict[str, list[OpenDealGroup]] = defaultdict(list)
+    in_scope = await open_deal_groups(
+        session, process_keys=[p.key for p in asked.processes], owner_ids=owners, visible=visible
+    )
+    for group in in_scope:
+        groups[group.process_key].append(group)
+    processes = tuple(p for p in asked.processes if asked.named or p.key in groups)
+    learned = await _learned(session, processes, asked=asked, today=now.date())
+    since = {p.key: stale_since(p, durations=learned[p.key].durations, now=now) for p in processes}
+    stale = await stale_counts(
+        session,
+        process_keys=[p.key for p in processes],
+        entered_before={(key, stage): at for key, by_stage in since.items() for stage, at in by_stage.items()},
+        owner_ids=owners,
+        visible=visible,
+    )
+    return Pipelines(
+        sections=tuple(
+            ProcessPipeline(
+                process=p,
+                summary=summarize_groups(
+                    process=p,
+                    groups=groups[p.key],
+                    stale_by_stage={stage: count for (key, stage), count in stale.items() if key == p.key},
+                    durations=learned[p.key].durations,
+                ),
+            )
+            for p in processes
+        ),
+        learned=learned,
     )
 
 
@@ -168,8 +213,15 @@ async def _open_deals(session: AsyncSession, *, asked: OpenDealsAsked, today: da
     return _OpenDeals(
         processes=processes,
         by_process={key: tuple(deals) for key, deals in by_process.items()},
-        learned={p.key: await learned_history(session, process=p, today=today, viewer=asked.viewer) for p in processes},
+        learned=await _learned(session, processes, asked=asked, today=today),
     )
+
+
+async def _learned(
+    session: AsyncSession, processes: tuple[Process, ...], *, asked: OpenDealsAsked, today: date
+) -> dict[str, LearnedHistory]:
+    """By process key: what each process's history says, as the viewer may see it."""
+    return {p.key: await learned_history(session, process=p, today=today, viewer=asked.viewer) for p in processes}
 
 
 async def _quota_plan(

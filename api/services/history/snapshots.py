@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Select, Text, cast, func, select
+from sqlalchemy import ColumnElement, Select, Text, and_, cast, func, or_, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -85,6 +87,89 @@ async def open_snapshots_by_process(
         )
         for deal_id, process_key, name, owner_id, stage_key, amount, currency, entered_at, close_date, keys in rows
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class OpenDealGroup:
+    """Open deals of one process in the same stage, with the same completed milestones, in one currency."""
+
+    process_key: str
+    stage_key: str
+    completed_milestones: frozenset[str]
+    """As recorded (possibly former keys)."""
+    currency: str
+    count: int
+    amount: Decimal
+    """Their total amount, exact to the cent."""
+
+
+async def open_deal_groups(
+    session: AsyncSession,
+    *,
+    process_keys: Collection[str],
+    owner_ids: Collection[int] | None = None,
+    visible: ColumnElement[bool] | None = None,
+) -> list[OpenDealGroup]:
+    """One statement: the open deals `open_snapshots_by_process` reads, counted and totalled per process, stage,
+    completed milestones and currency: a few hundred rows where there are thousands of deals."""
+    conditions = deal_conditions(process_keys, since=None, owner_ids=owner_ids, visible=visible)
+    connection = await session.connection()
+    deals = (
+        select(
+            Deal.process_key,
+            Deal.stage_key,
+            Deal.currency,
+            Deal.amount,
+            _completed_keys_as_json(connection.dialect.name).label("completed"),
+        )
+        .where(*conditions, Deal.status == Outcome.OPEN.value)
+        .subquery()
+    )
+    in_state = (deals.c.process_key, deals.c.stage_key, deals.c.completed, deals.c.currency)
+    # in cents: exact on SQLite too, which keeps amounts as floating point numbers
+    cents = func.sum(func.round(deals.c.amount * 100))
+    key_sets = _KeySets()
+    return [
+        OpenDealGroup(
+            process_key=process_key,
+            stage_key=stage_key,
+            completed_milestones=key_sets.of(completed),
+            currency=currency,
+            count=count,
+            amount=Decimal(int(total)).scaleb(-2),
+        )
+        for process_key, stage_key, completed, currency, count, total in await connection.execute(
+            select(*in_state, func.count(), cents).group_by(*in_state)
+        )
+    ]
+
+
+async def stale_counts(
+    session: AsyncSession,
+    *,
+    process_keys: Collection[str],
+    entered_before: Mapping[tuple[str, str], datetime],
+    owner_ids: Collection[int] | None = None,
+    visible: ColumnElement[bool] | None = None,
+) -> dict[tuple[str, str], int]:
+    """One statement: per (process key, stage key) of `entered_before`, how many of the open deals
+    `open_deal_groups` counts entered that stage before the given time (a stage where none did is left out)."""
+    if not entered_before:
+        return {}
+    conditions = deal_conditions(process_keys, since=None, owner_ids=owner_ids, visible=visible)
+    late = or_(
+        *(
+            and_(Deal.process_key == process_key, Deal.stage_key == stage_key, Deal.stage_entered_at < before)
+            for (process_key, stage_key), before in entered_before.items()
+        )
+    )
+    counted = (
+        select(Deal.process_key, Deal.stage_key, func.count())
+        .where(*conditions, Deal.status == Outcome.OPEN.value, late)
+        .group_by(Deal.process_key, Deal.stage_key)
+    )
+    connection = await session.connection()
+    return {(process_key, stage_key): count for process_key, stage_key, count in await connection.execute(counted)}
 
 
 def _completed_keys_as_json(dialect: str) -> ColumnElement[str | None]:
