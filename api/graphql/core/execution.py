@@ -145,7 +145,9 @@ class CompiledExecutor(SizeLimitedExecution):
         parent_type = plan.type
         try:
             for step in plan.steps:
-                if step.resolver is not None:
+                if step.method is not None:
+                    value = self._method(step, parent_type, source, path)
+                elif step.resolver is not None:
                     value = self._resolved(step, parent_type, source, Path(path, step.key, parent_type.name))
                 elif step.getter is None:
                     value = self.execute_field(
@@ -173,14 +175,38 @@ class CompiledExecutor(SizeLimitedExecution):
             result = step.resolver(source, field)  # type: ignore[misc]
             if step.leaf is not None:
                 if type(result) is step.as_is:
-                    if self.max_response_bytes is not None:
-                        self.count(result)
+                    self._count_as_is(result)
                     return result
                 if self._usual(result):
                     return self.complete_leaf_value(step.leaf, result)  # type: ignore[arg-type]
         except Exception as raw_error:
             self.handle_field_error(raw_error, step.definition.type, step.nodes, path)
             return None
+        return self._resolver_value(step, parent_type, result, path, field)
+
+    def _method(self, step: Step, parent_type: GraphQLObjectType, source: Any, parent_path: Path) -> Any:
+        """`_resolved` for a method that takes only `self`; its path and `RunningField` are built only when its
+        value is not a plain leaf."""
+        try:
+            result = step.method(source)  # type: ignore[misc]
+            if step.leaf is not None:
+                if type(result) is step.as_is:
+                    self._count_as_is(result)
+                    return result
+                if self._usual(result):
+                    return self.complete_leaf_value(step.leaf, result)  # type: ignore[arg-type]
+        except Exception as raw_error:
+            path = Path(parent_path, step.key, parent_type.name)
+            self.handle_field_error(raw_error, step.definition.type, step.nodes, path)
+            return None
+        path = Path(parent_path, step.key, parent_type.name)
+        field = RunningField(self, step.definition, step.nodes, parent_type, path)
+        return self._resolver_value(step, parent_type, result, path, field)
+
+    def _resolver_value(
+        self, step: Step, parent_type: GraphQLObjectType, result: Any, path: Path, field: RunningField
+    ) -> Any:
+        """A resolver's value that is not a plain leaf: a list, an object, or anything else as `_completed`."""
         if step.items is not None and type(result) in LISTS:
             return self._list(step, field, path, result)
         if step.object_type is not None and self._an_object_now(result) and is_of_type(step.object_type, result):
@@ -203,13 +229,7 @@ class CompiledExecutor(SizeLimitedExecution):
         try:
             value = step.getter(source)  # type: ignore[misc]
             if type(value) is step.as_is:
-                if self.max_response_bytes is not None:
-                    if type(value) is str and value.isascii():  # `count`, in place: most leaves are such
-                        self.response_bytes += len(value) + KEY_BYTES
-                        if self.response_bytes > self.max_response_bytes:
-                            self.grown()
-                    else:
-                        self.count(value)
+                self._count_as_is(value)
                 return value
             if self._usual(value):
                 return self.complete_leaf_value(step.leaf, value)  # type: ignore[arg-type]
@@ -217,6 +237,16 @@ class CompiledExecutor(SizeLimitedExecution):
             self.handle_field_error(raw_error, step.definition.type, step.nodes, Path(path, step.key, parent_type.name))
             return None
         return self._completed(step, parent_type, value, Path(path, step.key, parent_type.name))
+
+    def _count_as_is(self, value: Any) -> None:
+        """`count` of a leaf that passes as it is (`Step.as_is`); an ASCII string in place: most leaves are such."""
+        if self.max_response_bytes is not None:
+            if type(value) is str and value.isascii():
+                self.response_bytes += len(value) + KEY_BYTES
+                if self.response_bytes > self.max_response_bytes:
+                    self.grown()
+            else:
+                self.count(value)
 
     def _usual(self, value: Any) -> bool:
         """Neither null, an error, nor an awaitable: a value graphql-core completes at once."""

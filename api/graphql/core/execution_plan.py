@@ -55,6 +55,7 @@ class Step:
         "items",
         "key",
         "leaf",
+        "method",
         "name",
         "nodes",
         "non_null",
@@ -68,6 +69,8 @@ class Step:
         self.name = nodes[0].node.name.value
         self.getter = basic_getter(definition)
         self.resolver = None if self.getter is not None else direct_resolver(definition, schema)
+        self.method = None if self.resolver is None else plain_method(definition)
+        """A resolver method that takes nothing but `self`: called with the object alone."""
         inner = definition.type
         self.non_null = isinstance(inner, GraphQLNonNull)
         if self.non_null:
@@ -172,6 +175,18 @@ def direct_resolver(field_def: GraphQLField, schema: Any) -> Callable[[Any, Runn
         return function(source, **kwargs) if takes_self else function(**kwargs)
 
     return call
+
+
+def plain_method(field_def: GraphQLField) -> Callable[[Any], Any] | None:
+    """The function of a field `direct_resolver` calls, when it is a method that takes nothing but `self` (no
+    `info`, parent nor root): the object is all it needs."""
+    field = field_def.extensions.get("strawberry-definition")
+    resolver = getattr(field, "base_resolver", None)
+    if resolver is None or resolver.self_parameter is None or not callable(resolver.wrapped_func):
+        return None
+    if any(p is not None for p in (resolver.parent_parameter, resolver.root_parameter, resolver.info_parameter)):
+        return None
+    return resolver.wrapped_func  # type: ignore[no-any-return]
 
 
 @cache
