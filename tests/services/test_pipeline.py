@@ -171,5 +171,6 @@ def test_the_figures_counted_by_deal_state_are_those_of_the_deals_one_by_one() -
     assert by_state.stages == one_by_one.stages
     assert (by_state.blocked_count, by_state.stale_count) == (one_by_one.blocked_count, one_by_one.stale_count)
     assert by_state.strength == one_by_one.strength
-    assert one_by_one.blocked_count > 0 and one_by_one.stale_count > 0
+    assert one_by_one.blocked_count > 0
+    assert one_by_one.stale_count > 0
     assert by_state.deals is None
