@@ -67,6 +67,8 @@ from api.graphql.core.response_size import KEY_BYTES, SizeLimitedExecution
 DOCUMENT_PLANS = DocumentPlans()
 COMPLETED_TYPES = frozenset({type(None), str, int, float, bool, dict, list})
 """Types of completed values, never awaitable."""
+NOT_PLAIN = object()
+"""`_plain_leaf`'s answer for a value it does not complete."""
 LISTS = frozenset({list, tuple})
 """Types of values a list field is completed from here (graphql-core takes any iterable)."""
 
@@ -173,12 +175,8 @@ class CompiledExecutor(SizeLimitedExecution):
         field = RunningField(self, step.definition, step.nodes, parent_type, path)
         try:
             result = step.resolver(source, field)  # type: ignore[misc]
-            if step.leaf is not None:
-                if type(result) is step.as_is:
-                    self._count_as_is(result)
-                    return result
-                if self._usual(result):
-                    return self.complete_leaf_value(step.leaf, result)  # type: ignore[arg-type]
+            if step.leaf is not None and (leaf := self._plain_leaf(step, result)) is not NOT_PLAIN:
+                return leaf
         except Exception as raw_error:
             self.handle_field_error(raw_error, step.definition.type, step.nodes, path)
             return None
@@ -189,12 +187,8 @@ class CompiledExecutor(SizeLimitedExecution):
         value is not a plain leaf."""
         try:
             result = step.method(source)  # type: ignore[misc]
-            if step.leaf is not None:
-                if type(result) is step.as_is:
-                    self._count_as_is(result)
-                    return result
-                if self._usual(result):
-                    return self.complete_leaf_value(step.leaf, result)  # type: ignore[arg-type]
+            if step.leaf is not None and (leaf := self._plain_leaf(step, result)) is not NOT_PLAIN:
+                return leaf
         except Exception as raw_error:
             path = Path(parent_path, step.key, parent_type.name)
             self.handle_field_error(raw_error, step.definition.type, step.nodes, path)
@@ -228,15 +222,22 @@ class CompiledExecutor(SizeLimitedExecution):
         """A plain scalar or enum: read and coerced; anything unusual goes the general way."""
         try:
             value = step.getter(source)  # type: ignore[misc]
-            if type(value) is step.as_is:
-                self._count_as_is(value)
-                return value
-            if self._usual(value):
-                return self.complete_leaf_value(step.leaf, value)  # type: ignore[arg-type]
+            if (leaf := self._plain_leaf(step, value)) is not NOT_PLAIN:
+                return leaf
         except Exception as raw_error:
             self.handle_field_error(raw_error, step.definition.type, step.nodes, Path(path, step.key, parent_type.name))
             return None
         return self._completed(step, parent_type, value, Path(path, step.key, parent_type.name))
+
+    def _plain_leaf(self, step: Step, value: Any) -> Any:
+        """A scalar or enum value of a leaf step, completed at once: as it is (`Step.as_is`), or coerced when it
+        is usual; `NOT_PLAIN` for anything else (null, an error, an awaitable), which goes the general way."""
+        if type(value) is step.as_is:
+            self._count_as_is(value)
+            return value
+        if self._usual(value):
+            return self.complete_leaf_value(step.leaf, value)  # type: ignore[arg-type]
+        return NOT_PLAIN
 
     def _count_as_is(self, value: Any) -> None:
         """`count` of a leaf that passes as it is (`Step.as_is`); an ASCII string in place: most leaves are such."""
