@@ -78,6 +78,31 @@ class Item:
     strict_nested: Item = None  # type: ignore[assignment]
     numbers: list[int] = strawberry.field(default_factory=lambda: [1, 2, 3])
     bad_numbers: list[int] = strawberry.field(default_factory=lambda: [1, "two", 3])  # type: ignore[list-item]
+    beyond_int: int = 2**31  # an int that GraphQL's 32-bit Int cannot represent
+    least_int: int = -(2**31)
+    ratio: float = 0.5
+    infinite: float = float("inf")
+    text_id: strawberry.ID = strawberry.ID("i-1")
+
+    @strawberry.field
+    def huge(self) -> int:
+        return -(2**40)
+
+    @strawberry.field
+    def not_a_number(self) -> float:
+        return float("nan")
+
+    @strawberry.field
+    def flag_as_int(self) -> int:
+        return True
+
+    @strawberry.field
+    def whole_as_float(self) -> float:
+        return 3
+
+    @strawberry.field
+    def numeric_id(self) -> strawberry.ID:
+        return 42  # type: ignore[return-value]
 
     @strawberry.field
     def broken(self) -> str:
@@ -183,6 +208,16 @@ LEAVES = [
     "greeting",
     "__typename",
     "path",
+    "beyondInt",
+    "leastInt",
+    "ratio",
+    "infinite",
+    "textId",
+    "huge",
+    "notANumber",
+    "flagAsInt",
+    "wholeAsFloat",
+    "numericId",
 ]
 OBJECTS = [
     "children",

@@ -60,6 +60,7 @@ from api.graphql.core.execution_plan import (
     checked_without_info,
     compile_plan,
     is_of_type,
+    passes_as_is,
     plan_key,
 )
 from api.graphql.core.response_size import KEY_BYTES, SizeLimitedExecution
@@ -147,7 +148,9 @@ class CompiledExecutor(SizeLimitedExecution):
         parent_type = plan.type
         try:
             for step in plan.steps:
-                if step.method is not None:
+                if step.leaf_read is not None:
+                    value = self._leaf(step, parent_type, source, path)
+                elif step.method is not None:
                     value = self._method(step, parent_type, source, path)
                 elif step.resolver is not None:
                     value = self._resolved(step, parent_type, source, Path(path, step.key, parent_type.name))
@@ -157,8 +160,6 @@ class CompiledExecutor(SizeLimitedExecution):
                     )
                     if value is Undefined:
                         continue
-                elif step.leaf is not None:
-                    value = self._leaf(step, parent_type, source, path)
                 else:
                     value = self._basic(step, parent_type, source, Path(path, step.key, parent_type.name))
                 results[step.key] = value
@@ -183,12 +184,9 @@ class CompiledExecutor(SizeLimitedExecution):
         return self._resolver_value(step, parent_type, result, path, field)
 
     def _method(self, step: Step, parent_type: GraphQLObjectType, source: Any, parent_path: Path) -> Any:
-        """`_resolved` for a method that takes only `self`; its path and `RunningField` are built only when its
-        value is not a plain leaf."""
+        """`_resolved` for a method that takes only `self`, whose value is not a leaf (`_leaf` reads those)."""
         try:
             result = step.method(source)  # type: ignore[misc]
-            if step.leaf is not None and (leaf := self._plain_leaf(step, result)) is not NOT_PLAIN:
-                return leaf
         except Exception as raw_error:
             path = Path(parent_path, step.key, parent_type.name)
             self.handle_field_error(raw_error, step.definition.type, step.nodes, path)
@@ -219,9 +217,10 @@ class CompiledExecutor(SizeLimitedExecution):
         return self._guarded(completed, step.definition.type, step.nodes, path)
 
     def _leaf(self, step: Step, parent_type: GraphQLObjectType, source: Any, path: Path) -> Any:
-        """A plain scalar or enum: read and coerced; anything unusual goes the general way."""
+        """A scalar or enum read without a path nor `info` (`Step.leaf_read`), and coerced; anything unusual
+        goes the general way."""
         try:
-            value = step.getter(source)  # type: ignore[misc]
+            value = step.leaf_read(source)  # type: ignore[misc]
             if (leaf := self._plain_leaf(step, value)) is not NOT_PLAIN:
                 return leaf
         except Exception as raw_error:
@@ -232,7 +231,8 @@ class CompiledExecutor(SizeLimitedExecution):
     def _plain_leaf(self, step: Step, value: Any) -> Any:
         """A scalar or enum value of a leaf step, completed at once: as it is (`Step.as_is`), or coerced when it
         is usual; `NOT_PLAIN` for anything else (null, an error, an awaitable), which goes the general way."""
-        if type(value) is step.as_is:
+        kind = type(value)
+        if kind is step.as_is and (kind is str or passes_as_is(value)):
             self._count_as_is(value)
             return value
         if self._usual(value):
@@ -240,14 +240,17 @@ class CompiledExecutor(SizeLimitedExecution):
         return NOT_PLAIN
 
     def _count_as_is(self, value: Any) -> None:
-        """`count` of a leaf that passes as it is (`Step.as_is`); an ASCII string in place: most leaves are such."""
-        if self.max_response_bytes is not None:
-            if type(value) is str and value.isascii():
-                self.response_bytes += len(value) + KEY_BYTES
-                if self.response_bytes > self.max_response_bytes:
-                    self.grown()
-            else:
+        """`count` of a leaf that passes as it is (`Step.as_is`), written out: most leaves are such."""
+        if self.max_response_bytes is None:
+            return
+        if type(value) is str:
+            if not value.isascii():
                 self.count(value)
+                return
+            self.response_bytes += len(value)
+        self.response_bytes += KEY_BYTES
+        if self.response_bytes > self.max_response_bytes:
+            self.grown()
 
     def _usual(self, value: Any) -> bool:
         """Neither null, an error, nor an awaitable: a value graphql-core completes at once."""

@@ -9,14 +9,20 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache, lru_cache
+from math import isfinite
 from operator import attrgetter
 from typing import Any
 
 from graphql import (
     BREAK,
+    GRAPHQL_MAX_INT,
+    GRAPHQL_MIN_INT,
     DirectiveNode,
     GraphQLBoolean,
     GraphQLField,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -39,9 +45,28 @@ from strawberry.types.info import Info
 Getter = Callable[[Any], Any]
 PLAIN_TYPES = frozenset({str, int, float, bool, Decimal, date, datetime})
 """Types of values that are never null, an error or awaitable."""
-PASSES_AS_IS = {id(GraphQLString): str, id(GraphQLBoolean): bool}
+PASSES_AS_IS = {
+    id(GraphQLString): str,
+    id(GraphQLID): str,
+    id(GraphQLBoolean): bool,
+    id(GraphQLInt): int,
+    id(GraphQLFloat): float,
+}
 """Scalars whose coercion returns a value of exactly this type unchanged (graphql-core's `serialize_string`,
-`serialize_boolean`)."""
+`serialize_id`, `serialize_boolean`; `serialize_int` for an int within 32 bits and `serialize_float` for a
+finite float, which `passes_as_is` checks)."""
+
+
+def passes_as_is(value: Any) -> bool:
+    """Whether a value of its step's `as_is` type is returned unchanged by its scalar's coercion: every string
+    and boolean; an int within GraphQL's 32 bits; a finite float."""
+    kind = type(value)
+    if kind is int:
+        number: int = value
+        return GRAPHQL_MIN_INT <= number <= GRAPHQL_MAX_INT
+    return kind is not float or isfinite(value)
+
+
 ResolveInfo = GraphQLResolveInfo[Any]
 
 
@@ -55,6 +80,7 @@ class Step:
         "items",
         "key",
         "leaf",
+        "leaf_read",
         "method",
         "name",
         "nodes",
@@ -78,6 +104,8 @@ class Step:
         direct = self.getter is not None or self.resolver is not None
         self.leaf = inner if direct and is_leaf_type(inner) else None
         self.as_is: type | None = PASSES_AS_IS.get(id(self.leaf)) if self.leaf is not None else None
+        self.leaf_read: Getter | None = None if self.leaf is None else self.method or self.getter
+        """How to read a leaf without a path nor `info`: its plain attribute, or its method that takes only `self`."""
         plain_object = direct and is_object_type(inner) and checked_without_info(inner)  # type: ignore[arg-type]
         self.object_type: GraphQLObjectType | None = inner if plain_object else None  # type: ignore[assignment]
         self.items: GraphQLOutputType | None = inner.of_type if direct and isinstance(inner, GraphQLList) else None

@@ -117,10 +117,18 @@ def prioritize(*, assessments: Iterable[DealAssessment], today: date) -> tuple[P
     """Rank open deals (closed ones are left out) and explain each place in one sentence."""
     open_deals = [a for a in assessments if a.deal.status is Outcome.OPEN]
     ordered = sorted(open_deals, key=_rank_key)
-    return tuple(
-        PrioritizedDeal(rank=index, assessment=a, reason=reason(assessment=a, today=today))
-        for index, a in enumerate(ordered, start=1)
-    )
+    reasons: dict[tuple[int, int, date | None], str] = {}
+    ranked = []
+    for index, a in enumerate(ordered, start=1):
+        # the sentence depends on the deal's estimate (shared by every deal in its state), the days left, and a
+        # close date only once it has passed: written once for each such case
+        close_date = a.deal.close_date
+        key = (id(a.estimate), a.days_left, close_date if close_date is not None and close_date < today else None)
+        said = reasons.get(key)
+        if said is None:
+            said = reasons[key] = reason(assessment=a, today=today)
+        ranked.append(PrioritizedDeal(rank=index, assessment=a, reason=said))
+    return tuple(ranked)
 
 
 def _rank_key(a: DealAssessment) -> tuple[bool, Decimal, int, date, str]:
