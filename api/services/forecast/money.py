@@ -8,6 +8,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+CENT = Decimal("0.01")
+"""What amounts are rounded to."""
+
 
 @dataclass(frozen=True, slots=True)
 class Money:

@@ -25,14 +25,13 @@ from decimal import Decimal
 from api.process import Milestone, Outcome, Process, Stage
 from api.services.deals.gates import GateResult
 from api.services.deals.state import blockers, strength
-from api.services.forecast.money import Money, single_currency_total, totals_by_currency
+from api.services.forecast.money import CENT, Money, single_currency_total, totals_by_currency
 from api.services.history.durations import MilestoneDurations
 from api.services.history.records import DealSnapshot, elapsed_days
 from api.services.history.snapshots import OpenDealGroup
 
 STALE_FACTOR = 1.5
 STRENGTH_BUCKETS = 5
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from api.process import Outcome, Process
 from api.services.forecast.days_to_close import CloseEstimate, RemainingMilestone, estimate_days_to_close
+from api.services.forecast.money import CENT
 from api.services.forecast.win_probability import WinProbability, win_probability
 from api.services.history.durations import MilestoneDurations
 from api.services.history.insights import StageWinRate
@@ -93,21 +94,21 @@ class Assessor:
         self.process, self.durations, self.learned_win_rates = process, durations, learned_win_rates
         self.days_left = (period_end - today).days
         self._estimates: dict[tuple[str, Outcome, frozenset[str]], CloseEstimate] = {}
-        self._wins: dict[str, WinProbability] = {}
+        self._wins: dict[str, tuple[WinProbability, Decimal]] = {}
 
     def assess(self, deal: DealSnapshot) -> DealAssessment:
-        win = self._wins.get(deal.stage_key)
-        if win is None:
-            win = self._wins[deal.stage_key] = win_probability(
-                process=self.process, stage_key=deal.stage_key, learned=self.learned_win_rates
-            )
+        found = self._wins.get(deal.stage_key)
+        if found is None:
+            win = win_probability(process=self.process, stage_key=deal.stage_key, learned=self.learned_win_rates)
+            found = self._wins[deal.stage_key] = (win, Decimal(str(win.probability)))
+        win, probability = found
         key = (deal.stage_key, deal.status, deal.completed_milestones)
         estimate = self._estimates.get(key)
         if estimate is None:
             estimate = self._estimates[key] = estimate_days_to_close(
                 process=self.process, deal=deal, durations=self.durations
             )
-        expected_value = (deal.amount * Decimal(str(win.probability))).quantize(Decimal("0.01"))
+        expected_value = (deal.amount * probability).quantize(CENT)
         return DealAssessment(
             deal=deal, estimate=estimate, days_left=self.days_left, win=win, expected_value=expected_value
         )

@@ -7,6 +7,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Text, and_, cast, func, or_, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
@@ -63,7 +64,7 @@ async def open_snapshots_by_process(
     the same state share one set of keys, parsed once."""
     conditions = deal_conditions(process_keys, since=None, owner_ids=owner_ids, visible=visible)
     connection = await session.connection()  # Core rows: the ORM's per-row work is not needed for columns
-    completed = _completed_keys_as_json(connection.dialect.name)
+    completed = _completed_keys(connection.dialect.name)
     # the deals' own conditions, not `id IN (deals_query)`: PostgreSQL then reads only the open deals' rows (a
     # third of the time at 100,000 deals)
     open_deals = select(*SNAPSHOT_COLUMNS, completed).where(*conditions, Deal.status == Outcome.OPEN.value)
@@ -172,9 +173,18 @@ async def stale_counts(
     return {(process_key, stage_key): count for process_key, stage_key, count in await connection.execute(counted)}
 
 
+def _completed_keys(dialect: str) -> ColumnElement[Any]:
+    """A deal's completed milestone keys, in no order: an array on PostgreSQL (twice as fast to read there as
+    a sorted JSON text, at 6,000 deals), a JSON array in text elsewhere."""
+    key = MilestoneCompletion.milestone_key
+    if dialect == "postgresql":
+        return func.array(select(key).where(MilestoneCompletion.deal_id == Deal.id).scalar_subquery())
+    return select(func.json_group_array(key)).where(MilestoneCompletion.deal_id == Deal.id).scalar_subquery()
+
+
 def _completed_keys_as_json(dialect: str) -> ColumnElement[str | None]:
-    """A deal's completed milestone keys as a JSON array in text, sorted where the database can (so deals in
-    the same state read the same text); null when it has none."""
+    """A deal's completed milestone keys as a JSON array in text, to group deals by: sorted where the database
+    can (so deals in the same state read the same text); null when it has none."""
     key = MilestoneCompletion.milestone_key
     if dialect == "postgresql":
         in_order = select(func.json_agg(aggregate_order_by(key, key))).where(MilestoneCompletion.deal_id == Deal.id)
@@ -183,19 +193,21 @@ def _completed_keys_as_json(dialect: str) -> ColumnElement[str | None]:
 
 
 class _KeySets:
-    """The sets of keys the deals' JSON texts name: one set per distinct text, and one per distinct set of keys
-    (texts differ where the database does not sort them), shared by the deals in that state: hashed once,
-    found by identity by the views that compute once per state (`progress_of`)."""
+    """The sets of keys the deals' columns name: one set per distinct JSON text or array, and one per distinct
+    set of keys (texts and arrays differ where they are not sorted), shared by the deals in that state: hashed
+    once, found by identity by the views that compute once per state (`progress_of`)."""
 
     def __init__(self) -> None:
-        self._by_text: dict[str | None, frozenset[str]] = {}
+        self._by_read: dict[str | tuple[str, ...] | None, frozenset[str]] = {}
         self._by_keys: dict[frozenset[str], frozenset[str]] = {}
 
-    def of(self, text: str | None) -> frozenset[str]:
-        found = self._by_text.get(text)
+    def of(self, read: str | list[str] | None) -> frozenset[str]:
+        """The set of keys `read`: a JSON text, or an array (`_completed_keys`)."""
+        as_read = tuple(read) if isinstance(read, list) else read
+        found = self._by_read.get(as_read)
         if found is None:
-            keys = frozenset(json.loads(text)) if text else frozenset()
-            found = self._by_text[text] = self._by_keys.setdefault(keys, keys)
+            keys = frozenset(json.loads(as_read) if isinstance(as_read, str) else as_read or ())
+            found = self._by_read[as_read] = self._by_keys.setdefault(keys, keys)
         return found
 
 
