@@ -21,18 +21,22 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, exists, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.db.batches import batch, ids_param
 from api.db.models import ApiToken, Deal, DealEvent, MilestoneCompletion, Role, Team, User, utc_now
 from api.services.accounts.tokens import working_tokens
 from api.services.accounts.viewer import Viewer, visible_deals
 
+_USERS_BY_IDS = select(User).where(User.id.in_(ids_param()))
+_TEAMS_BY_IDS = select(Team).where(Team.id.in_(ids_param()))
+
 
 async def users_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[User | None]:
-    by_id = {user.id: user for user in await session.scalars(select(User).where(User.id.in_(ids)))}
+    by_id = {user.id: user for user in await session.scalars(_USERS_BY_IDS, batch(ids))}
     return [by_id.get(i) for i in ids]
 
 
 async def teams_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[Team | None]:
-    by_id = {team.id: team for team in await session.scalars(select(Team).where(Team.id.in_(ids)))}
+    by_id = {team.id: team for team in await session.scalars(_TEAMS_BY_IDS, batch(ids))}
     return [by_id.get(i) for i in ids]
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, any_, false, func, or_, select, tuple_
@@ -18,6 +19,7 @@ from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from api.db.batches import batch, ids_param
 from api.db.models import MAX_ID, OPEN_FIRST_RANK, Deal, DealCompetitor, DealEvent, MilestoneCompletion
 from api.services.accounts.viewer import Viewer, visible_deals
 from api.services.deals.input import MAX_AMOUNT
@@ -240,8 +242,14 @@ def _parse_cursor_value(field_name: DealOrderField, value: Any) -> Any:
     return moment.astimezone(UTC)  # OverflowError when the offset takes it past the calendar
 
 
+@lru_cache(maxsize=1024)
+def _deals_by_ids(viewer: Viewer) -> Select[Deal]:
+    """Built once per viewer: what they may see is part of the statement."""
+    return select(Deal).where(Deal.id.in_(ids_param()), visible_deals(viewer))
+
+
 async def deals_by_ids(session: AsyncSession, *, viewer: Viewer, ids: Sequence[int]) -> list[Deal | None]:
-    rows = await session.scalars(select(Deal).where(Deal.id.in_(ids), visible_deals(viewer)))
+    rows = await session.scalars(_deals_by_ids(viewer), batch(ids))
     by_id = {deal.id: deal for deal in rows}
     return [by_id.get(i) for i in ids]
 
@@ -258,11 +266,17 @@ class CompletionRecord:
     note: str | None
 
 
+_c = MilestoneCompletion
+_COMPLETIONS = (
+    select(_c.id, _c.deal_id, _c.milestone_key, _c.completed_at, _c.completed_by_id, _c.note)
+    .where(_c.deal_id.in_(ids_param()))
+    .order_by(_c.id)
+)
+
+
 async def completions_by_deal_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[list[CompletionRecord]]:
     by_deal: dict[int, list[CompletionRecord]] = defaultdict(list)
-    c = MilestoneCompletion
-    query = select(c.id, c.deal_id, c.milestone_key, c.completed_at, c.completed_by_id, c.note)
-    rows = await (await session.connection()).execute(query.where(c.deal_id.in_(ids)).order_by(c.id))
+    rows = await (await session.connection()).execute(_COMPLETIONS, batch(ids))
     for row in rows:
         by_deal[row.deal_id].append(CompletionRecord(*row))
     return [by_deal.get(i, []) for i in ids]
@@ -286,26 +300,35 @@ class EventRecord:
 
 
 EVENT_COLUMNS = tuple(getattr(DealEvent, name) for name in EventRecord.__slots__)
+_EVENTS = select(*EVENT_COLUMNS).where(DealEvent.deal_id.in_(ids_param())).order_by(DealEvent.id)
 
 
 async def events_by_deal_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[list[EventRecord]]:
     by_deal: dict[int, list[EventRecord]] = defaultdict(list)
-    query = select(*EVENT_COLUMNS).where(DealEvent.deal_id.in_(ids)).order_by(DealEvent.id)
-    for row in await (await session.connection()).execute(query):
+    for row in await (await session.connection()).execute(_EVENTS, batch(ids)):
         by_deal[row.deal_id].append(EventRecord(*row))
     return [by_deal.get(i, []) for i in ids]
 
 
+_EVENTS_BY_IDS = select(DealEvent).where(DealEvent.id.in_(ids_param()))
+
+
 async def events_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[DealEvent | None]:
     """Events by their own id; whether their deal may be seen is the caller's to check."""
-    by_id = {event.id: event for event in await session.scalars(select(DealEvent).where(DealEvent.id.in_(ids)))}
+    by_id = {event.id: event for event in await session.scalars(_EVENTS_BY_IDS, batch(ids))}
     return [by_id.get(i) for i in ids]
+
+
+_COMPETITOR_KEYS = (
+    select(DealCompetitor.deal_id, DealCompetitor.competitor_key)
+    .where(DealCompetitor.deal_id.in_(ids_param()))
+    .order_by(DealCompetitor.competitor_key)
+)
 
 
 async def competitor_keys_by_deal_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[list[str]]:
     by_deal: dict[int, list[str]] = defaultdict(list)
-    query = select(DealCompetitor.deal_id, DealCompetitor.competitor_key).where(DealCompetitor.deal_id.in_(ids))
-    for deal_id, key in await (await session.connection()).execute(query.order_by(DealCompetitor.competitor_key)):
+    for deal_id, key in await (await session.connection()).execute(_COMPETITOR_KEYS, batch(ids)):
         by_deal[deal_id].append(key)
     return [by_deal.get(i, []) for i in ids]
 
