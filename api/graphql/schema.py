@@ -21,7 +21,7 @@ from api.graphql.accounts.resolvers import AccountsQuery
 from api.graphql.accounts.types import TeamType, UserType
 from api.graphql.core.errors import WaymarkSchema, is_unexpected
 from api.graphql.core.execution import CompiledExecutor
-from api.graphql.core.execution_plan import complete_once_per_request
+from api.graphql.core.execution_plan import complete_once
 from api.graphql.core.limits import DocumentLimits
 from api.graphql.core.response_size import SizeLimitedExecution
 from api.graphql.core.scalars import SCALARS
@@ -107,7 +107,7 @@ def _root(name: str, description: str, parts: list[type[Any]]) -> type[Any]:
 
 
 # The process views: immutable, shared, their resolvers read only the request's settings and process version.
-complete_once_per_request("Process", "Stage", "Milestone", "Play", "Competitor", "Objection", "Content")
+complete_once("Process", "Stage", "Milestone", "Play", "Competitor", "Objection", "Content")
 
 schema = schema_for(RequestLimits(), introspection=True)
 """The schema with the default limits; `waymark export-schema` writes its SDL."""

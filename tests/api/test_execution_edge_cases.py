@@ -14,7 +14,7 @@ from strawberry.extensions import ParserCache
 
 from api.graphql.core import execution
 from api.graphql.core.execution import CompiledExecutor
-from api.graphql.core.execution_plan import complete_once_per_request
+from api.graphql.core.execution_plan import complete_once
 
 
 @strawberry.enum
@@ -54,7 +54,7 @@ class Badge:
         return self.label.upper()
 
 
-complete_once_per_request("Badge")
+complete_once("Badge")
 CHECKED: list[str] = []
 BADGES = (Badge(label="gold"), Badge(label="silver"))
 """The same tuple for every item, as a deal's milestone lists are the same for every deal in its state."""
@@ -336,3 +336,33 @@ async def test_a_tuple_of_shared_views_is_completed_once_per_request_unless_it_f
     assert checked.count("silver") == 2
     assert checked.count("bad") == 4
     assert len(ours.errors or []) == 4
+
+
+class ViewsScope:
+    """A context whose shared views depend on `scope` alone, as `WaymarkContext.views_scope` says of ours."""
+
+    def __init__(self, *scope: object) -> None:
+        self.views_scope = scope
+
+
+async def test_a_shared_view_is_completed_once_for_every_request_of_its_views_scope():
+    # given: documents parsed once, so their plans are kept with them
+    parsed = ParserCache()
+    compiled = strawberry.Schema(query=Query, execution_context_class=CompiledExecutor, extensions=[lambda: parsed])
+    CHECKED.clear()
+    settings, version, next_version = object(), object(), object()
+
+    # when: the same document twice in one scope, then in the scope of another process version
+    first = await compiled.execute(SHARED, context_value=ViewsScope(settings, version))
+    second = await compiled.execute(SHARED, context_value=ViewsScope(settings, version))
+    checked_in_one_scope = list(CHECKED)
+    third = await compiled.execute(SHARED, context_value=ViewsScope(settings, next_version))
+    checked_in_both_scopes = list(CHECKED)
+
+    # then: the clean tuple is completed once per selection for both requests of the scope, again for the other
+    # scope; the tuple with an error at every path of every request
+    expected = _answer(await GRAPHQL_CORE.execute(SHARED))
+    assert _answer(first) == _answer(second) == _answer(third) == expected
+    assert checked_in_one_scope.count("silver") == 2
+    assert checked_in_one_scope.count("bad") == 8
+    assert checked_in_both_scopes.count("silver") == 4

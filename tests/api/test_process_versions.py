@@ -348,3 +348,27 @@ async def test_a_version_published_elsewhere_reaches_a_running_server_by_its_per
         served = await gql(client, SERVED, token=people.rep_a.token)
     assert seen == 2
     assert {"key": "sal", "name": "Sales accepted"} in served["data"]["process"]["stages"]
+
+
+PAGE = "query Page($id: ID!) { deal(id: $id) { milestones { milestone { key title guideUrl } } } }"
+
+
+async def test_a_document_read_before_a_publish_shows_the_process_as_published_after_it(
+    database, people, folder, editor_client
+):
+    # given: a deal page read twice, so its milestones' completions are kept for the requests that follow
+    deal = await create_deal(database, owner=people.rep_a, stage="sql", completed=("icp-fit",))
+    for _ in range(2):
+        before = await gql(editor_client, PAGE, {"id": deal_gid(deal)}, token=people.rep_a.token)
+
+    # when: a milestone's title is edited and published
+    edit(folder, "title: Budget range known", "title: Budget range agreed")
+    assert (await publish(editor_client, people))["outcome"] == "PUBLISHED"
+    after = await gql(editor_client, PAGE, {"id": deal_gid(deal)}, token=people.rep_a.token)
+
+    # then: the same document shows the new title, and nothing else changed
+    def titles(body: dict[str, Any]) -> dict[str, str]:
+        return {m["milestone"]["key"]: m["milestone"]["title"] for m in body["data"]["deal"]["milestones"]}
+
+    assert titles(before)["budget-range"] == "Budget range known"
+    assert titles(after) == {**titles(before), "budget-range": "Budget range agreed"}

@@ -110,6 +110,12 @@ class WaymarkContext:
         return self.current.version
 
     @property
+    def views_scope(self) -> tuple[object, ...]:
+        """What the process views' resolvers read besides their view: the settings and the process version. The
+        executor reuses a view's completion for every operation of the same scope (`complete_once`)."""
+        return (self.settings, self.version)
+
+    @property
     def definitions(self) -> ProcessDefinitions:
         return self.published.definitions
 

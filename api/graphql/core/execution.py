@@ -18,8 +18,10 @@ fields, most of them plain (a value the view already holds: Strawberry's "basic"
   `GraphQLResolveInfo` are built only when something needs them (a sub-selection, an error, an awaitable, an
   abstract type, a type's own `is_type_of`, a resolver that reads more of `info` than its context); an object
   whose type has Strawberry's `is_type_of` (every `Node`: an `isinstance` test) is checked without one;
-* completes an object of a shared view (`complete_once_per_request`: the process views) once per request for a
-  given selection, and reuses the value where the same object is shown again.
+* completes an object of a shared view (`complete_once`: the process views), or a tuple of them, once for a
+  given selection, and reuses the value where the same object is shown again: in the request, and in later
+  requests of the same views scope (the settings and the process version they serve: `WaymarkContext.views_scope`),
+  the process's static fragments.
 
 The plan itself is `api/graphql/core/execution_plan.py`; values completed later, `api/graphql/core/awaited.py`.
 Every leaf counts towards the answer's size as on graphql-core's path (`SizeLimitedExecution`), and a shared
@@ -52,6 +54,7 @@ from graphql.pyutils import Path, is_iterable
 from api.graphql.core.awaited import awaitable_by_class, gathered_fields, gathered_items
 from api.graphql.core.execution_plan import (
     PLAIN_TYPES,
+    Completed,
     DocumentPlans,
     Plan,
     ResolveInfo,
@@ -84,7 +87,10 @@ class CompiledExecutor(SizeLimitedExecution):
         self._fast = not (manager is not None and manager.middlewares) and self.schema.get_directive("stream") is None
         self._plans = DOCUMENT_PLANS.table(self.schema, self.operation, self.fragments)
         self._seen: dict[tuple[int, int], tuple[FieldDetailsList, Plan | None]] = {}
-        self._shared_done: dict[tuple[int, int], tuple[Any, Any, int]] = {}
+        self._shared_done: dict[tuple[int, int], Completed] = {}
+        self._views_scope: tuple[object, ...] | None = getattr(self.context_value, "views_scope", None)
+        """What the shared views' completions depend on besides their object; None: they are reused within the
+        request only."""
 
     def collect_and_execute_subfields(
         self,
@@ -106,24 +112,37 @@ class CompiledExecutor(SizeLimitedExecution):
     def _run_once(self, plan: Plan, source: Any, path: Path) -> Any:
         """A shared view's completed value, reused for the same object and selection; only a value completed
         at once and without an error is reused (an error belongs to one path)."""
-        key = (id(source), id(plan))
-        found = self._shared_done.get(key)
-        if found is not None and found[0] is source:
-            self.response_bytes += found[2]  # shown again: it counts again towards the answer's size
-            self.grown()
+        found = self._done(plan, source)
+        if found is not None:
             return found[1]
         errors = len(self.collected_errors.errors)
         size_before = self.response_bytes
         completed = self._run(plan, source, path)
-        self._keep(key, source, completed, errors, size_before)
+        self._keep(plan, source, completed, errors, size_before)
         return completed
 
-    def _keep(self, key: tuple[int, int], source: Any, completed: Any, errors: int, size_before: int) -> None:
+    def _done(self, plan: Plan, source: Any) -> Completed | None:
+        """The completion of a shared value (or tuple of them) with this plan, if this request or an earlier one
+        of the same views scope made it, counted again towards the answer's size; None if there is none."""
+        key = (id(source), id(plan))
+        found = self._shared_done.get(key)
+        if found is None or found[0] is not source:
+            found = None if self._views_scope is None else plan.kept_for(source, self._views_scope)
+            if found is None:
+                return None
+            self._shared_done[key] = found
+        self.response_bytes += found[2]  # shown again: it counts again towards the answer's size
+        self.grown()
+        return found
+
+    def _keep(self, plan: Plan, source: Any, completed: Any, errors: int, size_before: int) -> None:
         """Remember a shared value's completion for `_run_once` or `_items_once`, unless it is still pending or
-        raised an error on the way."""
+        raised an error on the way: for the request, and for the requests of its views scope."""
         if type(completed) in COMPLETED_TYPES and len(self.collected_errors.errors) == errors:
             # holds the source, so its id is not reused
-            self._shared_done[key] = (source, completed, self.response_bytes - size_before)
+            done = self._shared_done[(id(source), id(plan))] = (source, completed, self.response_bytes - size_before)
+            if self._views_scope is not None:
+                plan.keep(self._views_scope, done)
 
     def _plan(self, return_type: GraphQLObjectType, field_details_list: FieldDetailsList) -> Plan | None:
         """The plan for this selection: found by the list's identity within the request (every item of a list
@@ -373,16 +392,13 @@ class CompiledExecutor(SizeLimitedExecution):
         """A tuple of shared views, completed once per request for a selection, like each of its items
         (`_run_once`): a resolver that returns the same tuple for many objects (the deals in one state) has it
         completed once."""
-        key = (id(items), id(plan))
-        found = self._shared_done.get(key)
-        if found is not None and found[0] is items:
-            self.response_bytes += found[2]
-            self.grown()
+        found = self._done(plan, items)
+        if found is not None:
             return found[1]
         errors = len(self.collected_errors.errors)
         size_before = self.response_bytes
         completed = self._each_item(plan, item_type, field, path, items, None)
-        self._keep(key, items, completed, errors, size_before)
+        self._keep(plan, items, completed, errors, size_before)
         return completed
 
     def _each_item(

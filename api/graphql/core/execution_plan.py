@@ -146,21 +146,42 @@ def _own_class(object_type: GraphQLObjectType) -> type | None:
     return getattr(definition, "origin", None)
 
 
+Completed = tuple[Any, Any, int]
+"""A shared value's completion: the value (held, so its id is not reused), what it completed to, and the bytes
+it counts towards the answer's size."""
+
+
 class Plan:
-    __slots__ = ("shared", "steps", "type")
+    __slots__ = ("kept", "shared", "steps", "type")
 
     def __init__(self, parent_type: GraphQLObjectType, steps: list[Step]) -> None:
         self.type, self.steps = parent_type, steps
         self.shared = parent_type.name in SHARED_VIEWS
+        self.kept: dict[int, tuple[tuple[object, ...], Completed]] = {}
+        """Completions of shared values with this plan's selection, by the value's id, each with the views scope
+        it was completed in: reused by the requests of the same scope (`kept_for`)."""
+
+    def kept_for(self, source: Any, scope: tuple[object, ...]) -> Completed | None:
+        found = self.kept.get(id(source))
+        if found is None or found[1][0] is not source or len(found[0]) != len(scope):
+            return None
+        return found[1] if all(a is b for a, b in zip(found[0], scope, strict=True)) else None
+
+    def keep(self, scope: tuple[object, ...], completed: Completed) -> None:
+        if len(self.kept) >= KEPT_PER_PLAN:
+            self.kept.clear()  # views of an earlier process version, most likely
+        self.kept[id(completed[0])] = (scope, completed)
 
 
+KEPT_PER_PLAN = 4096
 SHARED_VIEWS: set[str] = set()
-"""Object types whose completed value depends only on the object and the selection, within one request (their
-resolvers may read the request's context, never the path or the parent): an object of one of them shown several
-times with the same selection in a request is completed once (`complete_once_per_request`)."""
+"""Object types whose completed value depends only on the object, the selection and the views scope (their
+resolvers may read the request's settings and process version, `WaymarkContext.views_scope`, never the viewer,
+the path or the parent): an object of one of them shown again with the same selection is completed once, for
+every request of the same scope (`complete_once`)."""
 
 
-def complete_once_per_request(*type_names: str) -> None:
+def complete_once(*type_names: str) -> None:
     SHARED_VIEWS.update(type_names)
 
 
