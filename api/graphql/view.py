@@ -1,6 +1,7 @@
 """The `/graphql` endpoint: GraphiQL in a browser, and the GraphQL-over-HTTP conventions.
 
-Queries over GET or POST; a mutation over GET is refused with 405; `application/graphql-response+json`
+Queries over GET or POST, sent in full or as a persisted query's hash (`api.graphql.persisted`); a mutation over
+GET is refused with 405, whichever way it comes; `application/graphql-response+json`
 is honoured (and then a request that fails before execution answers 400, without a `data` entry);
 unparseable bodies answer 400, other content types 415, oversized requests 413/414. Every refusal has a
 GraphQL error body (`{"errors": [{"message", "extensions": {"code"}}]}`).
@@ -41,6 +42,7 @@ from api.graphql import graphiql
 from api.graphql.core.context import WaymarkContext, signed_in
 from api.graphql.core.limits import parse_within_limits
 from api.graphql.core.unit_of_work import ServiceUnavailable, UnitOfWork
+from api.graphql.persisted import PersistedQueries, PersistedQueryRefused
 from api.services.accounts.tokens import bearer_token
 from api.services.accounts.viewer import Viewer
 from api.services.deals.changes import DealChangeHub
@@ -108,6 +110,7 @@ class WaymarkGraphQL(GraphQL[WaymarkContext, None]):
         self.served = served
         self.settings = settings
         self.changes = changes or DealChangeHub()
+        self.persisted = PersistedQueries()
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> WaymarkContext:
         admitted: tuple[UnitOfWork, Viewer] | None = request.scope.get(_ADMITTED)
@@ -124,6 +127,10 @@ class WaymarkGraphQL(GraphQL[WaymarkContext, None]):
         if isinstance(request, WebSocket):
             context.connection_params, context.websocket = {}, request
         return context
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """A browser's GET without a document: unless it names a persisted query instead."""
+        return request.query_params.get("extensions") is None and super().should_render_graphql_ide(request)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(graphiql.page(demo_tokens=self.settings.demo_tokens))
@@ -217,6 +224,8 @@ class WaymarkGraphQL(GraphQL[WaymarkContext, None]):
             )
         except RequestTooLarge:
             return _too_large(request)
+        except PersistedQueryRefused as refused:
+            return _error_response(request, refused.message, status_code=refused.status, code=refused.code)
 
     def _within_size(self, request: Request, response: Response) -> Response:
         """The encoded answer checked against the limit (execution counted it already, as an estimate)."""
@@ -238,16 +247,25 @@ class WaymarkGraphQL(GraphQL[WaymarkContext, None]):
                 raise HTTPException(400, "batched requests are not supported; send one JSON object per request")
             if not isinstance(body, dict):
                 raise HTTPException(400, 'the request body must be a JSON object like {"query": "..."}')
-        return await super().parse_http_body(request)
+        parsed = await super().parse_http_body(request)
+        assert isinstance(parsed, GraphQLRequestData)  # batches are refused above
+        return self.persisted.resolve(parsed)  # a persisted query's document (`api.graphql.persisted`)
 
-    async def execute_single(self, request: Request, request_adapter: Any, *args: Any, **kwargs: Any) -> Any:
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Any,
+        context: WaymarkContext,
+        root_value: Any,
+        request_data: GraphQLRequestData,
+    ) -> Any:
         if request_adapter.method == "GET":
-            query = request.query_params.get("query") or ""
-            operation = request.query_params.get("operationName")
+            query, operation = request_data.query or "", request_data.operation_name
             _refuse_lone_surrogates(query, operation)
             if _is_mutation(query, operation, settings=self.settings):
                 raise MutationOverGet
-        return await super().execute_single(request, request_adapter, *args, **kwargs)
+        return await super().execute_single(request, request_adapter, sub_response, context, root_value, request_data)
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         unavailable = next((e for e in result.errors or [] if isinstance(e.original_error, ServiceUnavailable)), None)

@@ -73,3 +73,20 @@ async def test_without_possible_types_apollo_loses_a_union_members_message_and_s
     assert blocked["__typename"] == "StageGateBlocked"
     assert "message" not in blocked
     assert any("missing `possibleTypes`" in p["text"] for p in answered["printed"])
+
+
+@pytest.mark.parametrize("get", [False, True], ids=["post", "get"])
+async def test_apollos_persisted_queries_link_sends_the_document_once_then_its_hash_alone(board: Board, get: bool):
+    # when: two clients in turn ask for the same deal page through the link
+    answered = await run_scenario("apollo_persisted.mjs", board.scenario(get=get))
+
+    # then: the first hash is unknown, so the document follows with it; from then on the hash alone is answered
+    hashed = "GET" if get else "POST"
+    assert answered["sent"] == [
+        {"method": hashed, "withDocument": False, "status": 200},
+        {"method": "POST", "withDocument": True, "status": 200},
+        {"method": hashed, "withDocument": False, "status": 200},
+    ]
+    assert answered["first"] == answered["second"]
+    assert answered["first"]["deal"]["id"] == board.complete["dealId"]
+    assert answered["printed"] == []
