@@ -119,6 +119,25 @@ async def test_a_quota_without_a_currency_or_open_deals_to_take_it_from_is_refus
     assert body["errors"][0]["message"].startswith("currency: give the quota's currency")
 
 
+async def test_without_plan_selected_a_quota_plans_nothing_and_is_not_refused(
+    client: httpx.AsyncClient, database: Database, people: People
+) -> None:
+    # given: a ranking asked for with a quota but without its plan, first with no currency to plan in, then with one
+    ranking_only = "query($quota: Decimal) { prioritizedDeals(quota: $quota) { deals { deal { id } } } }"
+    empty = await gql(client, ranking_only, {"quota": "100"}, token=people.rep_a.token)
+    deal = await create_deal(database, owner=people.rep_a, stage="sal")
+
+    # when
+    with_plan = await gql(client, PRIORITIZED, {"periodEnd": _period_end(), "quota": "100"}, token=people.rep_a.token)
+    without_plan = await gql(client, ranking_only, {"quota": "100"}, token=people.rep_a.token)
+
+    # then: the plan's refusal belongs to the plan; the ranking is the same with or without it
+    assert empty == {"data": {"prioritizedDeals": {"deals": []}}}
+    assert "errors" not in with_plan, with_plan
+    assert with_plan["data"]["prioritizedDeals"]["plan"]["currency"] == "EUR"
+    assert without_plan == {"data": {"prioritizedDeals": {"deals": [{"deal": {"id": deal_gid(deal)}}]}}}
+
+
 async def test_an_unknown_quota_currency_is_refused_by_name(client: httpx.AsyncClient, people: People) -> None:
     body = await gql(
         client, PRIORITIZED, {"periodEnd": _period_end(), "quota": "100", "currency": "XYZ"}, token=people.rep_a.token

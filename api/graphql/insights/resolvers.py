@@ -127,9 +127,12 @@ class InsightsQuery:
         asked = _asked(info, viewer=viewer, process_key=process_key, owner_id=owner)
         quota_currency = None if currency is None else _currency(currency)
 
+        # the plan (its own statement, and a refusal when the quota's currency is unknown) only when it is asked for
+        planned = checked if _selects_any(info.selected_fields, PLAN) else None
+
         async def prioritize(session: AsyncSession) -> forecast.Prioritization:
             return await forecast.prioritized_deals(
-                session, asked=asked, today=today, period_end=period_end, quota=checked, currency=quota_currency
+                session, asked=asked, today=today, period_end=period_end, quota=planned, currency=quota_currency
             )
 
         try:
@@ -200,6 +203,7 @@ class InsightsQuery:
 
 
 DEAL_LISTS = frozenset({"blocked", "blockedDeals", "stale", "staleDeals"})
+PLAN = frozenset({"plan"})
 """The pipeline's fields that list deals: without them, the pipeline is counted in the database by deal state.
 (A deal's own `blocked` and `stale`, selected inside these lists, are found too; they change nothing.)"""
 
