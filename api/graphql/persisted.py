@@ -77,7 +77,7 @@ class PersistedQueries:
 
 
 def _hash_of(asked: object) -> str:
-    if not isinstance(asked, dict) or asked.get("version") != 1:
+    if not isinstance(asked, dict) or type(asked.get("version")) is not int or asked["version"] != 1:
         raise PersistedQueryRefused(
             "extensions.persistedQuery: only version 1 is supported, as "
             '{"version": 1, "sha256Hash": "<SHA-256 of the document, 64 hexadecimal digits>"}',

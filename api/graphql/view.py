@@ -225,7 +225,9 @@ class WaymarkGraphQL(GraphQL[WaymarkContext, None]):
         except RequestTooLarge:
             return _too_large(request)
         except PersistedQueryRefused as refused:
-            return _error_response(request, refused.message, status_code=refused.status, code=refused.code)
+            # under application/graphql-response+json every request error is a 4xx, this one too
+            status = 400 if refused.status == 200 and _wants_graphql_response(request) else refused.status
+            return _error_response(request, refused.message, status_code=status, code=refused.code)
 
     def _within_size(self, request: Request, response: Response) -> Response:
         """The encoded answer checked against the limit (execution counted it already, as an estimate)."""

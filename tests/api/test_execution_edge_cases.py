@@ -14,7 +14,7 @@ from strawberry.extensions import ParserCache
 
 from api.graphql.core import execution
 from api.graphql.core.execution import CompiledExecutor
-from api.graphql.core.execution_plan import complete_once
+from api.graphql.core.execution_plan import Plan, complete_once
 
 
 @strawberry.enum
@@ -366,3 +366,76 @@ async def test_a_shared_view_is_completed_once_for_every_request_of_its_views_sc
     assert checked_in_one_scope.count("silver") == 2
     assert checked_in_one_scope.count("bad") == 8
     assert checked_in_both_scopes.count("silver") == 4
+
+
+@strawberry.type
+class Label:
+    """A shared view with only nullable fields: nulled, it would still look like a value."""
+
+    note: str | None
+
+
+complete_once("Label")
+LABEL = Label(note="a note that matters")
+FILLER = {"length": 0}
+
+
+@strawberry.type
+class Row:
+    @strawberry.field
+    async def label(self) -> Label:
+        return await _later(LABEL)
+
+    @strawberry.field
+    def filler(self) -> str:  # non-null: when it is too large, its row is nulled
+        return "x" * FILLER["length"]
+
+
+@strawberry.type
+class RowQuery:
+    @strawberry.field
+    def row(self) -> Row | None:
+        return Row()
+
+
+class LimitedExecutor(CompiledExecutor):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_response_bytes = 1_000
+
+
+async def test_a_shared_view_completed_under_a_nulled_parent_is_not_kept_for_the_next_request():
+    # given
+    parsed = ParserCache()
+    limited = strawberry.Schema(query=RowQuery, execution_context_class=LimitedExecutor, extensions=[lambda: parsed])
+    document = "{ row { label { note } filler } }"
+    scope = ViewsScope(object(), object())
+
+    # when: an answer too large (its row nulled while the label was still on its way), then a small one
+    FILLER["length"] = 5_000
+    too_large = await limited.execute(document, context_value=scope)
+    await asyncio.sleep(0.05)  # the label's completion ends in the background
+    FILLER["length"] = 10
+    small = await limited.execute(document, context_value=scope)
+
+    # then: the label's nulled note, an error graphql-core leaves out under the nulled row, is not shown again
+    assert too_large.data == {"row": None}
+    assert small.errors is None
+    assert small.data == {"row": {"label": {"note": "a note that matters"}, "filler": "x" * 10}}
+
+
+def test_a_plan_keeps_the_completions_of_one_views_scope_at_a_time():
+    # given: a plan, and a completion kept in the scope of one process version
+    plan = Plan(COMPILED._schema.get_type("Badge"), [])  # type: ignore[arg-type]
+    first_scope, next_scope = (object(), object()), (object(), object())
+    gold, silver = BADGES
+    plan.keep(first_scope, (gold, {"label": "gold"}, 40))
+
+    # when: a completion is kept in the scope of the next version
+    plan.keep(next_scope, (silver, {"label": "silver"}, 42))
+
+    # then: the earlier version's is dropped, not held in memory
+    assert plan.kept_for(gold, first_scope) is None
+    assert plan.kept_for(gold, next_scope) is None
+    assert plan.kept_for(silver, next_scope) == (silver, {"label": "silver"}, 42)
+    assert len(plan.kept) == 1

@@ -85,9 +85,14 @@ async def test_a_hash_that_is_not_the_documents_or_not_a_hash_is_refused_and_not
         json={"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "abc"}}},
         headers=headers(people.rep_a.token),
     )
+    version_true = await client.post(
+        "/graphql",
+        json={"extensions": {"persistedQuery": {**persisted(ME)["persistedQuery"], "version": True}}},
+        headers=headers(people.rep_a.token),
+    )
     other_version = await client.post(
         "/graphql",
-        json={"extensions": {"persistedQuery": {"version": 2, "sha256Hash": persisted(ME)["persistedQuery"]}}},
+        json={"extensions": {"persistedQuery": {**persisted(ME)["persistedQuery"], "version": 2}}},
         headers=headers(people.rep_a.token),
     )
 
@@ -98,8 +103,23 @@ async def test_a_hash_that_is_not_the_documents_or_not_a_hash_is_refused_and_not
     assert by_wrong_hash.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
     assert not_a_hash.status_code == 400
     assert "64 hexadecimal digits" in not_a_hash.json()["errors"][0]["message"]
+    assert version_true.status_code == 400
     assert other_version.status_code == 400
     assert other_version.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_SUPPORTED"
+
+
+async def test_an_unknown_hash_is_a_request_error_under_graphql_response_json(client, people):
+    # when: the hash of a document this server has not been sent
+    response = await client.post(
+        "/graphql",
+        json={"extensions": persisted("query NeverSent { me { id } }")},
+        headers={**headers(people.rep_a.token), "Accept": "application/graphql-response+json"},
+    )
+
+    # then
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/graphql-response+json")
+    assert response.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
 
 
 async def test_a_persisted_query_needs_a_valid_token_like_any_other(client, people):

@@ -89,8 +89,14 @@ class CompiledExecutor(SizeLimitedExecution):
         self._seen: dict[tuple[int, int], tuple[FieldDetailsList, Plan | None]] = {}
         self._shared_done: dict[tuple[int, int], Completed] = {}
         self._views_scope: tuple[object, ...] | None = getattr(self.context_value, "views_scope", None)
+        self._field_errors = 0
+        """Every field error handled, those graphql-core leaves out of the answer (under a nulled parent) too."""
         """What the shared views' completions depend on besides their object; None: they are reused within the
         request only."""
+
+    def handle_field_error(self, *args: Any, **kwargs: Any) -> None:
+        self._field_errors += 1
+        super().handle_field_error(*args, **kwargs)
 
     def collect_and_execute_subfields(
         self,
@@ -115,7 +121,7 @@ class CompiledExecutor(SizeLimitedExecution):
         found = self._done(plan, source)
         if found is not None:
             return found[1]
-        errors = len(self.collected_errors.errors)
+        errors = self._field_errors
         size_before = self.response_bytes
         completed = self._run(plan, source, path)
         self._keep(plan, source, completed, errors, size_before)
@@ -137,8 +143,9 @@ class CompiledExecutor(SizeLimitedExecution):
 
     def _keep(self, plan: Plan, source: Any, completed: Any, errors: int, size_before: int) -> None:
         """Remember a shared value's completion for `_run_once` or `_items_once`, unless it is still pending or
-        raised an error on the way: for the request, and for the requests of its views scope."""
-        if type(completed) in COMPLETED_TYPES and len(self.collected_errors.errors) == errors:
+        a field of it failed on the way (an error graphql-core left out of the answer too: a value nulled under a
+        nulled parent is no value to show again): for the request, and for the requests of its views scope."""
+        if type(completed) in COMPLETED_TYPES and self._field_errors == errors:
             # holds the source, so its id is not reused
             done = self._shared_done[(id(source), id(plan))] = (source, completed, self.response_bytes - size_before)
             if self._views_scope is not None:
@@ -395,7 +402,7 @@ class CompiledExecutor(SizeLimitedExecution):
         found = self._done(plan, items)
         if found is not None:
             return found[1]
-        errors = len(self.collected_errors.errors)
+        errors = self._field_errors
         size_before = self.response_bytes
         completed = self._each_item(plan, item_type, field, path, items, None)
         self._keep(plan, items, completed, errors, size_before)

@@ -152,25 +152,33 @@ it counts towards the answer's size."""
 
 
 class Plan:
-    __slots__ = ("kept", "shared", "steps", "type")
+    __slots__ = ("kept", "kept_scope", "shared", "steps", "type")
 
     def __init__(self, parent_type: GraphQLObjectType, steps: list[Step]) -> None:
         self.type, self.steps = parent_type, steps
         self.shared = parent_type.name in SHARED_VIEWS
-        self.kept: dict[int, tuple[tuple[object, ...], Completed]] = {}
-        """Completions of shared values with this plan's selection, by the value's id, each with the views scope
-        it was completed in: reused by the requests of the same scope (`kept_for`)."""
+        self.kept: dict[int, Completed] = {}
+        """Completions of shared values with this plan's selection, by the value's id, all made in `kept_scope`:
+        reused by the requests of that views scope (`kept_for`)."""
+        self.kept_scope: tuple[object, ...] = ()
 
     def kept_for(self, source: Any, scope: tuple[object, ...]) -> Completed | None:
         found = self.kept.get(id(source))
-        if found is None or found[1][0] is not source or len(found[0]) != len(scope):
+        if found is None or found[0] is not source or not _same(self.kept_scope, scope):
             return None
-        return found[1] if all(a is b for a, b in zip(found[0], scope, strict=True)) else None
+        return found
 
     def keep(self, scope: tuple[object, ...], completed: Completed) -> None:
-        if len(self.kept) >= KEPT_PER_PLAN:
-            self.kept.clear()  # views of an earlier process version, most likely
-        self.kept[id(completed[0])] = (scope, completed)
+        """Keep a completion made in `scope`; those of another scope (an earlier process version, most likely)
+        are dropped, so that they do not hold it in memory."""
+        if not _same(self.kept_scope, scope) or len(self.kept) >= KEPT_PER_PLAN:
+            self.kept.clear()
+            self.kept_scope = scope
+        self.kept[id(completed[0])] = completed
+
+
+def _same(kept: tuple[object, ...], scope: tuple[object, ...]) -> bool:
+    return len(kept) == len(scope) and all(a is b for a, b in zip(kept, scope, strict=True))
 
 
 KEPT_PER_PLAN = 4096

@@ -203,9 +203,10 @@ class InsightsQuery:
 
 
 DEAL_LISTS = frozenset({"blocked", "blockedDeals", "stale", "staleDeals"})
-PLAN = frozenset({"plan"})
 """The pipeline's fields that list deals: without them, the pipeline is counted in the database by deal state.
 (A deal's own `blocked` and `stale`, selected inside these lists, are found too; they change nothing.)"""
+PLAN = frozenset({"plan"})
+"""The ranking's field that plans a quota: without it, no plan is computed."""
 
 
 def _selects_any(selections: Iterable[Selection], names: frozenset[str]) -> bool:
