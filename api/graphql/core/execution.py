@@ -89,10 +89,10 @@ class CompiledExecutor(SizeLimitedExecution):
         self._seen: dict[tuple[int, int], tuple[FieldDetailsList, Plan | None]] = {}
         self._shared_done: dict[tuple[int, int], Completed] = {}
         self._views_scope: tuple[object, ...] | None = getattr(self.context_value, "views_scope", None)
-        self._field_errors = 0
-        """Every field error handled, those graphql-core leaves out of the answer (under a nulled parent) too."""
         """What the shared views' completions depend on besides their object; None: they are reused within the
         request only."""
+        self._field_errors = 0
+        """Every field error handled, those graphql-core leaves out of the answer (under a nulled parent) too."""
 
     def handle_field_error(self, *args: Any, **kwargs: Any) -> None:
         self._field_errors += 1
@@ -211,13 +211,12 @@ class CompiledExecutor(SizeLimitedExecution):
 
     def _method(self, step: Step, parent_type: GraphQLObjectType, source: Any, parent_path: Path) -> Any:
         """`_resolved` for a method that takes only `self`, whose value is not a leaf (`_leaf` reads those)."""
+        path = Path(parent_path, step.key, parent_type.name)
         try:
             result = step.method(source)  # type: ignore[misc]
         except Exception as raw_error:
-            path = Path(parent_path, step.key, parent_type.name)
             self.handle_field_error(raw_error, step.definition.type, step.nodes, path)
             return None
-        path = Path(parent_path, step.key, parent_type.name)
         field = RunningField(self, step.definition, step.nodes, parent_type, path)
         return self._resolver_value(step, parent_type, result, path, field)
 
@@ -396,9 +395,9 @@ class CompiledExecutor(SizeLimitedExecution):
     def _items_once(
         self, plan: Plan, item_type: GraphQLOutputType, field: RunningField, path: Path, items: tuple[Any, ...]
     ) -> Any:
-        """A tuple of shared views, completed once per request for a selection, like each of its items
-        (`_run_once`): a resolver that returns the same tuple for many objects (the deals in one state) has it
-        completed once."""
+        """A tuple of shared views, completed once for a selection, like each of its items (`_run_once`): a
+        resolver that returns the same tuple for many objects (the deals in one state) has it completed once, for
+        the request and the later requests of its views scope."""
         found = self._done(plan, items)
         if found is not None:
             return found[1]

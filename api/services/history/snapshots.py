@@ -176,10 +176,10 @@ async def stale_counts(
 def _completed_keys(dialect: str) -> ColumnElement[Any]:
     """A deal's completed milestone keys, in no order: an array on PostgreSQL (twice as fast to read there as
     a sorted JSON text, at 6,000 deals), a JSON array in text elsewhere."""
-    key = MilestoneCompletion.milestone_key
     if dialect == "postgresql":
-        return func.array(select(key).where(MilestoneCompletion.deal_id == Deal.id).scalar_subquery())
-    return select(func.json_group_array(key)).where(MilestoneCompletion.deal_id == Deal.id).scalar_subquery()
+        keys = select(MilestoneCompletion.milestone_key).where(MilestoneCompletion.deal_id == Deal.id)
+        return func.array(keys.scalar_subquery())
+    return _completed_keys_as_json(dialect)
 
 
 def _completed_keys_as_json(dialect: str) -> ColumnElement[str | None]:
