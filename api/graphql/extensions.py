@@ -14,7 +14,7 @@ from strawberry.types.execution import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from api.graphql.core.context import WaymarkContext
-from api.graphql.core.cost import operation_cost, too_costly
+from api.graphql.core.cost import CostMemo, too_costly
 from api.graphql.core.errors import ClientError, ResponseTooLarge
 from api.graphql.core.graphql_words import in_graphql_words
 from api.graphql.core.list_sizes import ListSizes, list_sizes
@@ -103,7 +103,7 @@ class CostLimit(SchemaExtension):
         version = request.version if isinstance(request, WaymarkContext) else None
         definitions = None if version is None else version.definitions
         try:
-            cost = operation_cost(
+            cost = _COSTS.cost(
                 schema=context.schema._schema,
                 document=context.graphql_document,
                 operation_name=context._provided_operation_name,
@@ -117,6 +117,7 @@ class CostLimit(SchemaExtension):
             context.pre_execution_errors = [too_costly(cost, limit=self.limit)]
 
 
+_COSTS = CostMemo()
 _SIZES: dict[int, tuple[ProcessDefinitions | None, ListSizes]] = {}
 
 

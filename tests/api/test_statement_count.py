@@ -7,10 +7,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 
 from api.db import Database
-from tests.api.factories import create_deal, create_spread_of_deals, gql
+from api.graphql.core import loaded
+from tests.api.factories import create_deal, create_spread_of_deals, deal_gid, gql
 
 BOARD = """
 query($first: Int!) {
@@ -80,3 +82,44 @@ async def test_token_is_looked_up_once_when_a_request_has_several_root_fields(cl
     # then
     assert "errors" not in body, body
     assert sum("api_tokens" in statement for statement in statements) == 1, statements
+
+
+DEAL_PAGE = """
+query($id: ID!) {
+  deal(id: $id) {
+    name owner { name }
+    milestones { milestone { key } completed completedBy { name } }
+    competitors { key }
+    ...History
+  }
+}
+fragment History on Deal { log: history { kind actor { name } toStage { key } } }
+"""
+
+
+@pytest.mark.parametrize("page", ["board", "deal"])
+async def test_a_page_of_deals_answers_its_fields_from_what_it_loaded_first(
+    client, database, people, monkeypatch, page
+):
+    # given: deals with completions, competitors and history, the owners and actors read by the same batches
+    await create_spread_of_deals(database, owners=(people.rep_a, people.rep_b, people.manager), count=12)
+    one = await create_deal(database, owner=people.rep_a, stage="sal", competitors=("acme",))
+    waits: list[object] = []
+    wait = loaded._after
+
+    def counted(pending: Any, compute: Any) -> Any:
+        waits.append((pending, compute))
+        return wait(pending, compute)
+
+    monkeypatch.setattr(loaded, "_after", counted)
+
+    # when
+    if page == "board":
+        body = await gql(client, BOARD, {"first": 20}, token=people.manager.token)
+    else:
+        body = await gql(client, DEAL_PAGE, {"id": deal_gid(one)}, token=people.manager.token)
+
+    # then: every field read what the page loaded up front (through fragments and aliases), none waited for a batch
+    assert "errors" not in body, body
+    assert body["data"]["deals" if page == "board" else "deal"]
+    assert waits == []

@@ -10,16 +10,22 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from graphql import parse
 from sqlalchemy import event
 
 from api.app import create_app
 from api.db import Database
 from api.graphql.core import limits as limits_module
+from api.graphql.core.cost import CostMemo, operation_cost
+from api.graphql.core.list_sizes import list_sizes
 from api.graphql.deals.loaders import DealByIdLoader
+from api.graphql.schema import build_schema
+from api.process.loader import load_definitions
 from api.services.deals import editing
 from api.settings import RequestLimits
 from tests.api.conftest import make_settings
@@ -27,6 +33,7 @@ from tests.api.factories import create_deal, deal_gid, snapshot
 from tests.api.http_server import serving
 from tests.hardening.documents import AMPLIFIER, AMPLIFIER_8_ALIASES, ANONYMOUS_7KB, NESTED_JSON_BODY
 
+SHIPPED = Path(__file__).parents[2] / "process_definitions"
 GENEROUS = 1.0
 """Seconds: ten times the 100 ms the refusals are meant to take, so a busy machine does not fail the test."""
 
@@ -179,6 +186,46 @@ async def test_the_amplifiers_are_refused_by_cost_before_any_resolver_runs(shipp
     assert "data" not in body
     assert len(statements) == 1, statements
     assert elapsed < GENEROUS
+
+
+async def test_a_document_sent_again_is_costed_by_its_new_variables(database, people):
+    # given: one document whose page size is a variable; its cost is kept from one request to the next
+    document = "query Board($n: Int) { deals(first: $n) { edges { node { id name } } } }"
+    async with client_with(database, max_cost=50) as client:
+        # when
+        small = await post(client, document, people.rep_a.token, {"n": 5})
+        large = await post(client, document, people.rep_a.token, {"n": 20})
+        larger = await post(client, document, people.rep_a.token, {"n": 30})
+        small_again = await post(client, document, people.rep_a.token, {"n": 5})
+
+    # then: each page size gets its own cost, before and after the others
+    assert "errors" not in small
+    assert "errors" not in small_again
+    assert codes(large) == codes(larger) == ["QUERY_TOO_COSTLY"]
+    assert 50 < large["errors"][0]["extensions"]["cost"] < larger["errors"][0]["extensions"]["cost"]
+
+
+def test_a_kept_cost_equals_the_walk_for_every_document_variables_and_process():
+    # given: documents whose cost depends on a variable, on introspection arguments, or on nothing
+    schema = build_schema(limits=RequestLimits(), introspection=True)._schema
+    documents = [
+        "query($n: Int) { deals(first: $n) { edges { node { id milestones { completed } } } } }",
+        'query($d: Boolean!) { __type(name: "Deal") { fields(includeDeprecated: $d) { name } } }',
+        "{ processes { stages { milestones { key plays { play } } } } }",
+    ]
+    variables = [{}, {"n": 3}, {"n": 100}, {"n": "not a number"}, {"d": True}, {"d": False}, {"n": [1]}]
+    memo = CostMemo()
+    for sizes in (list_sizes(None), list_sizes(load_definitions(SHIPPED))):
+        for text in documents:
+            document = parse(text)
+            for given in variables * 2:  # the second time from what was kept
+                # when
+                kept = memo.cost(schema=schema, document=document, operation_name=None, variables=given, sizes=sizes)
+                walked = operation_cost(
+                    schema=schema, document=document, operation_name=None, variables=given, sizes=sizes
+                )
+                # then
+                assert kept == walked, (text, given)
 
 
 async def test_a_deals_board_of_100_fits_the_default_cost(shipped_client, people):

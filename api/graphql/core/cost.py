@@ -11,6 +11,8 @@ this schema, walked exactly (`api.graphql.core.introspection_cost`).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from contextlib import suppress
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
@@ -133,8 +135,72 @@ def operation_cost(
     operation = get_operation_ast(document, operation_name)
     if operation is None:
         return 0
-    walk = CostWalk(schema=schema, document=document, variables=variables or {}, sizes=sizes)
+    walk = CostWalk(schema=schema, document=document, variables={} if variables is None else variables, sizes=sizes)
     return walk.operation_cost(operation)
+
+
+class _Reading(dict[str, Any]):
+    """Variables that remember which of them a walk read (a walk reads them with `get` only)."""
+
+    def __init__(self, variables: Mapping[str, Any]) -> None:
+        super().__init__(variables)
+        self.read: dict[str, None] = {}
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        self.read[name] = None
+        return super().get(name, default)
+
+
+@dataclass(slots=True)
+class _Costs:
+    document: DocumentNode
+    sizes: ListSizes
+    reads: tuple[str, ...]
+    """The variables the walk reads: which ones is fixed by the document (a `first` given as a variable, an
+    introspection argument), so the cost is fixed by their values."""
+    by_values: dict[tuple[Any, ...], int] = field(default_factory=dict)
+
+
+class CostMemo:
+    """Costs already computed, by document (compared by identity: parsed documents are cached and reused),
+    operation, list sizes and the values of the variables the walk reads. A front end sends the same few
+    documents again and again; walking one again gives the same cost."""
+
+    LIMIT = 512
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[int, str | None, int], _Costs] = {}
+
+    def cost(
+        self,
+        *,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        operation_name: str | None,
+        variables: Mapping[str, Any] | None,
+        sizes: ListSizes,
+    ) -> int:
+        given = variables or {}
+        key = (id(document), operation_name, id(sizes))
+        known = self._known.get(key)
+        if known is not None and known.document is document and known.sizes is sizes:
+            values = tuple(given.get(name) for name in known.reads)
+            with suppress(TypeError):  # an unhashable value: walked again below
+                if (found := known.by_values.get(values)) is not None:
+                    return found
+        reading = _Reading(given)
+        cost = operation_cost(
+            schema=schema, document=document, operation_name=operation_name, variables=reading, sizes=sizes
+        )
+        if known is None or known.document is not document or known.sizes is not sizes:
+            if len(self._known) >= self.LIMIT:
+                self._known.clear()
+            known = self._known[key] = _Costs(document=document, sizes=sizes, reads=tuple(reading.read))
+        values = tuple(given.get(name) for name in known.reads)
+        with suppress(TypeError):
+            if len(known.by_values) < self.LIMIT:
+                known.by_values[values] = cost
+        return cost
 
 
 def too_costly(cost: int, *, limit: int) -> Any:

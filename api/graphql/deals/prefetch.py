@@ -8,15 +8,17 @@ ones the fields' loaders would run anyway. Loading them up front lets the fields
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
+from operator import is_
+from typing import Any
 
+from graphql import FieldNode, FragmentDefinitionNode, FragmentSpreadNode, InlineFragmentNode, SelectionNode
 from strawberry.types.base import get_object_definition
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 from strawberry.utils.str_converters import to_camel_case
 
 from api.db.models import Deal
-from api.graphql.accounts.loaders import UserByIdLoader
+from api.graphql.accounts.loaders import TeamByIdLoader, UserByIdLoader
 from api.graphql.core.context import Info_
 from api.graphql.core.fields import READS
 from api.graphql.deals.loaders import CompletionsByDealIdLoader, EventsByDealIdLoader, Reads
@@ -24,18 +26,42 @@ from api.graphql.deals.types import DealType
 from api.process import Outcome
 
 
-def selected(selections: Iterable[Selection], *path: str) -> set[str]:
-    """The field names selected at `path` below `selections`, through fragments and aliases."""
-    found: set[str] = set()
+def selected(info: Info_, *path: str) -> frozenset[str]:
+    """The field names selected at `path` from the field `info` resolves (`path` starts with its name), through
+    fragments and aliases.
+
+    Read from the operation's syntax tree and kept with it: the parsed document is cached and reused, so a
+    front end's every request for the same page walks it once."""
+    nodes = info._raw_info.field_nodes
+    key = (*map(id, nodes), *path)
+    known = _SELECTED.get(key)
+    if known is not None and len(known[0]) == len(nodes) and all(map(is_, known[0], nodes)):
+        return known[1]
+    names = frozenset(_names(info._raw_info.fragments, nodes, path))
+    if len(_SELECTED) >= 1024:
+        _SELECTED.clear()
+    _SELECTED[key] = (tuple(nodes), names)
+    return names
+
+
+_SELECTED: dict[tuple[Any, ...], tuple[tuple[FieldNode, ...], frozenset[str]]] = {}
+
+
+def _names(
+    fragments: dict[str, FragmentDefinitionNode], selections: Iterable[SelectionNode], path: Sequence[str]
+) -> Iterator[str]:
     for selection in selections:
-        if isinstance(selection, FragmentSpread | InlineFragment):
-            found |= selected(selection.selections, *path)
-        elif isinstance(selection, SelectedField):
+        if isinstance(selection, FieldNode):
             if not path:
-                found.add(selection.name)
-            elif selection.name == path[0]:
-                found |= selected(selection.selections, *path[1:])
-    return found
+                yield selection.name.value
+            elif selection.name.value == path[0] and selection.selection_set is not None:
+                yield from _names(fragments, selection.selection_set.selections, path[1:])
+        elif isinstance(selection, InlineFragmentNode):
+            yield from _names(fragments, selection.selection_set.selections, path)
+        elif isinstance(selection, FragmentSpreadNode):
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None:
+                yield from _names(fragments, fragment.selection_set.selections, path)
 
 
 @cache
@@ -53,7 +79,7 @@ async def prefetch_deal_page(info: Info_, deals: Sequence[Deal], *, node_path: t
     """Prime the request's loaders for `deals`, whose fields the query selects at `node_path`."""
     if not deals:
         return
-    node = selected(info.selected_fields, *node_path)
+    node = selected(info, *node_path)
     reads = [reads_by_field()[name] for name in node if name in reads_by_field()]
     ids = [deal.id for deal in deals]
     loaders = list(dict.fromkeys(loader for r in reads for loader in r.loaders))
@@ -63,20 +89,28 @@ async def prefetch_deal_page(info: Info_, deals: Sequence[Deal], *, node_path: t
         pending.append(EventsByDealIdLoader.of(info.context).load_many(lost))
     await asyncio.gather(*pending)
     user_ids = await _referenced_user_ids(info, deals, owner=any(r.owner for r in reads), node_path=node_path)
-    if user_ids:
-        await UserByIdLoader.of(info.context).load_many(sorted(user_ids))
+    if not user_ids:
+        return
+    users = await UserByIdLoader.of(info.context).load_many(sorted(user_ids))
+    if any("team" in selected(info, *node_path, *path) for path in _USER_FIELDS):
+        team_ids = {user.team_id for user in users if user is not None and user.team_id is not None}
+        await TeamByIdLoader.of(info.context).load_many(sorted(team_ids))
+
+
+_USER_FIELDS = (("owner",), ("milestones", "completedBy"), ("history", "actor"))
+"""Where a deal's fields show a user."""
 
 
 async def _referenced_user_ids(
     info: Info_, deals: Sequence[Deal], *, owner: bool, node_path: tuple[str, ...]
 ) -> set[int]:
     """The owners, completers and actors the selected fields will show."""
-    top, ids = info.selected_fields, [deal.id for deal in deals]
+    ids = [deal.id for deal in deals]
     user_ids: set[int] = {deal.owner_id for deal in deals} if owner else set()
-    if "completedBy" in selected(top, *node_path, "milestones"):
+    if "completedBy" in selected(info, *node_path, "milestones"):
         for completions in await CompletionsByDealIdLoader.of(info.context).load_many(ids):
             user_ids.update(c.completed_by_id for c in completions)
-    if "actor" in selected(top, *node_path, "history"):
+    if "actor" in selected(info, *node_path, "history"):
         for events in await EventsByDealIdLoader.of(info.context).load_many(ids):
             user_ids.update(e.actor_id for e in events)
     return user_ids

@@ -104,7 +104,10 @@ class DealQuery:
         await require_viewer(info)
         pk = pk_of(id, type_name="Deal")
         found = None if pk is None else await DealByIdLoader.of(info.context).load(pk)
-        return None if found is None else DealType(row=found)
+        if found is None:
+            return None
+        await prefetch_deal_page(info, [found], node_path=("deal",))
+        return DealType(row=found)
 
     @fields.field(
         description=f"Deals you may see, a page at a time (at most {deal_queries.MAX_PAGE} per page): forward with "
