@@ -79,3 +79,20 @@ async def test_work_over_its_time_is_unavailable_and_logged_as_too_slow_not_as_a
         "a request's database work took over 0.05 s: the database did not answer in time, or this server was too "
         "busy to take its answer (a connection of the pool, its event loop)"
     ]
+
+
+@pytest.mark.parametrize("failed", [False, True], ids=["answered", "failed"])
+async def test_a_request_that_never_reached_the_database_ends_without_a_round_trip(database, monkeypatch, failed):
+    # given: a request whose token was known, so it ran no statement
+    unit = UnitOfWork(database.sessions())
+    ended: list[str] = []
+    for name in ("commit", "rollback", "close"):
+        monkeypatch.setattr(unit.session, name, lambda name=name: ended.append(name))
+
+    # when
+    await unit.finish(failed=failed)
+
+    # then: no commit, rollback or close was sent, and later work is refused
+    assert ended == []
+    with pytest.raises(RequestFinished):
+        await unit.read(lambda session: session.scalar(text("SELECT 1")))

@@ -153,6 +153,9 @@ class UnitOfWork:
         if self._finished:
             return
         self._finished = True
+        if not self._broken and not self.session.in_transaction():
+            self._release_writers()  # nothing was read or written (a known token, say): nothing to end
+            return
         try:
             if failed and not self._broken:
                 await self._roll_back()
