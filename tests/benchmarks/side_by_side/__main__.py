@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-import httpx
 
 from api.app import create_app
 from api.db import Database
@@ -27,6 +26,7 @@ from api.graphql.core.ids import to_global_id
 from api.services.history.cache import history_cache
 from api.settings import Settings
 from tests.benchmarks.side_by_side import documents, floor, floor_period
+from tests.benchmarks.side_by_side.asgi import AsgiCaller
 from tests.benchmarks.side_by_side.data import BenchDatabase, prepare
 from tests.benchmarks.side_by_side.timing import RoundTrips, Samples, counting, interleaved
 
@@ -63,18 +63,12 @@ HEADER = (
 
 
 class Bench:
-    def __init__(self, db: BenchDatabase, client: httpx.AsyncClient, database: Database, pool: asyncpg.Pool) -> None:
-        self.db, self.client, self.database, self.pool = db, client, database, pool
+    def __init__(self, db: BenchDatabase, app: AsgiCaller, database: Database, pool: asyncpg.Pool) -> None:
+        self.db, self.app, self.database, self.pool = db, app, database, pool
 
     async def api(self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None) -> bytes:
-        """The response body, as a client receives it (its decoding is the client's cost, not the server's)."""
-        response = await self.client.post(
-            "/graphql",
-            json={"query": query, "variables": variables or {}},
-            headers={"Authorization": f"Bearer {token or self.db.admin_token}"},
-        )
-        assert response.status_code == 200, response.text
-        return response.content
+        """The response body, as the server sends it (its decoding is the client's cost, not the server's)."""
+        return await self.app.post({"query": query, "variables": variables or {}}, token=token or self.db.admin_token)
 
     async def row(
         self,
@@ -147,13 +141,10 @@ async def run_size(size: int, *, iterations: int, reseed: bool) -> list[Row | No
     )
     app = create_app(settings, database=database)
     rows: list[Row | None] = []
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client,
-    ):
+    async with app.router.lifespan_context(app):
         pool = await asyncpg.create_pool(db.dsn, min_size=1, max_size=2)
         try:
-            bench = Bench(db, client, database, pool)
+            bench = Bench(db, AsgiCaller(app), database, pool)
             definitions = app.state.served.current
             rows += await _requests(bench, definitions, iterations=iterations)
         finally:
