@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from api.db.batches import batch, ids_param
+from api.db.batches import BatchRead, batch, ids_param
 from api.db.models import MAX_ID, OPEN_FIRST_RANK, Deal, DealCompetitor, DealEvent, MilestoneCompletion
 from api.services.accounts.viewer import Viewer, visible_deals
 from api.services.deals.input import MAX_AMOUNT
@@ -267,18 +267,19 @@ class CompletionRecord:
 
 
 _c = MilestoneCompletion
-_COMPLETIONS = (
-    select(_c.id, _c.deal_id, _c.milestone_key, _c.completed_at, _c.completed_by_id, _c.note)
-    .where(_c.deal_id.in_(ids_param()))
-    .order_by(_c.id)
+_COMPLETIONS = BatchRead(
+    lambda keys: (
+        select(_c.id, _c.deal_id, _c.milestone_key, _c.completed_at, _c.completed_by_id, _c.note)
+        .where(keys(_c.deal_id))
+        .order_by(_c.id)
+    )
 )
 
 
 async def completions_by_deal_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[list[CompletionRecord]]:
     by_deal: dict[int, list[CompletionRecord]] = defaultdict(list)
-    rows = await (await session.connection()).execute(_COMPLETIONS, batch(ids))
-    for row in rows:
-        by_deal[row.deal_id].append(CompletionRecord(*row))
+    for row in await _COMPLETIONS.rows(session, ids):
+        by_deal[row[1]].append(CompletionRecord(*row))
     return [by_deal.get(i, []) for i in ids]
 
 
@@ -300,13 +301,13 @@ class EventRecord:
 
 
 EVENT_COLUMNS = tuple(getattr(DealEvent, name) for name in EventRecord.__slots__)
-_EVENTS = select(*EVENT_COLUMNS).where(DealEvent.deal_id.in_(ids_param())).order_by(DealEvent.id)
+_EVENTS = BatchRead(lambda keys: select(*EVENT_COLUMNS).where(keys(DealEvent.deal_id)).order_by(DealEvent.id))
 
 
 async def events_by_deal_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[list[EventRecord]]:
     by_deal: dict[int, list[EventRecord]] = defaultdict(list)
-    for row in await (await session.connection()).execute(_EVENTS, batch(ids)):
-        by_deal[row.deal_id].append(EventRecord(*row))
+    for row in await _EVENTS.rows(session, ids):
+        by_deal[row[1]].append(EventRecord(*row))
     return [by_deal.get(i, []) for i in ids]
 
 
@@ -319,16 +320,18 @@ async def events_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[De
     return [by_id.get(i) for i in ids]
 
 
-_COMPETITOR_KEYS = (
-    select(DealCompetitor.deal_id, DealCompetitor.competitor_key)
-    .where(DealCompetitor.deal_id.in_(ids_param()))
-    .order_by(DealCompetitor.competitor_key)
+_COMPETITOR_KEYS = BatchRead(
+    lambda keys: (
+        select(DealCompetitor.deal_id, DealCompetitor.competitor_key)
+        .where(keys(DealCompetitor.deal_id))
+        .order_by(DealCompetitor.competitor_key)
+    )
 )
 
 
 async def competitor_keys_by_deal_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[list[str]]:
     by_deal: dict[int, list[str]] = defaultdict(list)
-    for deal_id, key in await (await session.connection()).execute(_COMPETITOR_KEYS, batch(ids)):
+    for deal_id, key in await _COMPETITOR_KEYS.rows(session, ids):
         by_deal[deal_id].append(key)
     return [by_deal.get(i, []) for i in ids]
 

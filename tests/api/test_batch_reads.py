@@ -1,0 +1,125 @@
+"""A deal's completions, history and competitors read the same whichever way the read runs: on asyncpg itself
+(PostgreSQL, outside a transaction, as a query's reads run) or through SQLAlchemy (in a transaction, and on
+SQLite), with the same values and types, and counted as statements either way."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import event, insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.db import Database
+from api.db.models import DealCompetitor, DealEvent, MilestoneCompletion
+from api.services.deals import queries
+from tests.api.factories import create_deal, create_spread_of_deals
+
+Read = Callable[[AsyncSession], Awaitable[Any]]
+
+
+@asynccontextmanager
+async def statements_seen(database: Database) -> AsyncIterator[list[str]]:
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", record)
+
+
+async def read_outside_transactions(database: Database, read: Read) -> Any:
+    async with database.sessions() as session:
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        return await read(session)
+
+
+async def read_in_a_transaction(database: Database, read: Read) -> Any:
+    async with database.sessions() as session:
+        return await read(session)
+
+
+async def test_the_reads_give_the_same_rows_outside_transactions_and_in_one(database, people):
+    # given: deals with completions (some with notes), competitors, and history with JSON columns and nulls
+    await create_spread_of_deals(database, owners=(people.rep_a, people.rep_b), count=8)
+    deal = await create_deal(database, owner=people.rep_a, stage="sal", competitors=("acme", "status-quo"))
+    async with database.transaction() as session:
+        await session.execute(
+            insert(DealEvent).values(
+                deal_id=deal.id,
+                kind="gate-overridden",
+                actor_id=people.manager.id,
+                occurred_at=datetime(2026, 11, 30, 9, 30, tzinfo=UTC),
+                from_stage="sal",
+                to_stage="commit",
+                reason="signed early",
+                skipped_milestones=["budget", "champion"],
+                changes={"amount": ["1000.00", "2000.00"]},
+            )
+        )
+    ids = [*range(1, deal.id + 1), deal.id + 1000]  # one id of no deal
+    reads: dict[str, Read] = {
+        "completions": lambda session: queries.completions_by_deal_ids(session, ids=ids),
+        "history": lambda session: queries.events_by_deal_ids(session, ids=ids),
+        "competitors": lambda session: queries.competitor_keys_by_deal_ids(session, ids=ids),
+    }
+
+    for name, read in reads.items():
+        # when
+        async with statements_seen(database) as outside_seen:
+            outside = await read_outside_transactions(database, read)
+        async with statements_seen(database) as inside_seen:
+            inside = await read_in_a_transaction(database, read)
+
+        # then: equal values of equal types, one statement seen each way
+        assert outside == inside, name
+        assert [[type(v) for v in _values(x)] for x in outside] == [[type(v) for v in _values(x)] for x in inside]
+        assert any(outside), name
+        assert len(outside_seen) == 1, outside_seen
+        assert len(inside_seen) == 1, inside_seen
+        if database.url.startswith("postgresql"):
+            assert "ANY" in outside_seen[0], "outside a transaction, asyncpg runs the read with the keys as one array"
+            assert "ANY" not in inside_seen[0]
+
+    history = (await read_outside_transactions(database, reads["history"]))[ids.index(deal.id)]
+    [override] = [e for e in history if e.kind == "gate-overridden"]
+    assert override.changes == {"amount": ["1000.00", "2000.00"]}
+    assert override.skipped_milestones == ["budget", "champion"]
+    assert override.occurred_at == datetime(2026, 11, 30, 9, 30, tzinfo=UTC)
+    assert override.occurred_at.tzinfo is UTC
+
+
+def _values(records: list[Any]) -> list[Any]:
+    return [getattr(r, name) for r in records for name in getattr(r, "__slots__", ())] or list(records)
+
+
+@pytest.mark.parametrize("read", ["completions", "competitors"])
+async def test_a_read_after_a_write_in_the_same_transaction_sees_the_write(database, people, read):
+    # given: a deal, then, in one transaction, a completion and a competitor written and not yet committed
+    deal = await create_deal(database, owner=people.rep_a, stage="mql", completed=())
+    async with database.sessions() as session:
+        await write_a_completion_and_a_competitor(session, deal.id, people.rep_a.id)
+
+        # when: read in that transaction
+        if read == "completions":
+            [found] = await queries.completions_by_deal_ids(session, ids=[deal.id])
+            keys = [c.milestone_key for c in found]
+        else:
+            [keys] = await queries.competitor_keys_by_deal_ids(session, ids=[deal.id])
+        await session.rollback()
+
+    # then
+    assert keys == (["budget"] if read == "completions" else ["acme"])
+
+
+async def write_a_completion_and_a_competitor(session: AsyncSession, deal_id: int, user_id: int) -> None:
+    session.add(MilestoneCompletion(deal_id=deal_id, milestone_key="budget", completed_by_id=user_id))
+    session.add(DealCompetitor(deal_id=deal_id, competitor_key="acme"))
+    await session.flush()
