@@ -73,27 +73,32 @@ class BatchRead:
         if driver is None:
             rows: Sequence[Row[*tuple[Any, ...]]] = (await connection.execute(self.statement, batch(ids))).all()
             return rows
-        on_driver = self._on_driver(connection.dialect)
-        arguments = tuple(list(ids) if name == "ids" else on_driver.fixed[name] for name in on_driver.names)
+        on_driver = self._compiled if self._compiled is not None and self._compiled[0] is connection.dialect else None
+        if on_driver is None:
+            on_driver = await self._on_driver(connection.dialect, driver)
+        read = on_driver[1]
+        arguments = tuple(list(ids) if name == "ids" else read.fixed[name] for name in read.names)
         for listener in sync.dispatch.before_cursor_execute:
-            listener(sync, None, on_driver.sql, arguments, None, False)
-        records: list[Sequence[Any]] = await driver.fetch(on_driver.sql, *arguments)
-        processors = on_driver.processors
+            listener(sync, None, read.sql, arguments, None, False)
+        records: list[Sequence[Any]] = await driver.fetch(read.sql, *arguments)
+        processors = read.processors
         if not any(processors):
             return records
         return [tuple(v if p is None else p(v) for p, v in zip(processors, record, strict=True)) for record in records]
 
-    def _on_driver(self, dialect: Dialect) -> _OnDriver:
-        if self._compiled is None or self._compiled[0] is not dialect:
-            compiled = self._as_array.compile(dialect=dialect)
-            processors = tuple(
-                column.type.dialect_impl(dialect).result_processor(dialect, None)
-                for column in self._as_array.selected_columns
-            )
-            names = tuple(compiled.positiontup or ())
-            fixed = {name: _bound(compiled.binds[name], value, dialect) for name, value in compiled.params.items()}
-            self._compiled = (dialect, _OnDriver(compiled.string, names, fixed, processors))
-        return self._compiled[1]
+    async def _on_driver(self, dialect: Dialect, driver: Any) -> tuple[Dialect, _OnDriver]:
+        """Compiled for `dialect`, with SQLAlchemy's result processor of each column for the type the database
+        says it has (as SQLAlchemy's cursor would describe it: asyncpg's type OID)."""
+        compiled = self._as_array.compile(dialect=dialect)
+        described = (await driver.prepare(compiled.string)).get_attributes()
+        processors = tuple(
+            column.type.dialect_impl(dialect).result_processor(dialect, attribute.type.oid)
+            for column, attribute in zip(self._as_array.selected_columns, described, strict=True)
+        )
+        names = tuple(compiled.positiontup or ())
+        fixed = {name: _bound(compiled.binds[name], value, dialect) for name, value in compiled.params.items()}
+        self._compiled = (dialect, _OnDriver(compiled.string, names, fixed, processors))
+        return self._compiled
 
 
 def _bound(parameter: BindParameter[Any], value: Any, dialect: Dialect) -> Any:

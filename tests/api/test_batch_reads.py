@@ -1,6 +1,7 @@
-"""A deal's completions, history and competitors read the same whichever way the read runs: on asyncpg itself
-(PostgreSQL, outside a transaction, as a query's reads run) or through SQLAlchemy (in a transaction, and on
-SQLite), with the same values and types, and counted as statements either way."""
+"""A deal, its completions, history and competitors, and the users and teams they show, read the same whichever
+way the read runs: on asyncpg itself (PostgreSQL, outside a transaction, as a query's reads run) or through
+SQLAlchemy (in a transaction, and on SQLite), with the same values and types, and counted as statements
+either way."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db import Database
 from api.db.models import DealCompetitor, DealEvent, MilestoneCompletion
+from api.services.accounts import directory
 from api.services.deals import queries
 from tests.api.factories import create_deal, create_spread_of_deals
 
@@ -64,11 +66,17 @@ async def test_the_reads_give_the_same_rows_outside_transactions_and_in_one(data
                 changes={"amount": ["1000.00", "2000.00"]},
             )
         )
-    ids = [*range(1, deal.id + 1), deal.id + 1000]  # one id of no deal
+    ids = [*range(1, deal.id + 1), deal.id + 1000]  # one id of no deal (and of no user, no team below)
+    user_ids = [people.rep_a.id, people.manager.id, people.admin.id]
+    team_ids = [t for t in {people.rep_a.team_id, people.manager.team_id} if t is not None]
     reads: dict[str, Read] = {
+        "deals": lambda session: queries.deals_by_ids(session, viewer=people.admin.viewer, ids=ids),
+        "a rep's deals": lambda session: queries.deals_by_ids(session, viewer=people.rep_b.viewer, ids=ids),
         "completions": lambda session: queries.completions_by_deal_ids(session, ids=ids),
         "history": lambda session: queries.events_by_deal_ids(session, ids=ids),
         "competitors": lambda session: queries.competitor_keys_by_deal_ids(session, ids=ids),
+        "users": lambda session: directory.users_by_ids(session, ids=[*user_ids, max(user_ids) + 1000]),
+        "teams": lambda session: directory.teams_by_ids(session, ids=[*team_ids, max(team_ids) + 1000]),
     }
 
     for name, read in reads.items():
@@ -82,6 +90,7 @@ async def test_the_reads_give_the_same_rows_outside_transactions_and_in_one(data
         assert outside == inside, name
         assert [[type(v) for v in _values(x)] for x in outside] == [[type(v) for v in _values(x)] for x in inside]
         assert any(outside), name
+        assert outside[-1] in (None, []), "a key of nothing reads as nothing"
         assert len(outside_seen) == 1, outside_seen
         assert len(inside_seen) == 1, inside_seen
         if database.url.startswith("postgresql"):
@@ -96,7 +105,9 @@ async def test_the_reads_give_the_same_rows_outside_transactions_and_in_one(data
     assert override.occurred_at.tzinfo is UTC
 
 
-def _values(records: list[Any]) -> list[Any]:
+def _values(found: Any) -> list[Any]:
+    """The values a read found for one key: a record's fields, or those of each record of a list."""
+    records = found if isinstance(found, list) else [found]
     return [getattr(r, name) for r in records for name in getattr(r, "__slots__", ())] or list(records)
 
 

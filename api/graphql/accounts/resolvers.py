@@ -11,6 +11,7 @@ from api.graphql.accounts.types import TeamType, UserType
 from api.graphql.core import fields
 from api.graphql.core.context import Info_, require_viewer
 from api.services.accounts import directory
+from api.services.accounts.directory import UserRecord
 
 
 @strawberry.type
@@ -19,7 +20,7 @@ class AccountsQuery:
     async def me(self, info: Info_) -> UserType | None:
         viewer = await require_viewer(info)
         # The viewer was read with its user: shown as is, without reading the user again.
-        return UserType(row=User(id=viewer.id, name=viewer.name, role=viewer.role.value, team_id=viewer.team_id))
+        return UserType(row=UserRecord(id=viewer.id, name=viewer.name, role=viewer.role.value, team_id=viewer.team_id))
 
 
 async def visible_user(info: Info_, user_id: int) -> UserType | None:

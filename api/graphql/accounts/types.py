@@ -13,6 +13,7 @@ from api.graphql.core.context import Info_
 from api.graphql.core.ids import to_global_id
 from api.graphql.core.loaded import Resolved, then
 from api.graphql.core.node import Node
+from api.services.accounts.directory import TeamRecord, UserRecord
 
 
 @strawberry.enum(description="What a user may do.")
@@ -29,7 +30,7 @@ def _team_id(root: strawberry.Parent[TeamType]) -> strawberry.ID:
 
 @strawberry.type(name="Team", description="A sales team; a manager sees its deals.")
 class TeamType(Node):
-    row: strawberry.Private[Team]
+    row: strawberry.Private[Team | TeamRecord]
     id: strawberry.ID = fields.resolved_by(_team_id, description="The global ID.")
     name: str = fields.filled(description="The team's name.")
 
@@ -43,7 +44,7 @@ def _user_id(root: strawberry.Parent[UserType]) -> strawberry.ID:
 
 @strawberry.type(name="User", description="Someone who works deals or the process.")
 class UserType(Node):
-    row: strawberry.Private[User]
+    row: strawberry.Private[User | UserRecord]
     id: strawberry.ID = fields.resolved_by(_user_id, description="The global ID.")
     name: str = fields.filled(description="The user's name.")
     role: UserRole = fields.filled(description="The user's role.")
@@ -63,7 +64,7 @@ def resolve_user(info: Info_, user_id: int) -> Resolved[UserType]:
     return then(UserByIdLoader.of(info.context), user_id, lambda user: _referenced(user, user_id))
 
 
-def _referenced(user: User | None, user_id: int) -> UserType:
+def _referenced(user: User | UserRecord | None, user_id: int) -> UserType:
     if user is None:
         raise LookupError(f"user {user_id} is referenced but missing")
     return UserType(row=user)

@@ -8,21 +8,21 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.db.models import Deal, DealEvent
+from api.db.models import DealEvent
 from api.graphql.core.context import WaymarkContext
 from api.graphql.core.loaders import RequestLoader, forget
 from api.services.deals import queries
 
 
-class DealByIdLoader(RequestLoader[int, Deal | None]):
+class DealByIdLoader(RequestLoader[int, queries.DealRow | None]):
     """Deals by primary key, only those the viewer may see (others load as None)."""
 
-    async def _load_batch(self, keys: list[int]) -> list[Deal | None]:
+    async def _load_batch(self, keys: list[int]) -> list[queries.DealRow | None]:
         viewer = await self.context.viewer()
         if viewer is None:
             return [None for _ in keys]
 
-        async def batch(session: AsyncSession) -> list[Deal | None]:
+        async def batch(session: AsyncSession) -> list[queries.DealRow | None]:
             return await queries.deals_by_ids(session, viewer=viewer, ids=keys)
 
         return await self.context.unit_of_work.read(batch)

@@ -17,13 +17,13 @@ from graphql import FieldNode, FragmentDefinitionNode, FragmentSpreadNode, Inlin
 from strawberry.types.base import get_object_definition
 from strawberry.utils.str_converters import to_camel_case
 
-from api.db.models import Deal
 from api.graphql.accounts.loaders import TeamByIdLoader, UserByIdLoader
 from api.graphql.core.context import Info_
 from api.graphql.core.fields import READS
 from api.graphql.deals.loaders import CompletionsByDealIdLoader, EventsByDealIdLoader, Reads
 from api.graphql.deals.types import DealType
 from api.process import Outcome
+from api.services.deals.queries import DealRow
 
 
 def selected(info: Info_, *path: str) -> frozenset[str]:
@@ -75,7 +75,7 @@ def reads_by_field() -> dict[str, Reads]:
     }
 
 
-async def prefetch_deal_page(info: Info_, deals: Sequence[Deal], *, node_path: tuple[str, ...]) -> None:
+async def prefetch_deal_page(info: Info_, deals: Sequence[DealRow], *, node_path: tuple[str, ...]) -> None:
     """Prime the request's loaders for `deals`, whose fields the query selects at `node_path`."""
     if not deals:
         return
@@ -102,7 +102,7 @@ _USER_FIELDS = (("owner",), ("milestones", "completedBy"), ("history", "actor"))
 
 
 async def _referenced_user_ids(
-    info: Info_, deals: Sequence[Deal], *, owner: bool, node_path: tuple[str, ...]
+    info: Info_, deals: Sequence[DealRow], *, owner: bool, node_path: tuple[str, ...]
 ) -> set[int]:
     """The owners, completers and actors the selected fields will show."""
     ids = [deal.id for deal in deals]

@@ -11,7 +11,6 @@ from typing import TypeVar
 
 import strawberry
 
-from api.db.models import Deal
 from api.graphql.accounts.types import UserType, resolve_user
 from api.graphql.core import fields
 from api.graphql.core.context import Info_
@@ -38,7 +37,7 @@ from api.graphql.process.types import CompetitorType, MilestoneType, PlayType, P
 from api.process import Outcome, Process
 from api.services.deals import state as deal_state
 from api.services.deals.progress import DealProgress, progress_of
-from api.services.deals.queries import CompletionRecord, EventRecord
+from api.services.deals.queries import CompletionRecord, DealRow, EventRecord
 from api.services.forecast.days_to_close import estimate_days_to_close
 from api.services.forecast.pipeline import STALE_FACTOR, StagePace, stage_pace
 from api.services.history.snapshots import snapshot_of
@@ -83,7 +82,7 @@ class DealStatus(Enum):
 
 @strawberry.type(name="Deal", description="A sales opportunity moving through a process.")
 class DealType(Node):
-    row: strawberry.Private[Deal]
+    row: strawberry.Private[DealRow]
     memo: strawberry.Private[DealProgress | None] = None
     """The deal's progress, computed by the first field that needs it and reused by the others."""
 

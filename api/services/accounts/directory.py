@@ -21,22 +21,41 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, exists, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.db.batches import batch, ids_param
+from api.db.batches import BatchRead
 from api.db.models import ApiToken, Deal, DealEvent, MilestoneCompletion, Role, Team, User, utc_now
 from api.services.accounts.tokens import working_tokens
 from api.services.accounts.viewer import Viewer, visible_deals
 
-_USERS_BY_IDS = select(User).where(User.id.in_(ids_param()))
-_TEAMS_BY_IDS = select(Team).where(Team.id.in_(ids_param()))
+
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    """A user as the views show one (owner, completer, actor): read as plain columns, in batches."""
+
+    id: int
+    name: str
+    role: str
+    team_id: int | None
 
 
-async def users_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[User | None]:
-    by_id = {user.id: user for user in await session.scalars(_USERS_BY_IDS, batch(ids))}
+@dataclass(frozen=True, slots=True)
+class TeamRecord:
+    """A team as the views show one."""
+
+    id: int
+    name: str
+
+
+_USERS_BY_IDS = BatchRead(lambda keys: select(User.id, User.name, User.role, User.team_id).where(keys(User.id)))
+_TEAMS_BY_IDS = BatchRead(lambda keys: select(Team.id, Team.name).where(keys(Team.id)))
+
+
+async def users_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[UserRecord | None]:
+    by_id = {row[0]: UserRecord(*row) for row in await _USERS_BY_IDS.rows(session, ids)}
     return [by_id.get(i) for i in ids]
 
 
-async def teams_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[Team | None]:
-    by_id = {team.id: team for team in await session.scalars(_TEAMS_BY_IDS, batch(ids))}
+async def teams_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[TeamRecord | None]:
+    by_id = {row[0]: TeamRecord(*row) for row in await _TEAMS_BY_IDS.rows(session, ids)}
     return [by_id.get(i) for i in ids]
 
 

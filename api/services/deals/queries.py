@@ -242,15 +242,40 @@ def _parse_cursor_value(field_name: DealOrderField, value: Any) -> Any:
     return moment.astimezone(UTC)  # OverflowError when the offset takes it past the calendar
 
 
+@dataclass(frozen=True, slots=True)
+class DealRecord:
+    """A deal as its views show it, read as plain columns (a deal page, `node(id)`); a page of deals and a
+    change show the `Deal` row itself, which has the same attributes."""
+
+    id: int
+    name: str
+    account_name: str
+    process_key: str
+    stage_key: str
+    status: str
+    owner_id: int
+    amount: Decimal
+    currency: str
+    close_date: date
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    stage_entered_at: datetime
+
+
+DEAL_COLUMNS = tuple(getattr(Deal, name) for name in DealRecord.__slots__)
+DealRow = Deal | DealRecord
+"""A deal as the views read it: the row itself, or its columns."""
+
+
 @lru_cache(maxsize=1024)
-def _deals_by_ids(viewer: Viewer) -> Select[Deal]:
+def _deals_by_ids(viewer: Viewer) -> BatchRead:
     """Built once per viewer: what they may see is part of the statement."""
-    return select(Deal).where(Deal.id.in_(ids_param()), visible_deals(viewer))
+    return BatchRead(lambda keys: select(*DEAL_COLUMNS).where(keys(Deal.id), visible_deals(viewer)))
 
 
-async def deals_by_ids(session: AsyncSession, *, viewer: Viewer, ids: Sequence[int]) -> list[Deal | None]:
-    rows = await session.scalars(_deals_by_ids(viewer), batch(ids))
-    by_id = {deal.id: deal for deal in rows}
+async def deals_by_ids(session: AsyncSession, *, viewer: Viewer, ids: Sequence[int]) -> list[DealRow | None]:
+    by_id: dict[int, DealRow] = {row[0]: DealRecord(*row) for row in await _deals_by_ids(viewer).rows(session, ids)}
     return [by_id.get(i) for i in ids]
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db.models import Deal, MilestoneCompletion
 from api.process import Outcome
+from api.services.deals.queries import DealRow
 from api.services.history.records import DealSnapshot
 
 
@@ -224,7 +225,7 @@ SNAPSHOT_COLUMNS = (
 )
 
 
-def snapshot_of(deal: Deal, *, completed: Iterable[str], closed_at: datetime | None = None) -> DealSnapshot:
+def snapshot_of(deal: DealRow, *, completed: Iterable[str], closed_at: datetime | None = None) -> DealSnapshot:
     """The plain record of a deal row and the keys of its completed milestones (as stored)."""
     return DealSnapshot(
         deal_id=str(deal.id),
