@@ -77,8 +77,34 @@ class PageAsked:
 
 
 @dataclass(frozen=True, slots=True)
+class DealRecord:
+    """A deal as its views show it, read as plain columns (a page of deals, a deal page, `node(id)`); a change
+    shows the `Deal` row itself, which has the same attributes."""
+
+    id: int
+    name: str
+    account_name: str
+    process_key: str
+    stage_key: str
+    status: str
+    owner_id: int
+    amount: Decimal
+    currency: str
+    close_date: date
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    stage_entered_at: datetime
+
+
+DEAL_COLUMNS = tuple(getattr(Deal, name) for name in DealRecord.__slots__)
+DealRow = Deal | DealRecord
+"""A deal as the views read it: the row itself, or its columns."""
+
+
+@dataclass(frozen=True, slots=True)
 class DealPage:
-    deals: list[Deal]
+    deals: list[DealRow]
     has_next_page: bool
     has_previous_page: bool
 
@@ -148,7 +174,9 @@ async def page_of_deals(
     reversed_read = order.descending != page.backward
     ordered = (*columns, Deal.id) if leading is None else (leading.column, *columns, Deal.id)
     ordering = [c.desc() if reversed_read else c.asc() for c in ordered]
-    rows = list(await session.scalars(query.order_by(*ordering).limit(size + 1)))
+    # the deals' columns, not ORM rows: a page reads a hundred, and its views only read their attributes
+    read = query.with_only_columns(*DEAL_COLUMNS).order_by(*ordering).limit(size + 1)
+    rows: list[DealRow] = [DealRecord(*row) for row in await (await session.connection()).execute(read)]
     more = len(rows) > size
     rows = rows[:size]
     if page.backward:
@@ -191,7 +219,7 @@ def _bound(decoded: tuple[Any, int]) -> tuple[Any, ...]:
     return (*value, deal_id) if isinstance(value, tuple) else (value, deal_id)
 
 
-def encode_cursor(deal: Deal, *, order: DealOrder) -> str:
+def encode_cursor(deal: DealRow, *, order: DealOrder) -> str:
     if order.field is DealOrderField.OPEN_FIRST:
         value: Any = [0 if deal.status == "open" else 1, _cursor_value(deal.close_date)]
     else:
@@ -240,32 +268,6 @@ def _parse_cursor_value(field_name: DealOrderField, value: Any) -> Any:
     if moment.tzinfo is None:
         raise ValueError(f"{value!r} has no UTC offset")
     return moment.astimezone(UTC)  # OverflowError when the offset takes it past the calendar
-
-
-@dataclass(frozen=True, slots=True)
-class DealRecord:
-    """A deal as its views show it, read as plain columns (a deal page, `node(id)`); a page of deals and a
-    change show the `Deal` row itself, which has the same attributes."""
-
-    id: int
-    name: str
-    account_name: str
-    process_key: str
-    stage_key: str
-    status: str
-    owner_id: int
-    amount: Decimal
-    currency: str
-    close_date: date
-    version: int
-    created_at: datetime
-    updated_at: datetime
-    stage_entered_at: datetime
-
-
-DEAL_COLUMNS = tuple(getattr(Deal, name) for name in DealRecord.__slots__)
-DealRow = Deal | DealRecord
-"""A deal as the views read it: the row itself, or its columns."""
 
 
 @lru_cache(maxsize=1024)
