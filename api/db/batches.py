@@ -47,7 +47,8 @@ class _OnDriver:
     sql: str
     names: tuple[str, ...]
     fixed: dict[str, Any]
-    processors: tuple[Callable[[Any], Any] | None, ...]
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]
+    """(column index, processor) for the columns whose type has one."""
 
 
 class BatchRead:
@@ -81,10 +82,9 @@ class BatchRead:
         for listener in sync.dispatch.before_cursor_execute:
             listener(sync, None, read.sql, arguments, None, False)
         records: list[Sequence[Any]] = await driver.fetch(read.sql, *arguments)
-        processors = read.processors
-        if not any(processors):
+        if not read.processors:
             return records
-        return [tuple(v if p is None else p(v) for p, v in zip(processors, record, strict=True)) for record in records]
+        return [_processed(record, read.processors) for record in records]
 
     async def _on_driver(self, dialect: Dialect, driver: Any) -> tuple[Dialect, _OnDriver]:
         """Compiled for `dialect`, with SQLAlchemy's result processor of each column for the type the database
@@ -92,13 +92,21 @@ class BatchRead:
         compiled = self._as_array.compile(dialect=dialect)
         described = (await driver.prepare(compiled.string)).get_attributes()
         processors = tuple(
-            column.type.dialect_impl(dialect).result_processor(dialect, attribute.type.oid)
-            for column, attribute in zip(self._as_array.selected_columns, described, strict=True)
+            (index, processor)
+            for index, (column, attribute) in enumerate(zip(self._as_array.selected_columns, described, strict=True))
+            if (processor := column.type.dialect_impl(dialect).result_processor(dialect, attribute.type.oid))
         )
         names = tuple(compiled.positiontup or ())
         fixed = {name: _bound(compiled.binds[name], value, dialect) for name, value in compiled.params.items()}
         self._compiled = (dialect, _OnDriver(compiled.string, names, fixed, processors))
         return self._compiled
+
+
+def _processed(record: Sequence[Any], processors: tuple[tuple[int, Callable[[Any], Any]], ...]) -> list[Any]:
+    values = list(record)
+    for index, processor in processors:
+        values[index] = processor(values[index])
+    return values
 
 
 def _bound(parameter: BindParameter[Any], value: Any, dialect: Dialect) -> Any:
