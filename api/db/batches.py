@@ -74,10 +74,9 @@ class BatchRead:
         if driver is None:
             rows: Sequence[Row[*tuple[Any, ...]]] = (await connection.execute(self.statement, batch(ids))).all()
             return rows
-        on_driver = self._compiled if self._compiled is not None and self._compiled[0] is connection.dialect else None
-        if on_driver is None:
-            on_driver = await self._on_driver(connection.dialect, driver)
-        read = on_driver[1]
+        if self._compiled is None or self._compiled[0] is not connection.dialect:
+            self._compiled = (connection.dialect, await self._on_driver(connection.dialect, driver))
+        read = self._compiled[1]
         arguments = tuple(list(ids) if name == "ids" else read.fixed[name] for name in read.names)
         for listener in sync.dispatch.before_cursor_execute:
             listener(sync, None, read.sql, arguments, None, False)
@@ -86,7 +85,7 @@ class BatchRead:
             return records
         return [_processed(record, read.processors) for record in records]
 
-    async def _on_driver(self, dialect: Dialect, driver: Any) -> tuple[Dialect, _OnDriver]:
+    async def _on_driver(self, dialect: Dialect, driver: Any) -> _OnDriver:
         """Compiled for `dialect`, with SQLAlchemy's result processor of each column for the type the database
         says it has (as SQLAlchemy's cursor would describe it: asyncpg's type OID)."""
         compiled = self._as_array.compile(dialect=dialect)
@@ -98,8 +97,7 @@ class BatchRead:
         )
         names = tuple(compiled.positiontup or ())
         fixed = {name: _bound(compiled.binds[name], value, dialect) for name, value in compiled.params.items()}
-        self._compiled = (dialect, _OnDriver(compiled.string, names, fixed, processors))
-        return self._compiled
+        return _OnDriver(compiled.string, names, fixed, processors)
 
 
 def _processed(record: Sequence[Any], processors: tuple[tuple[int, Callable[[Any], Any]], ...]) -> list[Any]:

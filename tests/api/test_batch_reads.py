@@ -5,36 +5,21 @@ either way."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db import Database
 from api.db.models import DealCompetitor, DealEvent, MilestoneCompletion
 from api.services.accounts import directory
 from api.services.deals import queries
-from tests.api.factories import create_deal, create_spread_of_deals
+from tests.api.factories import counting_statements, create_deal, create_spread_of_deals
 
 Read = Callable[[AsyncSession], Awaitable[Any]]
-
-
-@asynccontextmanager
-async def statements_seen(database: Database) -> AsyncIterator[list[str]]:
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
-
-    event.listen(database.engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(database.engine.sync_engine, "before_cursor_execute", record)
 
 
 async def read_outside_transactions(database: Database, read: Read) -> Any:
@@ -81,9 +66,9 @@ async def test_the_reads_give_the_same_rows_outside_transactions_and_in_one(data
 
     for name, read in reads.items():
         # when
-        async with statements_seen(database) as outside_seen:
+        with counting_statements(database) as outside_seen:
             outside = await read_outside_transactions(database, read)
-        async with statements_seen(database) as inside_seen:
+        with counting_statements(database) as inside_seen:
             inside = await read_in_a_transaction(database, read)
 
         # then: equal values of equal types, one statement seen each way

@@ -3,16 +3,12 @@ whatever the page size: every DB-backed relation goes through a per-request Data
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
-from api.db import Database
 from api.graphql.core import loaded
-from tests.api.factories import create_deal, create_spread_of_deals, deal_gid, gql
+from tests.api.factories import counting_statements, create_deal, create_spread_of_deals, deal_gid, gql
 
 BOARD = """
 query($first: Int!) {
@@ -32,20 +28,6 @@ query($first: Int!) {
   }
 }
 """
-
-
-@contextmanager
-def counting_statements(database: Database) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(database.engine.sync_engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(database.engine.sync_engine, "before_cursor_execute", count)
 
 
 async def test_deal_board_costs_the_same_statements_for_10_and_100_deals(client, database, people):

@@ -183,16 +183,17 @@ class CostMemo:
         given = variables or {}
         key = (id(document), operation_name, id(sizes))
         known = self._known.get(key)
-        if known is not None and known.document is document and known.sizes is sizes:
-            values = tuple(given.get(name) for name in known.reads)
+        if known is not None and (known.document is not document or known.sizes is not sizes):
+            known = None  # another document or process under a reused id
+        if known is not None:
             with suppress(TypeError):  # an unhashable value: walked again below
-                if (found := known.by_values.get(values)) is not None:
+                if (found := known.by_values.get(tuple(given.get(name) for name in known.reads))) is not None:
                     return found
         reading = _Reading(given)
         cost = operation_cost(
             schema=schema, document=document, operation_name=operation_name, variables=reading, sizes=sizes
         )
-        if known is None or known.document is not document or known.sizes is not sizes:
+        if known is None:
             if len(self._known) >= self.LIMIT:
                 self._known.clear()
             known = self._known[key] = _Costs(document=document, sizes=sizes, reads=tuple(reading.read))
