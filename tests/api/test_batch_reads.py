@@ -14,6 +14,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db import Database
+from api.db.batches import read_outside_transactions as begin_reads_outside_transactions
 from api.db.models import DealCompetitor, DealEvent, MilestoneCompletion
 from api.services.accounts import directory
 from api.services.deals import queries
@@ -24,7 +25,7 @@ Read = Callable[[AsyncSession], Awaitable[Any]]
 
 async def read_outside_transactions(database: Database, read: Read) -> Any:
     async with database.sessions() as session:
-        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        await begin_reads_outside_transactions(session)  # as a query's unit of work begins its reads
         return await read(session)
 
 
@@ -88,6 +89,41 @@ async def test_the_reads_give_the_same_rows_outside_transactions_and_in_one(data
     assert override.skipped_milestones == ["budget", "champion"]
     assert override.occurred_at == datetime(2026, 11, 30, 9, 30, tzinfo=UTC)
     assert override.occurred_at.tzinfo is UTC
+
+
+async def test_reads_outside_transactions_go_to_the_driver_without_asking_for_the_connection_again(
+    database, people, monkeypatch
+):
+    # given: a session reading outside transactions, as a query's unit of work begins it
+    deal = await create_deal(database, owner=people.rep_a, stage="sal", competitors=("acme",))
+    async with database.sessions() as session:
+        await begin_reads_outside_transactions(session)
+        asked: list[object] = []
+        connection = session.connection
+
+        async def counted_connection(*args: Any, **kwargs: Any) -> Any:
+            asked.append(args)
+            return await connection(*args, **kwargs)
+
+        monkeypatch.setattr(session, "connection", counted_connection)
+
+        # when: three batch reads
+        with counting_statements(database) as seen:
+            completions = await queries.completions_by_deal_ids(session, ids=[deal.id])
+            competitors = await queries.competitor_keys_by_deal_ids(session, ids=[deal.id])
+            users = await directory.users_by_ids(session, ids=[people.rep_a.id])
+
+    # then: each is one statement; on PostgreSQL the driver runs it, and the session is not asked for its
+    # connection again (SQLite's go through the session)
+    assert {c.milestone_key for c in completions[0]} == {"icp-fit", "pain-confirmed"}  # the stages before SAL
+    assert competitors == [["acme"]]
+    assert [u.name for u in users] == [people.rep_a.name]
+    assert len(seen) == 3
+    if database.url.startswith("postgresql"):
+        assert asked == []
+        assert all("ANY" in statement for statement in seen)
+    else:
+        assert len(asked) == 3
 
 
 def _values(found: Any) -> list[Any]:

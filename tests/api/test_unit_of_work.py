@@ -96,3 +96,28 @@ async def test_a_request_that_never_reached_the_database_ends_without_a_round_tr
     assert ended == []
     with pytest.raises(RequestFinished):
         await unit.read(lambda session: session.scalar(text("SELECT 1")))
+
+
+async def test_a_query_that_read_outside_transactions_ends_by_closing_its_session_without_a_commit(
+    database, monkeypatch
+):
+    # given: a query's unit of work that has read outside transactions (PostgreSQL), or in one (SQLite)
+    unit = UnitOfWork(database.sessions(), reads_outside_transactions=database.reads_outside_transactions)
+    unit.reads_only()
+    assert await unit.read(lambda session: session.scalar(text("SELECT 1"))) == 1
+    ended: list[str] = []
+    for name in ("commit", "rollback", "close"):
+        method = getattr(unit.session, name)
+
+        async def spied(method=method, name=name) -> None:
+            ended.append(name)
+            await method()
+
+        monkeypatch.setattr(unit.session, name, spied)
+
+    # when
+    await unit.finish(failed=False)
+
+    # then: outside transactions there is nothing to commit, only the session to close; in one, it commits
+    assert ended == (["close"] if database.reads_outside_transactions else ["commit", "close"])
+    assert "waymark.outside_transactions" not in unit.session.info

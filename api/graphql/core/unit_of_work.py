@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from api.db.batches import done_outside_transactions, read_outside_transactions
 from api.db.deadlines import database_bound
 from api.db.session import database_unavailable
 
@@ -88,7 +89,7 @@ class UnitOfWork:
         async with self._turn:
             self._check_open()
             if self._reads_only and not self.session.in_transaction():
-                await self._reaching_the_database(_outside_transactions)
+                await self._reaching_the_database(read_outside_transactions)
             return await self._reaching_the_database(work)
 
     async def write(self, work: Callable[[AsyncSession], Awaitable[T]], *, succeeded: Callable[[T], bool]) -> T:
@@ -156,8 +157,11 @@ class UnitOfWork:
         if not self._broken and not self.session.in_transaction():
             self._release_writers()  # nothing was read or written (a known token, say): nothing to end
             return
+        done_outside_transactions(self.session)
         try:
-            if failed and not self._broken:
+            if self._reads_only:
+                pass  # it read outside transactions: there is nothing to commit or roll back, only to close
+            elif failed and not self._broken:
                 await self._roll_back()
             elif not self._broken:
                 await self._reaching_the_database(lambda session: session.commit())
@@ -193,10 +197,6 @@ class UnitOfWork:
         if self._writing and self._writers is not None:
             self._writing = False
             self._writers.release()
-
-
-async def _outside_transactions(session: AsyncSession) -> None:
-    await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 _closing: set[asyncio.Task[None]] = set()
