@@ -1,5 +1,10 @@
-"""How `waymark serve` runs uvicorn: as `uvicorn.run` does, with a listening socket whose connections get
-`TCP_NODELAY` when several workers share it.
+"""How `waymark serve` runs uvicorn: as `uvicorn.run` does, with requests parsed by httptools within a bound on
+their head, and a listening socket whose connections get `TCP_NODELAY` when several workers share it.
+
+httptools (llhttp, in C) parses a request in a fraction of what h11 (pure Python, uvicorn's other parser) costs:
+a server's CPU per signed-in `{ me { id } }` fell by about a third (`tests/benchmarks/README.md`). uvicorn's h11
+protocol refuses a request head that grows past its buffer; its httptools protocol buffers any head, however
+large. `BoundedHttpTools` refuses one past `MAX_REQUEST_HEAD_BYTES` with 431 before buffering more of it.
 
 With `--workers` (or `--reload`), uvicorn binds the socket itself and hands it to each worker; it creates that
 socket without saying it is TCP (protocol 0), accepted connections inherit that, and asyncio only turns Nagle's
@@ -10,14 +15,72 @@ client's delayed acknowledgement: ~43 ms per request on Linux, against ~1 ms wit
 
 from __future__ import annotations
 
+import asyncio
+import json
+import logging
 import socket
 import sys
 
 import uvicorn
 from uvicorn.config import STARTUP_FAILURE
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.supervisors import ChangeReload, Multiprocess
 
 APP = "api.app:create_app"
+MAX_REQUEST_HEAD_BYTES = 64 * 1024
+"""The request line and headers together; the largest GET this server takes is 16 KiB of query string
+(`api.graphql.view.MAX_QUERY_STRING_BYTES`), and a bearer token is a few dozen bytes."""
+LINGER_SECONDS = 1.0
+"""How long a refused connection stays open, its incoming bytes dropped, so that the client reads the refusal
+(closing a socket with unread bytes resets the connection, and the client may lose the answer)."""
+log = logging.getLogger("uvicorn.error")
+
+
+class BoundedHttpTools(HttpToolsProtocol):
+    """uvicorn's httptools protocol, refusing a request whose head is larger than `MAX_REQUEST_HEAD_BYTES`: it
+    is answered 431 with a GraphQL error body and its connection closed, as soon as the bytes received for the
+    head pass the bound (the parser would otherwise keep them all until the head ends); what the client still
+    sends is dropped, for at most `LINGER_SECONDS`."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._head_bytes = 0
+        self._in_head = True
+        """Whether the bytes arriving belong to a request head: from a connection's start, and after each
+        request's body, until the next head is complete."""
+        self._refused = False
+
+    def data_received(self, data: bytes) -> None:
+        if self._refused:
+            return  # dropped until the connection closes
+        if self._in_head:
+            self._head_bytes += len(data)
+            if self._head_bytes > MAX_REQUEST_HEAD_BYTES:
+                self._refuse_head()
+                return
+        super().data_received(data)
+
+    def on_headers_complete(self) -> None:
+        self._in_head = False
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self._in_head, self._head_bytes = True, 0
+        super().on_message_complete()
+
+    def _refuse_head(self) -> None:
+        log.warning("refused a request whose head is larger than %s bytes", MAX_REQUEST_HEAD_BYTES)
+        message = f"the request line and headers are larger than {MAX_REQUEST_HEAD_BYTES} bytes"
+        body = json.dumps({"errors": [{"message": message, "extensions": {"code": "REQUEST_REFUSED"}}]}).encode()
+        head = (
+            "HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: application/json\r\n"
+            f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
+        )
+        self._refused = True
+        self.transport.write(head.encode() + body)
+        if self.transport.can_write_eof():
+            self.transport.write_eof()  # the answer is complete; the client's end closes or the linger ends
+        asyncio.get_running_loop().call_later(LINGER_SECONDS, self.transport.close)
 
 
 class TcpConfig(uvicorn.Config):
@@ -39,6 +102,7 @@ def run(*, host: str, port: int, reload: bool, workers: int, access_log: bool = 
         workers=workers,
         access_log=access_log,
         log_level="info",
+        http=BoundedHttpTools,
     )
     server = uvicorn.Server(config)
     try:

@@ -58,7 +58,8 @@ MAX_OPERATIONS_PER_CONNECTION = 20
 MAX_REQUEST_BYTES = 100_000
 """A request body larger than this is refused (413) before it is parsed."""
 MAX_QUERY_STRING_BYTES = 16_384
-"""A GET query string longer than this is refused (414); uvicorn's own limit on the request head is 16 KiB."""
+"""A GET query string longer than this is refused (414); a request head past 64 KiB is refused (431) before it
+reaches the app (`api.cli.listening`)."""
 MAX_JSON_NESTING = 64
 """Deeper JSON than any variables of this schema need; Python's parser would fail with a RecursionError."""
 _ADMITTED = "waymark.admitted"

@@ -10,6 +10,8 @@ from contextlib import asynccontextmanager
 import uvicorn
 from starlette.applications import Starlette
 
+from api.cli.listening import BoundedHttpTools
+
 
 @asynccontextmanager
 async def serving(app: Starlette) -> AsyncIterator[str]:
@@ -22,7 +24,10 @@ async def serving(app: Starlette) -> AsyncIterator[str]:
     port = sock.getsockname()[1]
     # Keep-alive longer than any test: a connection uvicorn closes as idle while a client reuses it is a
     # client-side ReadError, not an answer of the app.
-    config = uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False, timeout_keep_alive=300)
+    # Requests are parsed as `waymark serve` parses them.
+    config = uvicorn.Config(
+        app, lifespan="off", log_level="warning", access_log=False, timeout_keep_alive=300, http=BoundedHttpTools
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:

@@ -1,0 +1,82 @@
+"""The server parses requests with httptools within a bound on the request head (`api.cli.listening`): a head
+past `MAX_REQUEST_HEAD_BYTES` is answered 431 with a GraphQL error body and its connection closed, before the
+rest of it is read; a head within the bound, and every other client, are answered as before."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from api.cli.listening import MAX_REQUEST_HEAD_BYTES
+from tests.api.http_server import serving
+
+
+async def _ok(request: Request) -> JSONResponse:
+    return JSONResponse({"header": len(request.headers.get("x-filler", ""))})
+
+
+APP = Starlette(routes=[Route("/", _ok)])
+
+
+def _request(filler: int) -> bytes:
+    return b"GET / HTTP/1.1\r\nHost: test\r\nX-Filler: " + b"a" * filler + b"\r\n\r\n"
+
+
+async def _answer(reader: asyncio.StreamReader) -> tuple[int, dict[str, str], bytes]:
+    head = (await reader.readuntil(b"\r\n\r\n")).decode()
+    status_line, *header_lines = head.strip().split("\r\n")
+    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in header_lines)}
+    body = await reader.readexactly(int(headers["content-length"]))
+    return int(status_line.split()[1]), headers, body
+
+
+async def test_a_head_within_the_bound_is_answered_and_one_past_it_is_refused_with_431() -> None:
+    async with serving(APP) as base:
+        host, port = base.removeprefix("http://").split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+
+        # when: a request whose head is near the bound, then on the same connection one past it
+        writer.write(_request(MAX_REQUEST_HEAD_BYTES - 1024))
+        within = await _answer(reader)
+        writer.write(_request(MAX_REQUEST_HEAD_BYTES * 4))
+        refused = await _answer(reader)
+        closed = await reader.read()
+        writer.close()
+
+        # then: the first is answered; the second refused with a GraphQL error body, and its connection closed
+        assert within[0] == 200
+        assert json.loads(within[2]) == {"header": MAX_REQUEST_HEAD_BYTES - 1024}
+        assert refused[0] == 431
+        assert refused[1]["content-type"] == "application/json"
+        assert refused[1]["connection"] == "close"
+        [error] = json.loads(refused[2])["errors"]
+        assert str(MAX_REQUEST_HEAD_BYTES) in error["message"]
+        assert error["extensions"]["code"] == "REQUEST_REFUSED"
+        assert closed == b""
+
+
+async def test_a_head_that_keeps_coming_is_refused_before_it_ends_and_others_are_still_answered() -> None:
+    async with serving(APP) as base:
+        host, port = base.removeprefix("http://").split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+
+        # when: a head sent in pieces that never ends, past the bound
+        writer.write(b"GET / HTTP/1.1\r\nHost: test\r\nX-Filler: ")
+        for _ in range(MAX_REQUEST_HEAD_BYTES // 8192 + 2):
+            writer.write(b"a" * 8192)
+            await writer.drain()
+        status, _, _ = await _answer(reader)
+        writer.close()
+        other_reader, other_writer = await asyncio.open_connection(host, int(port))
+        other_writer.write(_request(10))
+        other = await _answer(other_reader)
+        other_writer.close()
+
+        # then: refused while it was still coming; another client is answered
+        assert status == 431
+        assert other[0] == 200
