@@ -38,8 +38,9 @@ log = logging.getLogger("uvicorn.error")
 
 class BoundedHttpTools(HttpToolsProtocol):
     """uvicorn's httptools protocol, refusing a request whose head is larger than `MAX_REQUEST_HEAD_BYTES`: it
-    is answered 431 with a GraphQL error body and its connection closed, as soon as the bytes received for the
-    head pass the bound (the parser would otherwise keep them all until the head ends); what the client still
+    is answered 431 with a GraphQL error body and its connection closed, as soon as the bytes received while
+    the head is incomplete pass the bound (the parser would otherwise keep them all until the head ends; it
+    holds at most a read more, and a read that ended the request before is not counted); what the client still
     sends is dropped, for at most `LINGER_SECONDS`."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -49,23 +50,26 @@ class BoundedHttpTools(HttpToolsProtocol):
         """Whether the bytes arriving belong to a request head: from a connection's start, and after each
         request's body, until the next head is complete."""
         self._refused = False
+        self._ended_a_request = False
 
     def data_received(self, data: bytes) -> None:
         if self._refused:
             return  # dropped until the connection closes
-        if self._in_head:
+        self._ended_a_request = False
+        super().data_received(data)
+        if self._in_head and not self._ended_a_request and not self.transport.is_closing():
+            # these bytes left a head incomplete; those that ended a request (its body, the start of the next
+            # head) are not counted
             self._head_bytes += len(data)
             if self._head_bytes > MAX_REQUEST_HEAD_BYTES:
                 self._refuse_head()
-                return
-        super().data_received(data)
 
     def on_headers_complete(self) -> None:
         self._in_head = False
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
-        self._in_head, self._head_bytes = True, 0
+        self._in_head, self._head_bytes, self._ended_a_request = True, 0, True
         super().on_message_complete()
 
     def _refuse_head(self) -> None:

@@ -17,10 +17,11 @@ from tests.api.http_server import serving
 
 
 async def _ok(request: Request) -> JSONResponse:
-    return JSONResponse({"header": len(request.headers.get("x-filler", ""))})
+    body = await request.body()
+    return JSONResponse({"header": len(request.headers.get("x-filler", "")), "body": len(body)})
 
 
-APP = Starlette(routes=[Route("/", _ok)])
+APP = Starlette(routes=[Route("/", _ok, methods=["GET", "POST"])])
 
 
 def _request(filler: int) -> bytes:
@@ -50,7 +51,7 @@ async def test_a_head_within_the_bound_is_answered_and_one_past_it_is_refused_wi
 
         # then: the first is answered; the second refused with a GraphQL error body, and its connection closed
         assert within[0] == 200
-        assert json.loads(within[2]) == {"header": MAX_REQUEST_HEAD_BYTES - 1024}
+        assert json.loads(within[2]) == {"header": MAX_REQUEST_HEAD_BYTES - 1024, "body": 0}
         assert refused[0] == 431
         assert refused[1]["content-type"] == "application/json"
         assert refused[1]["connection"] == "close"
@@ -80,3 +81,21 @@ async def test_a_head_that_keeps_coming_is_refused_before_it_ends_and_others_are
         # then: refused while it was still coming; another client is answered
         assert status == 431
         assert other[0] == 200
+
+
+async def test_a_body_larger_than_the_bound_sent_with_its_head_is_not_counted_as_head() -> None:
+    async with serving(APP) as base:
+        host, port = base.removeprefix("http://").split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+
+        # when: a small head and a body past the head's bound, in one write, twice on one connection
+        body = b"b" * (MAX_REQUEST_HEAD_BYTES * 2)
+        head = f"POST / HTTP/1.1\r\nHost: test\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+        writer.write(head + body + head + body)
+        answers = [await _answer(reader), await _answer(reader)]
+        writer.close()
+
+        # then: both are answered with their whole body
+        assert [(status, json.loads(text)) for status, _, text in answers] == [
+            (200, {"header": 0, "body": len(body)})
+        ] * 2
