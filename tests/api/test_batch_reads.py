@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -16,6 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.db import Database
 from api.db.batches import read_outside_transactions as begin_reads_outside_transactions
 from api.db.models import DealCompetitor, DealEvent, MilestoneCompletion
+from api.graphql.core.loaders import load_together
+from api.graphql.core.unit_of_work import UnitOfWork
+from api.graphql.deals.loaders import CompetitorKeysByDealIdLoader, CompletionsByDealIdLoader
 from api.services.accounts import directory
 from api.services.deals import queries
 from tests.api.factories import counting_statements, create_deal, create_spread_of_deals
@@ -155,3 +159,31 @@ async def write_a_completion_and_a_competitor(session: AsyncSession, deal_id: in
     session.add(MilestoneCompletion(deal_id=deal_id, milestone_key="budget", completed_by_id=user_id))
     session.add(DealCompetitor(deal_id=deal_id, competitor_key="acme"))
     await session.flush()
+
+
+async def test_loads_together_read_in_one_turn_only_the_keys_their_loaders_lack(database, people):
+    # given: a request's loaders, one of which holds a deal's competitors already
+    first = await create_deal(database, owner=people.rep_a, stage="sal", competitors=("acme",))
+    second = await create_deal(database, owner=people.rep_a, stage="mql", competitors=("status-quo",))
+    unit = UnitOfWork(database.sessions(), reads_outside_transactions=database.reads_outside_transactions)
+    unit.reads_only()
+    context = SimpleNamespace(unit_of_work=unit, loaders={})
+    competitors = CompetitorKeysByDealIdLoader.of(context)  # type: ignore[arg-type]
+    competitors.prime(first.id, ["held"])
+    wanted = [
+        (CompletionsByDealIdLoader, [first.id, second.id, first.id]),
+        (CompetitorKeysByDealIdLoader, [first.id, second.id]),
+    ]
+
+    # when
+    with counting_statements(database) as seen:
+        await load_together(context, wanted)  # type: ignore[arg-type]
+        await load_together(context, wanted)  # type: ignore[arg-type]
+    await unit.finish(failed=False)
+
+    # then: one statement per loader the first time, for the keys it lacked; none the second; the loaders hold all
+    assert len(seen) == 2
+    completions = CompletionsByDealIdLoader.of(context)  # type: ignore[arg-type]
+    assert {c.milestone_key for c in await completions.load(first.id)} == {"icp-fit", "pain-confirmed"}
+    assert await completions.load(second.id) == []
+    assert await competitors.load_many([first.id, second.id]) == [["held"], ["status-quo"]]

@@ -44,6 +44,30 @@ class RequestLoader(DataLoader[K, V], Generic[K, V]):
         raise NotImplementedError
 
 
+async def load_together(
+    context: WaymarkContext, wanted: Sequence[tuple[type[RequestLoader[Any, Any]], Sequence[Any]]]
+) -> None:
+    """What `load_many` of each loader would read, in one turn on the session: the keys a loader does not hold
+    yet are read one loader after the other, and each loader is primed with what was found. A request that
+    knows what its fields will need (a page of deals) reads it without a task, a turn and a batch per loader
+    (about 0.1 ms each)."""
+    missing = []
+    for kind, keys in wanted:
+        loader = kind.of(context)
+        unknown = [key for key in dict.fromkeys(keys) if loader.cache_map.get(key) is None]
+        if unknown:
+            missing.append((loader, unknown))
+    if not missing:
+        return
+
+    async def read(session: AsyncSession) -> list[Sequence[Any]]:
+        return [await loader.read(session, keys) for loader, keys in missing]
+
+    found = await context.unit_of_work.read(read)
+    for (loader, keys), values in zip(missing, found, strict=True):
+        loader.prime_many(dict(zip(keys, values, strict=True)))
+
+
 def forget(context: WaymarkContext, loader: type[RequestLoader[K, Any]], key: K) -> None:
     """Drop `key` from the request's `loader`, if it was made: the next load reads it again."""
     found = context.loaders.get(loader)

@@ -7,7 +7,6 @@ ones the fields' loaders would run anyway. Loading them up front lets the fields
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from operator import is_
@@ -20,6 +19,7 @@ from strawberry.utils.str_converters import to_camel_case
 from api.graphql.accounts.loaders import TeamByIdLoader, UserByIdLoader
 from api.graphql.core.context import Info_
 from api.graphql.core.fields import READS
+from api.graphql.core.loaders import RequestLoader, load_together
 from api.graphql.deals.loaders import CompletionsByDealIdLoader, EventsByDealIdLoader, Reads
 from api.graphql.deals.types import DealType
 from api.process import Outcome
@@ -83,18 +83,19 @@ async def prefetch_deal_page(info: Info_, deals: Sequence[DealRow], *, node_path
     reads = [reads_by_field()[name] for name in node if name in reads_by_field()]
     ids = [deal.id for deal in deals]
     loaders = list(dict.fromkeys(loader for r in reads for loader in r.loaders))
-    pending = [loader.of(info.context).load_many(ids) for loader in loaders]
+    wanted: list[tuple[type[RequestLoader[int, Any]], Sequence[int]]] = [(loader, ids) for loader in loaders]
     lost = [deal.id for deal in deals if deal.status == Outcome.LOST.value]
     if lost and EventsByDealIdLoader not in loaders and any(r.events_if_lost for r in reads):
-        pending.append(EventsByDealIdLoader.of(info.context).load_many(lost))
-    await asyncio.gather(*pending)
+        wanted.append((EventsByDealIdLoader, lost))
+    await load_together(info.context, wanted)
     user_ids = await _referenced_user_ids(info, deals, owner=any(r.owner for r in reads), node_path=node_path)
     if not user_ids:
         return
-    users = await UserByIdLoader.of(info.context).load_many(sorted(user_ids))
+    await load_together(info.context, [(UserByIdLoader, sorted(user_ids))])
     if any("team" in selected(info, *node_path, *path) for path in _USER_FIELDS):
+        users = await UserByIdLoader.of(info.context).load_many(sorted(user_ids))
         team_ids = {user.team_id for user in users if user is not None and user.team_id is not None}
-        await TeamByIdLoader.of(info.context).load_many(sorted(team_ids))
+        await load_together(info.context, [(TeamByIdLoader, sorted(team_ids))])
 
 
 _USER_FIELDS = (("owner",), ("milestones", "completedBy"), ("history", "actor"))
