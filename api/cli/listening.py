@@ -38,9 +38,10 @@ log = logging.getLogger("uvicorn.error")
 
 class BoundedHttpTools(HttpToolsProtocol):
     """uvicorn's httptools protocol, refusing a request whose head is larger than `MAX_REQUEST_HEAD_BYTES`: it
-    is answered 431 with a GraphQL error body and its connection closed, as soon as the bytes received while
-    the head is incomplete pass the bound (the parser would otherwise keep them all until the head ends; it
-    holds at most a read more, and a read that ended the request before is not counted); what the client still
+    is answered 431 with a GraphQL error body and its connection closed, before the app sees it. A head that
+    keeps coming is refused as soon as the bytes received while it is incomplete pass the bound (the parser
+    would otherwise keep them all until the head ends; it holds at most a read more, and a read that ended the
+    request before is not counted); a complete one by its request target and headers. What the client still
     sends is dropped, for at most `LINGER_SECONDS`."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -66,11 +67,21 @@ class BoundedHttpTools(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._in_head = False
+        if self._refused:
+            return
+        if len(self.url) + sum(len(name) + len(value) for name, value in self.headers) > MAX_REQUEST_HEAD_BYTES:
+            self._refuse_head()  # a head that came whole in fewer reads than the bound counts
+            return
         super().on_headers_complete()
+
+    def on_body(self, body: bytes) -> None:
+        if not self._refused:
+            super().on_body(body)
 
     def on_message_complete(self) -> None:
         self._in_head, self._head_bytes, self._ended_a_request = True, 0, True
-        super().on_message_complete()
+        if not self._refused:
+            super().on_message_complete()
 
     def _refuse_head(self) -> None:
         log.warning("refused a request whose head is larger than %s bytes", MAX_REQUEST_HEAD_BYTES)

@@ -29,7 +29,7 @@ def _request(filler: int) -> bytes:
 
 
 async def _answer(reader: asyncio.StreamReader) -> tuple[int, dict[str, str], bytes]:
-    head = (await reader.readuntil(b"\r\n\r\n")).decode()
+    head = (await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)).decode()
     status_line, *header_lines = head.strip().split("\r\n")
     headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in header_lines)}
     body = await reader.readexactly(int(headers["content-length"]))
@@ -46,7 +46,7 @@ async def test_a_head_within_the_bound_is_answered_and_one_past_it_is_refused_wi
         within = await _answer(reader)
         writer.write(_request(MAX_REQUEST_HEAD_BYTES * 4))
         refused = await _answer(reader)
-        closed = await reader.read()
+        closed = await asyncio.wait_for(reader.read(), 10)
         writer.close()
 
         # then: the first is answered; the second refused with a GraphQL error body, and its connection closed
@@ -99,3 +99,19 @@ async def test_a_body_larger_than_the_bound_sent_with_its_head_is_not_counted_as
         assert [(status, json.loads(text)) for status, _, text in answers] == [
             (200, {"header": 0, "body": len(body)})
         ] * 2
+
+
+async def test_a_head_past_the_bound_that_arrives_in_one_read_is_refused_too() -> None:
+    async with serving(APP) as base:
+        host, port = base.removeprefix("http://").split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+
+        # when: a head a little past the bound, written at once (loopback delivers it in one read)
+        writer.write(_request(MAX_REQUEST_HEAD_BYTES + 100))
+        status, _, _ = await _answer(reader)
+        closed = await asyncio.wait_for(reader.read(), 10)
+        writer.close()
+
+        # then
+        assert status == 431
+        assert closed == b""
