@@ -2,9 +2,9 @@
 their head, and a listening socket whose connections get `TCP_NODELAY` when several workers share it.
 
 httptools (llhttp, in C) parses a request in a fraction of what h11 (pure Python, uvicorn's other parser) costs:
-a server's CPU per signed-in `{ me { id } }` fell by about a third (`tests/benchmarks/README.md`). uvicorn's h11
-protocol refuses a request head that grows past its buffer; its httptools protocol buffers any head, however
-large. `BoundedHttpTools` refuses one past `MAX_REQUEST_HEAD_BYTES` with 431 before buffering more of it.
+a server's CPU per signed-in `{ me { id } }` fell by an eighth to a third in two runs (`tests/benchmarks/README.md`).
+uvicorn's h11 protocol refuses a request head that grows past its buffer; its httptools protocol buffers any head,
+however large. `BoundedHttpTools` refuses one past `MAX_REQUEST_HEAD_BYTES` with 431 before buffering more of it.
 
 With `--workers` (or `--reload`), uvicorn binds the socket itself and hands it to each worker; it creates that
 socket without saying it is TCP (protocol 0), accepted connections inherit that, and asyncio only turns Nagle's

@@ -55,11 +55,11 @@ class BatchRead:
     """Rows of plain columns for a batch of keys, from a statement built once by `build(keys)`, where `keys`
     gives the condition on the key column.
 
-    On PostgreSQL outside a transaction the statement runs on asyncpg itself, with the keys as one array
-    (`= ANY($1)`), compiled once by SQLAlchemy for the dialect, and its columns processed as SQLAlchemy's types
-    would (`UtcDateTime`, say). Inside a transaction it runs through SQLAlchemy, which has begun the transaction
-    on the connection; on SQLite it always does. Either way the engine's `before_cursor_execute` listeners see
-    the statement, so statement counts stay true."""
+    On PostgreSQL outside a transaction (`read_outside_transactions`) the statement runs on asyncpg itself, with
+    the keys as one array (`= ANY($1)`), compiled once by SQLAlchemy for the dialect, and its columns processed
+    as SQLAlchemy's types would (`UtcDateTime`, say). Inside a transaction it runs through SQLAlchemy, which has
+    begun the transaction on the connection; on SQLite it always does. Either way the engine's
+    `before_cursor_execute` listeners see the statement, so statement counts stay true."""
 
     def __init__(self, build: Callable[[KeyCondition], AnySelect]) -> None:
         self.statement = build(lambda column: column.in_(ids_param()))
@@ -69,15 +69,11 @@ class BatchRead:
     async def rows(self, session: AsyncSession, ids: Sequence[Any]) -> Sequence[Sequence[Any]]:
         """The rows, each a sequence of the statement's columns in order."""
         held: _Held | None = session.info.get(_HELD)
-        if held is None:
+        if held is None:  # in a transaction, or on SQLite
             connection = await session.connection()
-            sync = _sync(connection)
-            driver = await _driver_outside_transactions(connection, sync)
-            if driver is None:
-                rows: Sequence[Row[*tuple[Any, ...]]] = (await connection.execute(self.statement, batch(ids))).all()
-                return rows
-        else:
-            sync, driver = held
+            rows: Sequence[Row[*tuple[Any, ...]]] = (await connection.execute(self.statement, batch(ids))).all()
+            return rows
+        sync, driver = held
         if self._compiled is None or self._compiled[0] is not sync.dialect:
             self._compiled = (sync.dialect, await self._on_driver(sync.dialect, driver))
         read = self._compiled[1]
