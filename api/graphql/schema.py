@@ -13,7 +13,6 @@ from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
     QueryDepthLimiter,
-    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 
@@ -22,7 +21,7 @@ from api.graphql.accounts.types import TeamType, UserType
 from api.graphql.core.errors import WaymarkSchema, is_unexpected
 from api.graphql.core.execution import CompiledExecutor
 from api.graphql.core.execution_plan import complete_once
-from api.graphql.core.limits import DocumentLimits
+from api.graphql.core.limits import DocumentLimits, ValidatedOnce
 from api.graphql.core.response_size import SizeLimitedExecution
 from api.graphql.core.scalars import SCALARS
 from api.graphql.deals.mutations import DealMutation
@@ -87,7 +86,7 @@ def build_schema(
             lambda: MaskErrors(should_mask_error=is_unexpected, error_message="Unexpected error."),
             ResponseSizeLimit,
             lambda: DocumentLimits(limits),
-            lambda: ValidationCache(maxsize=256),
+            ValidatedOnce,
             OperationNameRequired,
             lambda: AddValidationRules(rules),
             lambda: CostLimit(limits.max_cost),

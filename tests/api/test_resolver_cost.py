@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import strawberry.schema.schema as strawberry_schema
+from graphql import DocumentNode
 from strawberry.types.base import get_object_definition
 
 from api.graphql.accounts.types import UserType
@@ -102,3 +103,21 @@ async def test_a_repeated_document_is_validated_once_and_the_limits_still_apply(
     assert [a.errors for a in answers] == [None, None, None]
     assert len(validations) == 2
     assert all(r.errors and "aliases" in r.errors[0].message for r in refusals)
+
+
+async def test_a_repeated_document_is_found_without_hashing_its_syntax_tree(monkeypatch):
+    # given: a document validated once
+    schema = build_schema(limits=RequestLimits())
+    document = f"{{ t{uuid.uuid4().hex}: __typename }}"
+    assert (await schema.execute(document)).errors is None
+
+    # when: hashing a document fails (a frozen syntax tree hashes every node)
+    def refuse(_: object) -> int:
+        raise AssertionError("the document was hashed")
+
+    monkeypatch.setattr(DocumentNode, "__hash__", refuse)
+    again = await schema.execute(document)
+
+    # then
+    assert again.errors is None
+    assert again.data is not None

@@ -10,7 +10,7 @@ distinct document (the parse and the check are cached together).
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
@@ -21,12 +21,15 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
     parse,
 )
+from graphql.validation import ASTValidationRule
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import validate_document
 
 from api.settings import RequestLimits
 
@@ -50,6 +53,49 @@ class DocumentLimits(SchemaExtension):
         if context.graphql_document is None and context.query:
             context.graphql_document = parse_within_limits(context.query, self.limits)
         yield
+
+
+class ValidatedOnce(SchemaExtension):
+    """Validates each parsed document once per schema and rules; replaces Strawberry's `ValidationCache`.
+
+    That cache is an `lru_cache` over the document, which hashes the whole syntax tree (frozen dataclasses,
+    hashed node by node) on every request to find the entry. `DocumentLimits` parses each distinct text once and
+    hands out the same document after, so the document object itself is the key here."""
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None:
+            context.pre_execution_errors = _VALIDATED.errors(context.schema._schema, document, context.validation_rules)
+        yield
+
+
+class _Validations:
+    """Validation errors by (schema, document, rules), the least recently used dropped past `limit`. An entry
+    holds its schema and document, so their ids in its key are not reused while it is kept."""
+
+    def __init__(self, *, limit: int = 256) -> None:
+        self._found: OrderedDict[tuple[Any, ...], tuple[GraphQLSchema, DocumentNode, list[GraphQLError]]] = (
+            OrderedDict()
+        )
+        self._limit = limit
+
+    def errors(
+        self, schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...]
+    ) -> list[GraphQLError]:
+        key = (id(schema), id(document), rules)
+        found = self._found.get(key)
+        if found is not None and found[0] is schema and found[1] is document:
+            self._found.move_to_end(key)
+            return found[2]
+        errors = validate_document(schema, document, rules)
+        self._found[key] = (schema, document, errors)
+        if len(self._found) > self._limit:
+            self._found.popitem(last=False)
+        return errors
+
+
+_VALIDATED = _Validations()
 
 
 def parse_within_limits(query: str, limits: RequestLimits) -> DocumentNode:
