@@ -23,6 +23,13 @@ class Colour(Enum):
     BLUE = "blue"
 
 
+class Shade(Enum):
+    """Not a GraphQL enum: its members are not `Colour`s, though one has a `Colour`'s value."""
+
+    RED = "red"
+    DARK = "dark"
+
+
 async def _later(value: Any) -> Any:
     await asyncio.sleep(0)
     return value
@@ -69,6 +76,10 @@ class Item:
     pets: list[Pet | None] = strawberry.field(default_factory=lambda: [Pet(name="a"), "b", None])  # type: ignore[list-item]
     maybe: str | None = None
     colour: Colour = Colour.RED
+    colour_value: Colour = "blue"  # type: ignore[assignment]  # the member's value, not the member
+    shade: Colour = Shade.RED  # type: ignore[assignment]  # another enum's member, with a `Colour` value
+    dark_shade: Colour = Shade.DARK  # type: ignore[assignment]  # another enum's member, with no `Colour` value
+    no_colour: Colour | None = None
     missing: str = None  # type: ignore[assignment]  # a plain non-null field holding null
     wrong: int = "seven"  # type: ignore[assignment]  # a plain field of the wrong type
     children: list[Item] = strawberry.field(default_factory=list)
@@ -103,6 +114,22 @@ class Item:
     @strawberry.field
     def numeric_id(self) -> strawberry.ID:
         return 42  # type: ignore[return-value]
+
+    @strawberry.field
+    def blue(self) -> Colour:
+        return Colour.BLUE
+
+    @strawberry.field
+    def nothing(self) -> str | None:
+        return None
+
+    @strawberry.field
+    def strict_nothing(self) -> str:
+        return None  # type: ignore[return-value]
+
+    @strawberry.field
+    def no_pet(self) -> Pet | None:
+        return None
 
     @strawberry.field
     def broken(self) -> str:
@@ -196,6 +223,13 @@ LEAVES = [
     "name",
     "maybe",
     "colour",
+    "colourValue",
+    "shade",
+    "darkShade",
+    "noColour",
+    "blue",
+    "nothing",
+    "strictNothing",
     "missing",
     "wrong",
     "broken",
@@ -229,7 +263,7 @@ OBJECTS = [
     "failingChildren",
     "strictFailingChildren",
 ]
-PETS = ["pet", "impostor", "pets", "resolvedPet"]
+PETS = ["pet", "impostor", "pets", "resolvedPet", "noPet"]
 BADGE_LISTS = ["badges", "flawedBadges", "strictFlawedBadges"]
 
 

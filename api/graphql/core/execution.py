@@ -202,6 +202,8 @@ class CompiledExecutor(SizeLimitedExecution):
         field = RunningField(self, step.definition, step.nodes, parent_type, path)
         try:
             result = step.resolver(source, field)  # type: ignore[misc]
+            if result is None and not step.non_null:
+                return None
             if step.leaf is not None and (leaf := self._plain_leaf(step, result)) is not NOT_PLAIN:
                 return leaf
         except Exception as raw_error:
@@ -216,6 +218,8 @@ class CompiledExecutor(SizeLimitedExecution):
             result = step.method(source)  # type: ignore[misc]
         except Exception as raw_error:
             self.handle_field_error(raw_error, step.definition.type, step.nodes, path)
+            return None
+        if result is None and not step.non_null:
             return None
         field = RunningField(self, step.definition, step.nodes, parent_type, path)
         return self._resolver_value(step, parent_type, result, path, field)
@@ -246,6 +250,8 @@ class CompiledExecutor(SizeLimitedExecution):
         goes the general way."""
         try:
             value = step.leaf_read(source)  # type: ignore[misc]
+            if value is None and not step.non_null:
+                return None
             if (leaf := self._plain_leaf(step, value)) is not NOT_PLAIN:
                 return leaf
         except Exception as raw_error:
@@ -254,12 +260,18 @@ class CompiledExecutor(SizeLimitedExecution):
         return self._completed(step, parent_type, value, Path(path, step.key, parent_type.name))
 
     def _plain_leaf(self, step: Step, value: Any) -> Any:
-        """A scalar or enum value of a leaf step, completed at once: as it is (`Step.as_is`), or coerced when it
-        is usual; `NOT_PLAIN` for anything else (null, an error, an awaitable), which goes the general way."""
+        """A scalar or enum value of a leaf step, completed at once: as it is (`Step.as_is`), an enum member by
+        its name (`Step.enum_names`), or coerced when it is usual; `NOT_PLAIN` for anything else (null, an error,
+        an awaitable), which goes the general way."""
         kind = type(value)
         if kind is step.as_is and (kind is str or passes_as_is(value)):
             self._count_as_is(value)
             return value
+        if step.enum_names is not None:
+            found = step.enum_names.get(id(value))
+            if found is not None and found[0] is value:
+                self._count_as_is(found[1])
+                return found[1]
         if self._usual(value):
             return self.complete_leaf_value(step.leaf, value)  # type: ignore[arg-type]
         return NOT_PLAIN
@@ -297,6 +309,8 @@ class CompiledExecutor(SizeLimitedExecution):
             value = step.getter(source)  # type: ignore[misc]
         except Exception as raw_error:
             self.handle_field_error(raw_error, step.definition.type, step.nodes, path)
+            return None
+        if value is None and not step.non_null:
             return None
         usual = value is not None and not isinstance(value, Exception) and not self.is_awaitable(value)
         if step.object_type is not None and usual and is_of_type(step.object_type, value):

@@ -8,6 +8,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from enum import Enum
 from functools import cache, lru_cache
 from math import isfinite
 from operator import attrgetter
@@ -23,6 +24,7 @@ from graphql import (
     GraphQLFloat,
     GraphQLID,
     GraphQLInt,
+    GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -76,6 +78,7 @@ class Step:
     __slots__ = (
         "as_is",
         "definition",
+        "enum_names",
         "getter",
         "items",
         "key",
@@ -104,6 +107,7 @@ class Step:
         direct = self.getter is not None or self.resolver is not None
         self.leaf = inner if direct and is_leaf_type(inner) else None
         self.as_is: type | None = PASSES_AS_IS.get(id(self.leaf)) if self.leaf is not None else None
+        self.enum_names = None if self.leaf is None else enum_names(self.leaf)
         self.leaf_read: Getter | None = None if self.leaf is None else self.method or self.getter
         """How to read a leaf without a path nor `info`: its plain attribute, or its method that takes only `self`."""
         plain_object = direct and is_object_type(inner) and checked_without_info(inner)  # type: ignore[arg-type]
@@ -112,6 +116,22 @@ class Step:
         """The item type of a list field read directly, completed without going through `complete_value`."""
         self.sub_plan: Plan | None = None
         """The object type's plan for this field's selection, once a value has needed it."""
+
+
+def enum_names(leaf: GraphQLLeafType) -> dict[int, tuple[Enum, str]] | None:
+    """For an enum that Strawberry coerces from its Python class (`wrapped_cls`): what graphql-core's
+    `complete_leaf_value` returns for each member, by the member's id (each entry holds its member). Strawberry's
+    coercion compares the member's value with every value of the type, through `Enum.value`, a slow property.
+    None for any other leaf type."""
+    members = getattr(leaf, "wrapped_cls", None)
+    if not isinstance(members, type) or not issubclass(members, Enum):
+        return None
+    names: dict[int, tuple[Enum, str]] = {}
+    for member in members:
+        name = leaf.coerce_output_value(member)
+        if isinstance(name, str):
+            names[id(member)] = (member, name)
+    return names
 
 
 def checked_without_info(object_type: GraphQLObjectType) -> bool:
