@@ -10,6 +10,7 @@ from api.db.models import Team, User
 from api.graphql.accounts.loaders import TeamByIdLoader, UserByIdLoader
 from api.graphql.core import fields
 from api.graphql.core.context import Info_
+from api.graphql.core.enums import member_by_value
 from api.graphql.core.ids import to_global_id
 from api.graphql.core.loaded import Resolved, then
 from api.graphql.core.node import Node
@@ -22,6 +23,9 @@ class UserRole(Enum):
     MANAGER = strawberry.enum_value("manager", description="Sees and changes the team's deals; may override a gate.")
     ENABLEMENT = strawberry.enum_value("enablement", description="Reads all deals; reloads the process.")
     ADMIN = strawberry.enum_value("admin", description="Everything.")
+
+
+_role = member_by_value(UserRole)
 
 
 def _team_id(root: strawberry.Parent[TeamType]) -> strawberry.ID:
@@ -50,7 +54,7 @@ class UserType(Node):
     role: UserRole = fields.filled(description="The user's role.")
 
     def __post_init__(self) -> None:
-        self.name, self.role = self.row.name, UserRole(self.row.role)
+        self.name, self.role = self.row.name, _role(self.row.role)
 
     @fields.field(description="The user's team, if any.", graphql_type=TeamType | None)
     def team(self, info: Info_) -> Resolved[TeamType | None]:

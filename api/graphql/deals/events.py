@@ -11,6 +11,7 @@ from api.db.models import DealEvent
 from api.graphql.accounts.types import UserType, resolve_user
 from api.graphql.core import fields
 from api.graphql.core.context import Info_
+from api.graphql.core.enums import member_by_value
 from api.graphql.core.ids import to_global_id
 from api.graphql.core.loaded import Resolved
 from api.graphql.core.node import Node
@@ -34,6 +35,9 @@ class DealEventKind(Enum):
     CLOSED_WON = strawberry.enum_value("closed-won", description="The deal was won.")
     CLOSED_LOST = strawberry.enum_value("closed-lost", description="The deal was lost.")
     REOPENED = strawberry.enum_value("reopened", description="A closed deal was moved back to an open stage.")
+
+
+_kind = member_by_value(DealEventKind)
 
 
 @strawberry.type(description="One field an update changed, before and after, as text.")
@@ -78,7 +82,7 @@ class DealEventType(Node):
 
     def __post_init__(self) -> None:
         row, process = self.row, self.process
-        self.kind, self.occurred_at, self.reason = DealEventKind(row.kind), row.occurred_at, row.reason
+        self.kind, self.occurred_at, self.reason = _kind(row.kind), row.occurred_at, row.reason
         self.from_stage_key, self.to_stage_key = row.from_stage, row.to_stage
         self.from_stage, self.to_stage = self._stage(row.from_stage), self._stage(row.to_stage)
         self.milestone_key = row.milestone_key

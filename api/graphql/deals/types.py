@@ -14,6 +14,7 @@ import strawberry
 from api.graphql.accounts.types import UserType, resolve_user
 from api.graphql.core import fields
 from api.graphql.core.context import Info_
+from api.graphql.core.enums import member_by_value
 from api.graphql.core.ids import to_global_id
 from api.graphql.core.loaded import Resolved, then
 from api.graphql.core.node import Node
@@ -80,6 +81,9 @@ class DealStatus(Enum):
     LOST = strawberry.enum_value("lost", description="Closed lost.")
 
 
+_status = member_by_value(DealStatus)
+
+
 @strawberry.type(name="Deal", description="A sales opportunity moving through a process.")
 class DealType(Node):
     row: strawberry.Private[DealRow]
@@ -117,7 +121,7 @@ class DealType(Node):
 
     @fields.field(description="OPEN, WON or LOST.")
     def status(self) -> DealStatus:
-        return DealStatus(self.row.status)
+        return _status(self.row.status)
 
     @fields.field(
         description="Every milestone of the process, in order, with what the deal has done.",
