@@ -20,7 +20,7 @@ from api.graphql.accounts.resolvers import AccountsQuery
 from api.graphql.accounts.types import TeamType, UserType
 from api.graphql.core.errors import WaymarkSchema, is_unexpected
 from api.graphql.core.execution import CompiledExecutor
-from api.graphql.core.execution_plan import complete_once
+from api.graphql.core.execution_plan import complete_once, complete_once_per_request
 from api.graphql.core.limits import DocumentLimits, ValidatedOnce
 from api.graphql.core.response_size import SizeLimitedExecution
 from api.graphql.core.scalars import SCALARS
@@ -107,6 +107,9 @@ def _root(name: str, description: str, parts: list[type[Any]]) -> type[Any]:
 
 # The process views: immutable, shared, their resolvers read only the request's settings and process version.
 complete_once("Process", "Stage", "Milestone", "Play", "Competitor", "Objection", "Content")
+# A user's view is made once per request and user (`resolve_user`); its fields read only the user and the
+# request's loaders.
+complete_once_per_request("User", "Team")
 
 schema = schema_for(RequestLimits(), introspection=True)
 """The schema with the default limits; `waymark export-schema` writes its SDL."""

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.db import Database
 from api.db.batches import read_outside_transactions as begin_reads_outside_transactions
 from api.db.models import DealCompetitor, DealEvent, MilestoneCompletion
-from api.graphql.core.loaders import load_together
+from api.graphql.core.loaders import read_together
 from api.graphql.core.unit_of_work import UnitOfWork
 from api.graphql.deals.loaders import CompetitorKeysByDealIdLoader, CompletionsByDealIdLoader
 from api.services.accounts import directory
@@ -161,7 +161,7 @@ async def write_a_completion_and_a_competitor(session: AsyncSession, deal_id: in
     await session.flush()
 
 
-async def test_loads_together_read_in_one_turn_only_the_keys_their_loaders_lack(database, people):
+async def test_reads_together_read_only_the_keys_their_loaders_lack(database, people):
     # given: a request's loaders, one of which holds a deal's competitors already
     first = await create_deal(database, owner=people.rep_a, stage="sal", competitors=("acme",))
     second = await create_deal(database, owner=people.rep_a, stage="mql", competitors=("status-quo",))
@@ -175,10 +175,13 @@ async def test_loads_together_read_in_one_turn_only_the_keys_their_loaders_lack(
         (CompetitorKeysByDealIdLoader, [first.id, second.id]),
     ]
 
+    async def read(session: AsyncSession) -> None:
+        await read_together(context, session, wanted)  # type: ignore[arg-type]
+
     # when
     with counting_statements(database) as seen:
-        await load_together(context, wanted)  # type: ignore[arg-type]
-        await load_together(context, wanted)  # type: ignore[arg-type]
+        await unit.read(read)
+        await unit.read(read)
     await unit.finish(failed=False)
 
     # then: one statement per loader the first time, for the keys it lacked; none the second; the loaders hold all

@@ -14,7 +14,7 @@ from strawberry.extensions import ParserCache
 
 from api.graphql.core import execution
 from api.graphql.core.execution import CompiledExecutor
-from api.graphql.core.execution_plan import Plan, complete_once
+from api.graphql.core.execution_plan import Plan, complete_once, complete_once_per_request
 
 
 @strawberry.enum
@@ -63,6 +63,22 @@ class Badge:
 
 complete_once("Badge")
 CHECKED: list[str] = []
+
+
+@strawberry.type
+class Owner:
+    """A view shared within a request only (a user, say): completed once per request and selection."""
+
+    name: str
+
+    @strawberry.field
+    def checked(self) -> str:
+        CHECKED.append(self.name)
+        return self.name.upper()
+
+
+complete_once_per_request("Owner")
+OWNER = Owner(name="ada")
 BADGES = (Badge(label="gold"), Badge(label="silver"))
 """The same tuple for every item, as a deal's milestone lists are the same for every deal in its state."""
 FLAWED_BADGES = (Badge(label="gold"), Badge(label="bad"))
@@ -183,6 +199,10 @@ class Item:
     @strawberry.field
     def strict_flawed_badges(self) -> list[Badge]:
         return FLAWED_BADGES  # type: ignore[return-value]
+
+    @strawberry.field
+    def owner(self) -> Owner:
+        return OWNER
 
     @strawberry.field
     def resolved_pet(self) -> Pet:
@@ -400,6 +420,26 @@ async def test_a_shared_view_is_completed_once_for_every_request_of_its_views_sc
     assert checked_in_one_scope.count("silver") == 2
     assert checked_in_one_scope.count("bad") == 8
     assert checked_in_both_scopes.count("silver") == 4
+
+
+OWNED = "{ item { owner { checked } children { owner { checked } children { owner { name checked } } } } }"
+
+
+async def test_a_view_shared_within_a_request_is_completed_once_per_request_and_selection():
+    # given: documents parsed once, so their plans are kept with them
+    parsed = ParserCache()
+    compiled = strawberry.Schema(query=Query, execution_context_class=CompiledExecutor, extensions=[lambda: parsed])
+    CHECKED.clear()
+    scope = ViewsScope(object(), object())
+
+    # when: the same owner under seven items, in three selections; the same document twice in one views scope
+    first = await compiled.execute(OWNED, context_value=scope)
+    second = await compiled.execute(OWNED, context_value=scope)
+    checked = list(CHECKED)
+
+    # then: completed once per selection in each request, not kept from one request to the next
+    assert _answer(first) == _answer(second) == _answer(await GRAPHQL_CORE.execute(OWNED))
+    assert checked == ["ada"] * 6
 
 
 @strawberry.type

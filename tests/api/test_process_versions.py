@@ -296,14 +296,14 @@ async def test_a_request_that_started_before_a_publish_finishes_on_the_version_i
     # given: a request held open while it loads its deal
     deal = await create_deal(database, owner=people.rep_a, stage="sal")
     loading, release = asyncio.Event(), asyncio.Event()
-    read = DealByIdLoader._load_batch
+    read = DealByIdLoader.read_for
 
-    async def held(self: DealByIdLoader, keys: list[int]) -> Any:
+    async def held(self: DealByIdLoader, *args: Any) -> Any:
         loading.set()
         await release.wait()
-        return await read(self, keys)
+        return await read(self, *args)
 
-    monkeypatch.setattr(DealByIdLoader, "_load_batch", held)
+    monkeypatch.setattr(DealByIdLoader, "read_for", held)
     query = """query($id: ID!) { deal(id: $id) { stage { key name } process { publishedVersion { number } } } }"""
     async for app in started_app(database=database, process_dir=folder):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
@@ -311,7 +311,7 @@ async def test_a_request_that_started_before_a_publish_finishes_on_the_version_i
             await asyncio.wait_for(loading.wait(), timeout=30)
             # when: version 2 is published meanwhile
             edit(folder, "name: SAL", "name: Sales accepted")
-            monkeypatch.setattr(DealByIdLoader, "_load_batch", read)
+            monkeypatch.setattr(DealByIdLoader, "read_for", read)
             assert (await publish(client, people))["outcome"] == "PUBLISHED"
             release.set()
             started_before = await in_flight

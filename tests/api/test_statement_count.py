@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from api.graphql.core import loaded
+from api.graphql.core.unit_of_work import UnitOfWork
 from tests.api.factories import counting_statements, create_deal, create_spread_of_deals, deal_gid, gql
 
 BOARD = """
@@ -105,3 +106,28 @@ async def test_a_page_of_deals_answers_its_fields_from_what_it_loaded_first(
     assert "errors" not in body, body
     assert body["data"]["deals" if page == "board" else "deal"]
     assert waits == []
+
+
+async def test_a_deal_page_reads_the_deal_and_what_its_fields_need_in_one_turn(client, database, people, monkeypatch):
+    # given: a deal with completions, competitors and history; the token is known
+    one = await create_deal(database, owner=people.rep_a, stage="sal", competitors=("acme",))
+    assert "errors" not in await gql(client, "{ me { id } }", token=people.manager.token)
+    turns: list[object] = []
+    read = UnitOfWork.read
+
+    async def counted(self: UnitOfWork, work: Any) -> Any:
+        turns.append(work)
+        return await read(self, work)
+
+    monkeypatch.setattr(UnitOfWork, "read", counted)
+
+    # when
+    with counting_statements(database) as statements:
+        body = await gql(client, DEAL_PAGE, {"id": deal_gid(one)}, token=people.manager.token)
+
+    # then: the deal, its completions, competitors, events and the users they name, in one turn on the session
+    assert "errors" not in body, body
+    assert body["data"]["deal"]["log"]
+    assert body["data"]["deal"]["competitors"] == [{"key": "acme"}]
+    assert len(turns) == 1, turns
+    assert len(statements) == 5, statements

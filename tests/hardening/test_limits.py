@@ -274,13 +274,13 @@ async def test_a_request_past_its_time_limit_is_stopped_with_a_clear_error_and_c
 ):
     # given: reading a deal takes 2 s (a slow disk, say); the limit is 0.5 s
     deal = await create_deal(database, owner=people.rep_a, completed=())
-    load = DealByIdLoader._load_batch
+    load = DealByIdLoader.read_for
 
-    async def slow(self, keys):  # noqa: ANN001, ANN202
+    async def slow(self, *args):  # noqa: ANN001, ANN002, ANN202
         await asyncio.sleep(2)
-        return await load(self, keys)
+        return await load(self, *args)
 
-    monkeypatch.setattr(DealByIdLoader, "_load_batch", slow)
+    monkeypatch.setattr(DealByIdLoader, "read_for", slow)
     update = editing.update_deal
 
     async def write_then_stall(session, **kwargs):  # noqa: ANN001, ANN003, ANN202

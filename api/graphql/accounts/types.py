@@ -60,15 +60,25 @@ class UserType(Node):
     def team(self, info: Info_) -> Resolved[TeamType | None]:
         if self.row.team_id is None:
             return None
-        return then(TeamByIdLoader.of(info.context), self.row.team_id, lambda t: None if t is None else TeamType(row=t))
+        teams = TeamByIdLoader.of(info.context)
+        return then(teams, self.row.team_id, lambda t: None if t is None else teams.view(t, _team_view))
 
 
 def resolve_user(info: Info_, user_id: int) -> Resolved[UserType]:
-    """A user a row refers to: at once when the request has loaded them already."""
-    return then(UserByIdLoader.of(info.context), user_id, lambda user: _referenced(user, user_id))
+    """A user a row refers to: at once when the request has loaded them already; one view per user and request."""
+    users = UserByIdLoader.of(info.context)
+    return then(users, user_id, lambda user: users.view(_present(user, user_id), _user_view))
 
 
-def _referenced(user: User | UserRecord | None, user_id: int) -> UserType:
+def _present(user: User | UserRecord | None, user_id: int) -> User | UserRecord:
     if user is None:
         raise LookupError(f"user {user_id} is referenced but missing")
+    return user
+
+
+def _user_view(user: User | UserRecord) -> UserType:
     return UserType(row=user)
+
+
+def _team_view(team: Team | TeamRecord) -> TeamType:
+    return TeamType(row=team)

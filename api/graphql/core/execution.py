@@ -21,7 +21,8 @@ fields, most of them plain (a value the view already holds: Strawberry's "basic"
 * completes an object of a shared view (`complete_once`: the process views), or a tuple of them, once for a
   given selection, and reuses the value where the same object is shown again: in the request, and in later
   requests of the same views scope (the settings and the process version they serve: `WaymarkContext.views_scope`),
-  the process's static fragments.
+  the process's static fragments; an object of a view shared within a request (`complete_once_per_request`: the
+  users a deal page names again and again) is completed once in that request.
 
 The plan itself is `api/graphql/core/execution_plan.py`; values completed later, `api/graphql/core/awaited.py`.
 Every leaf counts towards the answer's size as on graphql-core's path (`SizeLimitedExecution`), and a shared
@@ -133,7 +134,8 @@ class CompiledExecutor(SizeLimitedExecution):
         key = (id(source), id(plan))
         found = self._shared_done.get(key)
         if found is None or found[0] is not source:
-            found = None if self._views_scope is None else plan.kept_for(source, self._views_scope)
+            scope = self._views_scope
+            found = None if scope is None or not plan.across_requests else plan.kept_for(source, scope)
             if found is None:
                 return None
             self._shared_done[key] = found
@@ -148,7 +150,7 @@ class CompiledExecutor(SizeLimitedExecution):
         if type(completed) in COMPLETED_TYPES and self._field_errors == errors:
             # holds the source, so its id is not reused
             done = self._shared_done[(id(source), id(plan))] = (source, completed, self.response_bytes - size_before)
-            if self._views_scope is not None:
+            if self._views_scope is not None and plan.across_requests:
                 plan.keep(self._views_scope, done)
 
     def _plan(self, return_type: GraphQLObjectType, field_details_list: FieldDetailsList) -> Plan | None:

@@ -172,11 +172,14 @@ it counts towards the answer's size."""
 
 
 class Plan:
-    __slots__ = ("kept", "kept_scope", "shared", "steps", "type")
+    __slots__ = ("across_requests", "kept", "kept_scope", "shared", "steps", "type")
 
     def __init__(self, parent_type: GraphQLObjectType, steps: list[Step]) -> None:
         self.type, self.steps = parent_type, steps
-        self.shared = parent_type.name in SHARED_VIEWS
+        self.across_requests = parent_type.name in SHARED_VIEWS
+        self.shared = self.across_requests or parent_type.name in REQUEST_VIEWS
+        """Its objects are completed once for a selection: in a request, and (`across_requests`) in every request
+        of the same views scope."""
         self.kept: dict[int, Completed] = {}
         """Completions of shared values with this plan's selection, by the value's id, all made in `kept_scope`:
         reused by the requests of that views scope (`kept_for`)."""
@@ -209,8 +212,18 @@ the path or the parent): an object of one of them shown again with the same sele
 every request of the same scope (`complete_once`)."""
 
 
+REQUEST_VIEWS: set[str] = set()
+"""Object types whose completed value depends only on the object and the selection within one request (their
+resolvers may read the request's loaders, never the path or the parent): an object shown again in the same
+request with the same selection is completed once (`complete_once_per_request`)."""
+
+
 def complete_once(*type_names: str) -> None:
     SHARED_VIEWS.update(type_names)
+
+
+def complete_once_per_request(*type_names: str) -> None:
+    REQUEST_VIEWS.update(type_names)
 
 
 def basic_getter(field_def: GraphQLField) -> Getter | None:

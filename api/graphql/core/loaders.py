@@ -4,7 +4,7 @@ and its cache. Each domain keeps its loaders next to its types (`<domain>/loader
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 K = TypeVar("K")
 V = TypeVar("V")
+T = TypeVar("T")
 
 
 class RequestLoader(DataLoader[K, V], Generic[K, V]):
@@ -24,7 +25,19 @@ class RequestLoader(DataLoader[K, V], Generic[K, V]):
 
     def __init__(self, context: WaymarkContext) -> None:
         self.context = context
+        self._views: dict[int, tuple[Any, Any]] = {}
         super().__init__(load_fn=self._load_batch)
+
+    def view(self, value: Any, build: Callable[[Any], T]) -> T:
+        """`build(value)`, made once per value the loader gave this request (found by the value's identity, and
+        holding it): a user named by every event of a deal page gets one view, which the executor completes once
+        (`complete_once_per_request`)."""
+        found = self._views.get(id(value))
+        if found is not None and found[0] is value:
+            return found[1]  # type: ignore[no-any-return]
+        view = build(value)
+        self._views[id(value)] = (value, view)
+        return view
 
     @classmethod
     def of(cls, context: WaymarkContext) -> Self:
@@ -44,28 +57,41 @@ class RequestLoader(DataLoader[K, V], Generic[K, V]):
         raise NotImplementedError
 
 
-async def load_together(
-    context: WaymarkContext, wanted: Sequence[tuple[type[RequestLoader[Any, Any]], Sequence[Any]]]
+async def read_together(
+    context: WaymarkContext,
+    session: AsyncSession,
+    wanted: Sequence[tuple[type[RequestLoader[Any, Any]], Sequence[Any]]],
 ) -> None:
-    """What `load_many` of each loader would read, in one turn on the session: the keys a loader does not hold
-    yet are read one loader after the other, and each loader is primed with what was found. A request that
-    knows what its fields will need (a page of deals) reads it without a task, a turn and a batch per loader
-    (about 0.1 ms each)."""
+    """What `load_many` of each loader would read, on the session of a turn the caller has (`unit_of_work.read`):
+    the keys a loader holds no value for (nor one on its way) are read one loader after the other, and each
+    loader is primed with what was found. A request that knows what its fields will need (a page of deals)
+    reads it after its own reads in that turn, without a task, a turn and a batch per loader (about 0.1 ms
+    each)."""
+    for loader, keys in _missing(context, wanted):
+        values = await loader.read(session, keys)
+        loader.prime_many(dict(zip(keys, values, strict=True)))
+
+
+def _missing(
+    context: WaymarkContext, wanted: Sequence[tuple[type[RequestLoader[Any, Any]], Sequence[Any]]]
+) -> list[tuple[RequestLoader[Any, Any], list[Any]]]:
+    """Each loader with the keys it holds no value for, nor one on its way."""
     missing = []
     for kind, keys in wanted:
         loader = kind.of(context)
         unknown = [key for key in dict.fromkeys(keys) if loader.cache_map.get(key) is None]
         if unknown:
             missing.append((loader, unknown))
-    if not missing:
-        return
+    return missing
 
-    async def read(session: AsyncSession) -> list[Sequence[Any]]:
-        return [await loader.read(session, keys) for loader, keys in missing]
 
-    found = await context.unit_of_work.read(read)
-    for (loader, keys), values in zip(missing, found, strict=True):
-        loader.prime_many(dict(zip(keys, values, strict=True)))
+def held(loader: DataLoader[K, V], key: K) -> tuple[bool, V | None]:
+    """(True, the value) when `loader` holds the value for `key` already; (False, None) when it does not, or is
+    still reading it (which a turn on the session must not wait for: the read may need that turn)."""
+    future = loader.cache_map.get(key)
+    if future is None or not future.done() or future.cancelled() or future.exception() is not None:
+        return False, None
+    return True, future.result()
 
 
 def forget(context: WaymarkContext, loader: type[RequestLoader[K, Any]], key: K) -> None:

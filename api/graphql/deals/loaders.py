@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.db.models import DealEvent
 from api.graphql.core.context import WaymarkContext
 from api.graphql.core.loaders import RequestLoader, forget
+from api.services.accounts.viewer import Viewer
 from api.services.deals import queries
 
 
@@ -26,6 +27,15 @@ class DealByIdLoader(RequestLoader[int, queries.DealRow | None]):
             return await queries.deals_by_ids(session, viewer=viewer, ids=keys)
 
         return await self.context.unit_of_work.read(batch)
+
+    async def read_for(
+        self, session: AsyncSession, viewer: Viewer, keys: Sequence[int]
+    ) -> list[queries.DealRow | None]:
+        """The deals of a batch read on the session of a turn the caller has, for `viewer`; the loader is primed
+        with them (a key it already holds or is reading keeps that)."""
+        found = await queries.deals_by_ids(session, viewer=viewer, ids=keys)
+        self.prime_many(dict(zip(keys, found, strict=True)))
+        return found
 
 
 class CompletionsByDealIdLoader(RequestLoader[int, list[queries.CompletionRecord]]):

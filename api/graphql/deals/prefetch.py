@@ -1,4 +1,5 @@
-"""Load what a page of deals' selected fields need before those fields run, one batch per loader.
+"""Load what a page of deals' selected fields need before those fields run, one batch per loader, in one turn
+on the session (with the deals themselves, where they are read here too).
 
 Each `Deal` field says what it reads (`reads=` on the field, see `loaders.Reads`); the statements are the
 ones the fields' loaders would run anyway. Loading them up front lets the fields answer synchronously
@@ -13,16 +14,18 @@ from operator import is_
 from typing import Any
 
 from graphql import FieldNode, FragmentDefinitionNode, FragmentSpreadNode, InlineFragmentNode, SelectionNode
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types.base import get_object_definition
 from strawberry.utils.str_converters import to_camel_case
 
 from api.graphql.accounts.loaders import TeamByIdLoader, UserByIdLoader
 from api.graphql.core.context import Info_
 from api.graphql.core.fields import READS
-from api.graphql.core.loaders import RequestLoader, load_together
-from api.graphql.deals.loaders import CompletionsByDealIdLoader, EventsByDealIdLoader, Reads
+from api.graphql.core.loaders import RequestLoader, held, read_together
+from api.graphql.deals.loaders import CompletionsByDealIdLoader, DealByIdLoader, EventsByDealIdLoader, Reads
 from api.graphql.deals.types import DealType
 from api.process import Outcome
+from api.services.accounts.viewer import Viewer
 from api.services.deals.queries import DealRow
 
 
@@ -76,9 +79,44 @@ def reads_by_field() -> dict[str, Reads]:
 
 
 async def prefetch_deal_page(info: Info_, deals: Sequence[DealRow], *, node_path: tuple[str, ...]) -> None:
-    """Prime the request's loaders for `deals`, whose fields the query selects at `node_path`."""
+    """Prime the request's loaders for `deals`, whose fields the query selects at `node_path`: in one turn on
+    the session, unless the loaders hold it all already."""
     if not deals:
         return
+
+    async def read(session: AsyncSession) -> None:
+        await read_deal_page(info, session, deals, node_path=node_path)
+
+    await info.context.unit_of_work.read(read)
+
+
+async def deal_with_page(info: Info_, viewer: Viewer, pk: int, *, node_path: tuple[str, ...]) -> DealRow | None:
+    """One deal `viewer` may see, by primary key, with what its selected fields read: the deal and the rest in
+    one turn on the session (a deal page's reads, without a batch of its own for the deal)."""
+    loader = DealByIdLoader.of(info.context)
+    if loader.cache_map.get(pk) is not None:  # read, or being read, for another field of the request
+        found = await loader.load(pk)
+        if found is not None:
+            await prefetch_deal_page(info, [found], node_path=node_path)
+        return found
+
+    async def read(session: AsyncSession) -> DealRow | None:
+        found = (await loader.read_for(session, viewer, [pk]))[0]
+        if found is not None:
+            await read_deal_page(info, session, [found], node_path=node_path)
+        return found
+
+    return await info.context.unit_of_work.read(read)
+
+
+async def read_deal_page(
+    info: Info_, session: AsyncSession, deals: Sequence[DealRow], *, node_path: tuple[str, ...]
+) -> None:
+    """`prefetch_deal_page`'s reads, on the session of a turn the caller has: after the deals themselves, say.
+
+    What the loaders hold already is not read again. A value a loader is still reading is not waited for (its
+    read needs a turn on the session, which this one holds): the field that needs it waits for it then."""
+    context = info.context
     node = selected(info, *node_path)
     reads = [reads_by_field()[name] for name in node if name in reads_by_field()]
     ids = [deal.id for deal in deals]
@@ -87,31 +125,30 @@ async def prefetch_deal_page(info: Info_, deals: Sequence[DealRow], *, node_path
     lost = [deal.id for deal in deals if deal.status == Outcome.LOST.value]
     if lost and EventsByDealIdLoader not in loaders and any(r.events_if_lost for r in reads):
         wanted.append((EventsByDealIdLoader, lost))
-    await load_together(info.context, wanted)
-    user_ids = await _referenced_user_ids(info, deals, owner=any(r.owner for r in reads), node_path=node_path)
+    await read_together(context, session, wanted)
+    user_ids = _referenced_user_ids(info, deals, owner=any(r.owner for r in reads), node_path=node_path)
     if not user_ids:
         return
-    await load_together(info.context, [(UserByIdLoader, sorted(user_ids))])
+    await read_together(context, session, [(UserByIdLoader, sorted(user_ids))])
     if any("team" in selected(info, *node_path, *path) for path in _USER_FIELDS):
-        users = await UserByIdLoader.of(info.context).load_many(sorted(user_ids))
-        team_ids = {user.team_id for user in users if user is not None and user.team_id is not None}
-        await load_together(info.context, [(TeamByIdLoader, sorted(team_ids))])
+        users = UserByIdLoader.of(context)
+        team_ids = {user.team_id for key in user_ids if (user := held(users, key)[1]) is not None}
+        await read_together(context, session, [(TeamByIdLoader, sorted(i for i in team_ids if i is not None))])
 
 
 _USER_FIELDS = (("owner",), ("milestones", "completedBy"), ("history", "actor"))
 """Where a deal's fields show a user."""
 
 
-async def _referenced_user_ids(
-    info: Info_, deals: Sequence[DealRow], *, owner: bool, node_path: tuple[str, ...]
-) -> set[int]:
-    """The owners, completers and actors the selected fields will show."""
-    ids = [deal.id for deal in deals]
+def _referenced_user_ids(info: Info_, deals: Sequence[DealRow], *, owner: bool, node_path: tuple[str, ...]) -> set[int]:
+    """The owners, completers and actors the selected fields will show, of what the loaders hold."""
     user_ids: set[int] = {deal.owner_id for deal in deals} if owner else set()
     if "completedBy" in selected(info, *node_path, "milestones"):
-        for completions in await CompletionsByDealIdLoader.of(info.context).load_many(ids):
-            user_ids.update(c.completed_by_id for c in completions)
+        completions = CompletionsByDealIdLoader.of(info.context)
+        for deal in deals:
+            user_ids.update(c.completed_by_id for c in held(completions, deal.id)[1] or ())
     if "actor" in selected(info, *node_path, "history"):
-        for events in await EventsByDealIdLoader.of(info.context).load_many(ids):
-            user_ids.update(e.actor_id for e in events)
+        events = EventsByDealIdLoader.of(info.context)
+        for deal in deals:
+            user_ids.update(e.actor_id for e in held(events, deal.id)[1] or ())
     return user_ids

@@ -18,7 +18,7 @@ from api.graphql.deals.connection import DealConnection, DealEdge, PageInfo
 from api.graphql.deals.inputs import DealFilterInput, DealOrderInput, OrderDirection
 from api.graphql.deals.loaders import DealByIdLoader
 from api.graphql.deals.nodes import deal_event_node, node_named_by_keys
-from api.graphql.deals.prefetch import prefetch_deal_page
+from api.graphql.deals.prefetch import deal_with_page, read_deal_page
 from api.graphql.deals.types import DealType
 from api.process import Process, ProcessDefinitions
 from api.services.deals import queries as deal_queries
@@ -101,13 +101,10 @@ class DealQuery:
     async def deal(
         self, info: Info_, id: Annotated[strawberry.ID, strawberry.argument(description="The deal's global ID.")]
     ) -> DealType | None:
-        await require_viewer(info)
+        viewer = await require_viewer(info)
         pk = pk_of(id, type_name="Deal")
-        found = None if pk is None else await DealByIdLoader.of(info.context).load(pk)
-        if found is None:
-            return None
-        await prefetch_deal_page(info, [found], node_path=("deal",))
-        return DealType(row=found)
+        found = None if pk is None else await deal_with_page(info, viewer, pk, node_path=("deal",))
+        return None if found is None else DealType(row=found)
 
     @fields.field(
         description=f"Deals you may see, a page at a time (at most {deal_queries.MAX_PAGE} per page): forward with "
@@ -151,17 +148,17 @@ class DealQuery:
         order = to_deal_order(order_by)
 
         async def page_of_deals(session: AsyncSession) -> deal_queries.DealPage:
-            return await deal_queries.page_of_deals(
+            page = await deal_queries.page_of_deals(
                 session, viewer=viewer, deal_filter=deal_filter, order=order, page=asked
             )
+            DealByIdLoader.of(info.context).prime_many({deal.id: deal for deal in page.deals})
+            await read_deal_page(info, session, page.deals, node_path=("deals", "edges", "node"))
+            return page
 
         try:
             page = await info.context.unit_of_work.read(page_of_deals)
         except deal_queries.BadCursor as error:
             raise ClientError(f"{error.argument}: {error}") from error
-        for deal in page.deals:
-            DealByIdLoader.of(info.context).prime(deal.id, deal)
-        await prefetch_deal_page(info, page.deals, node_path=("deals", "edges", "node"))
         edges = [DealEdge(cursor=deal_queries.encode_cursor(d, order=order), node=DealType(row=d)) for d in page.deals]
         return DealConnection(
             edges=edges,
