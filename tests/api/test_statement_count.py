@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import select, update
 
+from api.db.models import Deal, MilestoneCompletion
 from api.graphql.core import loaded
 from api.graphql.core.unit_of_work import UnitOfWork
 from tests.api.factories import counting_statements, create_deal, create_spread_of_deals, deal_gid, gql
@@ -47,8 +49,10 @@ async def test_deal_board_costs_the_same_statements_for_10_and_100_deals(client,
     assert len(ten["data"]["deals"]["edges"]) == 10
     assert len(hundred["data"]["deals"]["edges"]) == 100
     assert len(small) == len(large), (small, large)
-    # page, count, users, teams, completions, competitors, events (the token was read by an earlier request)
-    assert len(large) == 7, large
+    # page, count, teams, completions with their completers, competitors, events with their actors (the owners
+    # opened their deals, so they are actors too); the token was read by an earlier request
+    assert len(large) == 6, large
+    assert not any(statement.lstrip().startswith("SELECT users.") for statement in large), large
 
 
 TWO_ROOT_FIELDS = "{ me { name } processes { key } deals(first: 5) { totalCount edges { node { name } } } }"
@@ -125,9 +129,41 @@ async def test_a_deal_page_reads_the_deal_and_what_its_fields_need_in_one_turn(c
     with counting_statements(database) as statements:
         body = await gql(client, DEAL_PAGE, {"id": deal_gid(one)}, token=people.manager.token)
 
-    # then: the deal, its completions, competitors, events and the users they name, in one turn on the session
+    # then: the deal, its completions with their completers, competitors, and events with their actors (the owner
+    # among them), in one turn on the session
     assert "errors" not in body, body
     assert body["data"]["deal"]["log"]
     assert body["data"]["deal"]["competitors"] == [{"key": "acme"}]
     assert len(turns) == 1, turns
+    assert len(statements) == 4, statements
+
+
+async def test_users_a_deal_page_names_come_with_its_reads_or_after_them(client, database, people):
+    # given: a deal whose owner is now someone who never acted on it, and a milestone another user completed
+    deal = await create_deal(database, owner=people.rep_a, stage="sal")
+    async with database.transaction() as session:
+        await session.execute(update(Deal).where(Deal.id == deal.id).values(owner_id=people.rep_b.id))
+        first = await session.scalar(
+            select(MilestoneCompletion.id)
+            .where(MilestoneCompletion.deal_id == deal.id)
+            .order_by(MilestoneCompletion.id)
+        )
+        await session.execute(
+            update(MilestoneCompletion).where(MilestoneCompletion.id == first).values(completed_by_id=people.manager.id)
+        )
+    assert "errors" not in await gql(client, "{ me { id } }", token=people.admin.token)
+
+    # when
+    with counting_statements(database) as statements:
+        body = await gql(client, DEAL_PAGE, {"id": deal_gid(deal)}, token=people.admin.token)
+
+    # then: completers and actors came with the completions and events; the owner, named by neither, after them
+    assert "errors" not in body, body
+    page = body["data"]["deal"]
+    assert page["owner"] == {"name": people.rep_b.name}
+    completers = {m["completedBy"]["name"] for m in page["milestones"] if m["completed"]}
+    assert completers == {people.manager.name, people.rep_a.name}
+    assert {entry["actor"]["name"] for entry in page["log"]} == {people.rep_a.name}
+    users_read = [s for s in statements if s.lstrip().startswith("SELECT users.")]
+    assert len(users_read) == 1, statements
     assert len(statements) == 5, statements

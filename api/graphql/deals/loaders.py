@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db.models import DealEvent
+from api.graphql.accounts.loaders import UserByIdLoader
 from api.graphql.core.context import WaymarkContext
 from api.graphql.core.loaders import RequestLoader, forget
 from api.services.accounts.viewer import Viewer
@@ -42,10 +43,22 @@ class CompletionsByDealIdLoader(RequestLoader[int, list[queries.CompletionRecord
     async def read(self, session: AsyncSession, keys: Sequence[int]) -> list[list[queries.CompletionRecord]]:
         return await queries.completions_by_deal_ids(session, ids=keys)
 
+    async def read_joined(self, session: AsyncSession, keys: Sequence[int]) -> list[list[queries.CompletionRecord]]:
+        """`read`, with the users who completed them in the same statement, for the users loader."""
+        completions, users = await queries.completions_and_completers_by_deal_ids(session, ids=keys)
+        UserByIdLoader.of(self.context).prime_many({user.id: user for user in users})
+        return completions
+
 
 class EventsByDealIdLoader(RequestLoader[int, list[queries.EventRecord]]):
     async def read(self, session: AsyncSession, keys: Sequence[int]) -> list[list[queries.EventRecord]]:
         return await queries.events_by_deal_ids(session, ids=keys)
+
+    async def read_joined(self, session: AsyncSession, keys: Sequence[int]) -> list[list[queries.EventRecord]]:
+        """`read`, with the users who acted in the same statement, for the users loader."""
+        events, users = await queries.events_and_actors_by_deal_ids(session, ids=keys)
+        UserByIdLoader.of(self.context).prime_many({user.id: user for user in users})
+        return events
 
 
 class DealEventByIdLoader(RequestLoader[int, DealEvent | None]):

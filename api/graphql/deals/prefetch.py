@@ -114,8 +114,10 @@ async def read_deal_page(
 ) -> None:
     """`prefetch_deal_page`'s reads, on the session of a turn the caller has: after the deals themselves, say.
 
-    What the loaders hold already is not read again. A value a loader is still reading is not waited for (its
-    read needs a turn on the session, which this one holds): the field that needs it waits for it then."""
+    The completers and actors the fields show are read with their completions and events (`read_joined`); the
+    owners, and any user those did not bring, after them. What the loaders hold already is not read again. A
+    value a loader is still reading is not waited for (its read needs a turn on the session, which this one
+    holds): the field that needs it waits for it then."""
     context = info.context
     node = selected(info, *node_path)
     reads = [reads_by_field()[name] for name in node if name in reads_by_field()]
@@ -125,7 +127,8 @@ async def read_deal_page(
     lost = [deal.id for deal in deals if deal.status == Outcome.LOST.value]
     if lost and EventsByDealIdLoader not in loaders and any(r.events_if_lost for r in reads):
         wanted.append((EventsByDealIdLoader, lost))
-    await read_together(context, session, wanted)
+    joined = [loader for (field, user), loader in _USERS_READ_WITH.items() if user in selected(info, *node_path, field)]
+    await read_together(context, session, wanted, joined=joined)
     user_ids = _referenced_user_ids(info, deals, owner=any(r.owner for r in reads), node_path=node_path)
     if not user_ids:
         return
@@ -138,6 +141,11 @@ async def read_deal_page(
 
 _USER_FIELDS = (("owner",), ("milestones", "completedBy"), ("history", "actor"))
 """Where a deal's fields show a user."""
+_USERS_READ_WITH: dict[tuple[str, str], type[RequestLoader[int, Any]]] = {
+    ("milestones", "completedBy"): CompletionsByDealIdLoader,
+    ("history", "actor"): EventsByDealIdLoader,
+}
+"""The users a deal's fields show that its loaders can read with their own rows (`read_joined`)."""
 
 
 def _referenced_user_ids(info: Info_, deals: Sequence[DealRow], *, owner: bool, node_path: tuple[str, ...]) -> set[int]:

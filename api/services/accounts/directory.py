@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, exists, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,13 +46,26 @@ class TeamRecord:
     name: str
 
 
-_USERS_BY_IDS = BatchRead(lambda keys: select(User.id, User.name, User.role, User.team_id).where(keys(User.id)))
+USER_COLUMNS = (User.id, User.name, User.role, User.team_id)
+"""A `UserRecord`'s columns, in order: a read of rows that name users may join them (`users_of`)."""
+_USERS_BY_IDS = BatchRead(lambda keys: select(*USER_COLUMNS).where(keys(User.id)))
 _TEAMS_BY_IDS = BatchRead(lambda keys: select(Team.id, Team.name).where(keys(Team.id)))
 
 
 async def users_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[UserRecord | None]:
     by_id = {row[0]: UserRecord(*row) for row in await _USERS_BY_IDS.rows(session, ids)}
     return [by_id.get(i) for i in ids]
+
+
+def users_of(rows: Sequence[Sequence[Any]], start: int) -> list[UserRecord]:
+    """The users joined to `rows` as `USER_COLUMNS` from column `start` on, each once; rows joined to no user
+    (an outer join that found none) add none."""
+    by_id: dict[int, UserRecord] = {}
+    for row in rows:
+        user_id = row[start]
+        if user_id is not None and user_id not in by_id:
+            by_id[user_id] = UserRecord(*row[start : start + len(USER_COLUMNS)])
+    return list(by_id.values())
 
 
 async def teams_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[TeamRecord | None]:

@@ -6,13 +6,13 @@ import base64
 import binascii
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, any_, false, func, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import array
@@ -20,7 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from api.db.batches import BatchRead, batch, ids_param
-from api.db.models import MAX_ID, OPEN_FIRST_RANK, Deal, DealCompetitor, DealEvent, MilestoneCompletion
+from api.db.models import MAX_ID, OPEN_FIRST_RANK, Deal, DealCompetitor, DealEvent, MilestoneCompletion, User
+from api.services.accounts.directory import USER_COLUMNS, UserRecord, users_of
 from api.services.accounts.viewer import Viewer, visible_deals
 from api.services.deals.input import MAX_AMOUNT
 
@@ -293,20 +294,40 @@ class CompletionRecord:
     note: str | None
 
 
-_c = MilestoneCompletion
+R = TypeVar("R")
+COMPLETION_COLUMNS = tuple(getattr(MilestoneCompletion, name) for name in CompletionRecord.__slots__)
 _COMPLETIONS = BatchRead(
+    lambda keys: select(*COMPLETION_COLUMNS).where(keys(MilestoneCompletion.deal_id)).order_by(MilestoneCompletion.id)
+)
+_COMPLETIONS_AND_COMPLETERS = BatchRead(
     lambda keys: (
-        select(_c.id, _c.deal_id, _c.milestone_key, _c.completed_at, _c.completed_by_id, _c.note)
-        .where(keys(_c.deal_id))
-        .order_by(_c.id)
+        select(*COMPLETION_COLUMNS, *USER_COLUMNS)
+        .outerjoin(User, User.id == MilestoneCompletion.completed_by_id)
+        .where(keys(MilestoneCompletion.deal_id))
+        .order_by(MilestoneCompletion.id)
     )
 )
 
 
 async def completions_by_deal_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[list[CompletionRecord]]:
-    by_deal: dict[int, list[CompletionRecord]] = defaultdict(list)
-    for row in await _COMPLETIONS.rows(session, ids):
-        by_deal[row[1]].append(CompletionRecord(*row))
+    return _by_deal(await _COMPLETIONS.rows(session, ids), CompletionRecord, ids)
+
+
+async def completions_and_completers_by_deal_ids(
+    session: AsyncSession, *, ids: Sequence[int]
+) -> tuple[list[list[CompletionRecord]], list[UserRecord]]:
+    """`completions_by_deal_ids`, and the users who completed them, in one statement."""
+    rows = await _COMPLETIONS_AND_COMPLETERS.rows(session, ids)
+    return _by_deal(rows, CompletionRecord, ids), users_of(rows, len(COMPLETION_COLUMNS))
+
+
+def _by_deal(rows: Sequence[Sequence[Any]], record: Callable[..., R], ids: Sequence[int]) -> list[list[R]]:
+    """Records of rows whose second column is their deal's id, grouped by deal in the order of `ids`; columns
+    past the record's are left out."""
+    width = len(record.__slots__)  # type: ignore[attr-defined]
+    by_deal: dict[int, list[R]] = defaultdict(list)
+    for row in rows:
+        by_deal[row[1]].append(record(*row[:width]))
     return [by_deal.get(i, []) for i in ids]
 
 
@@ -329,13 +350,26 @@ class EventRecord:
 
 EVENT_COLUMNS = tuple(getattr(DealEvent, name) for name in EventRecord.__slots__)
 _EVENTS = BatchRead(lambda keys: select(*EVENT_COLUMNS).where(keys(DealEvent.deal_id)).order_by(DealEvent.id))
+_EVENTS_AND_ACTORS = BatchRead(
+    lambda keys: (
+        select(*EVENT_COLUMNS, *USER_COLUMNS)
+        .outerjoin(User, User.id == DealEvent.actor_id)
+        .where(keys(DealEvent.deal_id))
+        .order_by(DealEvent.id)
+    )
+)
 
 
 async def events_by_deal_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[list[EventRecord]]:
-    by_deal: dict[int, list[EventRecord]] = defaultdict(list)
-    for row in await _EVENTS.rows(session, ids):
-        by_deal[row[1]].append(EventRecord(*row))
-    return [by_deal.get(i, []) for i in ids]
+    return _by_deal(await _EVENTS.rows(session, ids), EventRecord, ids)
+
+
+async def events_and_actors_by_deal_ids(
+    session: AsyncSession, *, ids: Sequence[int]
+) -> tuple[list[list[EventRecord]], list[UserRecord]]:
+    """`events_by_deal_ids`, and the users who acted, in one statement."""
+    rows = await _EVENTS_AND_ACTORS.rows(session, ids)
+    return _by_deal(rows, EventRecord, ids), users_of(rows, len(EVENT_COLUMNS))
 
 
 _EVENTS_BY_IDS = select(DealEvent).where(DealEvent.id.in_(ids_param()))
