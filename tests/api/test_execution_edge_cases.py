@@ -14,7 +14,7 @@ from strawberry.extensions import ParserCache
 
 from api.graphql.core import execution
 from api.graphql.core.execution import CompiledExecutor
-from api.graphql.core.execution_plan import Plan, complete_once, complete_once_per_request
+from api.graphql.core.execution_plan import Plan, complete_once, complete_once_per_request, views_scope
 
 
 @strawberry.enum
@@ -513,3 +513,17 @@ def test_a_plan_keeps_the_completions_of_one_views_scope_at_a_time():
     assert plan.kept_for(gold, next_scope) is None
     assert plan.kept_for(silver, next_scope) == (silver, {"label": "silver"}, 42)
     assert len(plan.kept) == 1
+
+
+def test_the_requests_of_one_views_scope_share_one_scope_tuple():
+    # given: the objects of two scopes
+    settings, version, next_version = object(), object(), object()
+
+    # when: each request names its scope with a tuple of its own
+    first, second = views_scope((settings, version)), views_scope((settings, version))
+    other = views_scope((settings, next_version))
+
+    # then: plans compare scopes by identity, so one scope is one tuple
+    assert first is second
+    assert first == (settings, version)
+    assert other is not first

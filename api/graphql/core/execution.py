@@ -66,6 +66,7 @@ from api.graphql.core.execution_plan import (
     is_of_type,
     passes_as_is,
     plan_key,
+    views_scope,
 )
 from api.graphql.core.response_size import KEY_BYTES, SizeLimitedExecution
 
@@ -89,7 +90,8 @@ class CompiledExecutor(SizeLimitedExecution):
         self._plans = DOCUMENT_PLANS.table(self.schema, self.operation, self.fragments)
         self._seen: dict[tuple[int, int], tuple[FieldDetailsList, Plan | None]] = {}
         self._shared_done: dict[tuple[int, int], Completed] = {}
-        self._views_scope: tuple[object, ...] | None = getattr(self.context_value, "views_scope", None)
+        scope = getattr(self.context_value, "views_scope", None)
+        self._views_scope: tuple[object, ...] | None = None if scope is None else views_scope(scope)
         """What the shared views' completions depend on besides their object; None: they are reused within the
         request only."""
         self._field_errors = 0

@@ -186,22 +186,35 @@ class Plan:
         self.kept_scope: tuple[object, ...] = ()
 
     def kept_for(self, source: Any, scope: tuple[object, ...]) -> Completed | None:
+        """The completion of `source` kept for `scope`, a tuple from `views_scope` (compared by identity)."""
         found = self.kept.get(id(source))
-        if found is None or found[0] is not source or not _same(self.kept_scope, scope):
+        if found is None or found[0] is not source or self.kept_scope is not scope:
             return None
         return found
 
     def keep(self, scope: tuple[object, ...], completed: Completed) -> None:
-        """Keep a completion made in `scope`; those of another scope (an earlier process version, most likely)
-        are dropped, so that they do not hold it in memory."""
-        if not _same(self.kept_scope, scope) or len(self.kept) >= KEPT_PER_PLAN:
+        """Keep a completion made in `scope` (from `views_scope`); those of another scope (an earlier process
+        version, most likely) are dropped, so that they do not hold it in memory."""
+        if self.kept_scope is not scope or len(self.kept) >= KEPT_PER_PLAN:
             self.kept.clear()
             self.kept_scope = scope
         self.kept[id(completed[0])] = completed
 
 
-def _same(kept: tuple[object, ...], scope: tuple[object, ...]) -> bool:
-    return len(kept) == len(scope) and all(a is b for a, b in zip(kept, scope, strict=True))
+_SCOPES: dict[tuple[int, ...], tuple[object, ...]] = {}
+
+
+def views_scope(scope: tuple[object, ...]) -> tuple[object, ...]:
+    """The one tuple kept for the views scope of these objects, so that plans compare scopes by identity. The
+    tuple holds its objects, so their ids are not reused while it is kept; past 16 scopes all are forgotten (the
+    plans then keep the completions of the scope of their next request)."""
+    key = tuple(map(id, scope))
+    found = _SCOPES.get(key)
+    if found is None:
+        if len(_SCOPES) >= 16:
+            _SCOPES.clear()
+        found = _SCOPES[key] = tuple(scope)
+    return found
 
 
 KEPT_PER_PLAN = 4096
