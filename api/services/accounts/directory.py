@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, exists, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,8 +28,7 @@ from api.services.accounts.tokens import working_tokens
 from api.services.accounts.viewer import Viewer, visible_deals
 
 
-@dataclass(frozen=True, slots=True)
-class UserRecord:
+class UserRecord(NamedTuple):
     """A user as the views show one (owner, completer, actor): read as plain columns, in batches."""
 
     id: int
@@ -38,8 +37,7 @@ class UserRecord:
     team_id: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class TeamRecord:
+class TeamRecord(NamedTuple):
     """A team as the views show one."""
 
     id: int

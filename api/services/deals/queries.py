@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import ColumnElement, Select, any_, false, func, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import array
@@ -77,8 +77,7 @@ class PageAsked:
         return self.last is not None
 
 
-@dataclass(frozen=True, slots=True)
-class DealRecord:
+class DealRecord(NamedTuple):
     """A deal as its views show it, read as plain columns (a page of deals, a deal page, `node(id)`); a change
     shows the `Deal` row itself, which has the same attributes."""
 
@@ -98,7 +97,7 @@ class DealRecord:
     stage_entered_at: datetime
 
 
-DEAL_COLUMNS = tuple(getattr(Deal, name) for name in DealRecord.__slots__)
+DEAL_COLUMNS = tuple(getattr(Deal, name) for name in DealRecord._fields)
 DealRow = Deal | DealRecord
 """A deal as the views read it: the row itself, or its columns."""
 
@@ -282,8 +281,7 @@ async def deals_by_ids(session: AsyncSession, *, viewer: Viewer, ids: Sequence[i
     return [by_id.get(i) for i in ids]
 
 
-@dataclass(frozen=True, slots=True)
-class CompletionRecord:
+class CompletionRecord(NamedTuple):
     """A milestone completion as a deal's views show it: read as plain columns (a board reads hundreds)."""
 
     id: int
@@ -295,7 +293,7 @@ class CompletionRecord:
 
 
 R = TypeVar("R")
-COMPLETION_COLUMNS = tuple(getattr(MilestoneCompletion, name) for name in CompletionRecord.__slots__)
+COMPLETION_COLUMNS = tuple(getattr(MilestoneCompletion, name) for name in CompletionRecord._fields)
 _COMPLETIONS = BatchRead(
     lambda keys: select(*COMPLETION_COLUMNS).where(keys(MilestoneCompletion.deal_id)).order_by(MilestoneCompletion.id)
 )
@@ -324,15 +322,14 @@ async def completions_and_completers_by_deal_ids(
 def _by_deal(rows: Sequence[Sequence[Any]], record: Callable[..., R], ids: Sequence[int]) -> list[list[R]]:
     """Records of rows whose second column is their deal's id, grouped by deal in the order of `ids`; columns
     past the record's are left out."""
-    width = len(record.__slots__)  # type: ignore[attr-defined]
+    width = len(record._fields)  # type: ignore[attr-defined]
     by_deal: dict[int, list[R]] = defaultdict(list)
     for row in rows:
         by_deal[row[1]].append(record(*row[:width]))
     return [by_deal.get(i, []) for i in ids]
 
 
-@dataclass(frozen=True, slots=True)
-class EventRecord:
+class EventRecord(NamedTuple):
     """An entry of a deal's history as its views show it: read as plain columns (a deal page reads dozens)."""
 
     id: int
@@ -348,7 +345,7 @@ class EventRecord:
     changes: dict[str, Any] | None
 
 
-EVENT_COLUMNS = tuple(getattr(DealEvent, name) for name in EventRecord.__slots__)
+EVENT_COLUMNS = tuple(getattr(DealEvent, name) for name in EventRecord._fields)
 _EVENTS = BatchRead(lambda keys: select(*EVENT_COLUMNS).where(keys(DealEvent.deal_id)).order_by(DealEvent.id))
 _EVENTS_AND_ACTORS = BatchRead(
     lambda keys: (
