@@ -15,11 +15,23 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Dialect, Select, any_, bindparam
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Dialect,
+    Select,
+    any_,
+    bindparam,
+    func,
+    literal_column,
+    tuple_,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.types import NullType
 
 AnySelect = Select[*tuple[Any, ...]]
 
@@ -147,3 +159,54 @@ async def _driver_outside_transactions(connection: AsyncConnection, sync: Connec
     if sync.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
         return None
     return (await connection.get_raw_connection()).driver_connection
+
+
+def reads_on_driver(session: AsyncSession) -> bool:
+    """Whether the session's batch reads go to asyncpg itself (`read_outside_transactions` held its connection):
+    only then may a read use PostgreSQL's own constructs, such as `NestedRows`."""
+    return _HELD in session.info
+
+
+class NestedRows:
+    """Rows of `columns` nested in one column of a read, as PostgreSQL's `array_agg` of records: a page that
+    needs a deal's completions and its history reads them with the deal, in one statement (PostgreSQL only:
+    see `reads_on_driver`).
+
+    asyncpg decodes the records with the connection's codecs (JSON's among them, as SQLAlchemy set them up), and
+    each value then goes through its column type's result processor, as `BatchRead` does for top-level
+    columns."""
+
+    def __init__(self, columns: Sequence[KeyColumn]) -> None:
+        self.columns = tuple(columns)
+        self._decoders: tuple[tuple[int, Callable[[Any], Any]], ...] | None = None
+
+    def aggregated(self, *, order_by: KeyColumn) -> ColumnElement[Any]:
+        """The records, in order, as one array value; an empty array when there are none."""
+        return array_of(tuple_(*self.columns), order_by=order_by)
+
+    def decode(self, records: Sequence[Sequence[Any]]) -> list[list[Any]]:
+        decoders = self._decoders
+        if decoders is None:
+            decoders = self._decoders = _nested_decoders(self.columns)
+        rows = []
+        for record in records:
+            values = list(record)
+            for index, decode in decoders:
+                if values[index] is not None:
+                    values[index] = decode(values[index])
+            rows.append(values)
+        return rows
+
+
+def array_of(value: ColumnElement[Any] | KeyColumn, *, order_by: KeyColumn) -> ColumnElement[Any]:
+    """PostgreSQL's `array_agg` of `value` in order, as one array value; an empty array when there is none."""
+    return func.coalesce(func.array_agg(aggregate_order_by(value, order_by)), literal_column("'{}'"), type_=NullType())
+
+
+def _nested_decoders(columns: Sequence[KeyColumn]) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
+    dialect = asyncpg_dialect()  # type: ignore[no-untyped-call]
+    decoders: list[tuple[int, Callable[[Any], Any]]] = []
+    for index, column in enumerate(columns):
+        if processor := column.type.dialect_impl(dialect).result_processor(dialect, None):
+            decoders.append((index, processor))
+    return tuple(decoders)

@@ -38,8 +38,9 @@ async def read_in_a_transaction(database: Database, read: Read) -> Any:
         return await read(session)
 
 
-async def test_the_reads_give_the_same_rows_outside_transactions_and_in_one(database, people):
-    # given: deals with completions (some with notes), competitors, and history with JSON columns and nulls
+async def _deals_of_every_kind(database: Database, people: Any) -> Any:
+    """Deals with completions (some with notes), competitors, and history with JSON columns and nulls; the last
+    one with a gate override by the manager, who acts on no other deal."""
     await create_spread_of_deals(database, owners=(people.rep_a, people.rep_b), count=8)
     deal = await create_deal(database, owner=people.rep_a, stage="sal", competitors=("acme", "status-quo"))
     async with database.transaction() as session:
@@ -51,11 +52,17 @@ async def test_the_reads_give_the_same_rows_outside_transactions_and_in_one(data
                 occurred_at=datetime(2026, 11, 30, 9, 30, tzinfo=UTC),
                 from_stage="sal",
                 to_stage="commit",
-                reason="signed early",
+                reason="signed early — «ok»",
                 skipped_milestones=["budget", "champion"],
-                changes={"amount": ["1000.00", "2000.00"]},
+                changes={"amount": ["1000.00", "2000.00"], "note": [None, 'a "quoted" note']},
             )
         )
+    return deal
+
+
+async def test_the_reads_give_the_same_rows_outside_transactions_and_in_one(database, people):
+    # given
+    deal = await _deals_of_every_kind(database, people)
     ids = [*range(1, deal.id + 1), deal.id + 1000]  # one id of no deal (and of no user, no team below)
     user_ids = [people.rep_a.id, people.manager.id, people.admin.id]
     team_ids = [t for t in {people.rep_a.team_id, people.manager.team_id} if t is not None]
@@ -89,9 +96,71 @@ async def test_the_reads_give_the_same_rows_outside_transactions_and_in_one(data
 
     history = (await read_outside_transactions(database, reads["history"]))[ids.index(deal.id)]
     [override] = [e for e in history if e.kind == "gate-overridden"]
-    assert override.changes == {"amount": ["1000.00", "2000.00"]}
+    assert override.changes == {"amount": ["1000.00", "2000.00"], "note": [None, 'a "quoted" note']}
     assert override.skipped_milestones == ["budget", "champion"]
     assert override.occurred_at == datetime(2026, 11, 30, 9, 30, tzinfo=UTC)
+    assert override.occurred_at.tzinfo is UTC
+
+
+EVERY_PART = queries.DealPageParts(
+    competitors=True, completions=True, completers=True, events=True, actors=True, owner=True
+)
+
+
+@pytest.mark.parametrize("parts", [EVERY_PART, queries.DealPageParts(completions=True, events=True)], ids=str)
+async def test_a_deal_page_read_in_one_statement_gives_what_the_reads_of_each_part_give(database, people, parts):
+    if not database.reads_outside_transactions:
+        pytest.skip("SQLite: a deal page's parts are read one statement each (nesting them is PostgreSQL's)")
+    # given
+    deal = await _deals_of_every_kind(database, people)
+    ids = [*range(1, deal.id + 1), deal.id + 1000]
+
+    for viewer in (people.admin.viewer, people.rep_b.viewer):
+
+        async def nested(session: AsyncSession, viewer: Any = viewer) -> Any:
+            return await queries.deal_pages_by_ids(session, viewer=viewer, ids=ids, parts=parts)
+
+        async def one_by_one(session: AsyncSession, viewer: Any = viewer) -> Any:
+            return (
+                await queries.deals_by_ids(session, viewer=viewer, ids=ids),
+                await queries.competitor_keys_by_deal_ids(session, ids=ids),
+                await queries.completions_and_completers_by_deal_ids(session, ids=ids),
+                await queries.events_and_actors_by_deal_ids(session, ids=ids),
+                await directory.users_by_ids(session, ids=[people.rep_a.id, people.rep_b.id]),
+            )
+
+        # when
+        with counting_statements(database) as seen:
+            pages = await read_outside_transactions(database, nested)
+        deals, competitors, (completions, completers), (events, actors), owners = await read_outside_transactions(
+            database, one_by_one
+        )
+
+        # then: one statement; the same values, of the same types, as the reads of each part
+        assert len(seen) == 1, seen
+        assert [page.deal if page else None for page in pages] == deals
+        assert any(pages)
+        assert pages[-1] is None, "a key of nothing reads as nothing"
+        for index, page in enumerate(pages):
+            if page is None:
+                continue
+            assert page.competitor_keys == (competitors[index] if parts.competitors else None)
+            assert page.completions == completions[index]
+            assert page.events == events[index]
+            assert [[type(v) for v in e] for e in page.events or []] == [[type(v) for v in e] for e in events[index]]
+            named = {c.completed_by_id for c in page.completions or []} if parts.completers else set()
+            named |= {e.actor_id for e in page.events or []} if parts.actors else set()
+            named |= {page.deal.owner_id} if parts.owner else set()
+            shown = {user.id: user for user in [*completers, *actors, *owners]}
+            assert sorted(page.users) == sorted(shown[user_id] for user_id in named)
+
+    async def admins(session: AsyncSession) -> Any:
+        return await queries.deal_pages_by_ids(session, viewer=people.admin.viewer, ids=[deal.id], parts=parts)
+
+    [page] = await read_outside_transactions(database, admins)
+    override = page.events[-1]
+    assert override.changes == {"amount": ["1000.00", "2000.00"], "note": [None, 'a "quoted" note']}
+    assert override.reason == "signed early — «ok»"
     assert override.occurred_at.tzinfo is UTC
 
 

@@ -18,14 +18,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types.base import get_object_definition
 from strawberry.utils.str_converters import to_camel_case
 
+from api.db.batches import reads_on_driver
 from api.graphql.accounts.loaders import TeamByIdLoader, UserByIdLoader
 from api.graphql.core.context import Info_
 from api.graphql.core.fields import READS
 from api.graphql.core.loaders import RequestLoader, held, read_together
-from api.graphql.deals.loaders import CompletionsByDealIdLoader, DealByIdLoader, EventsByDealIdLoader, Reads
+from api.graphql.deals.loaders import (
+    CompetitorKeysByDealIdLoader,
+    CompletionsByDealIdLoader,
+    DealByIdLoader,
+    EventsByDealIdLoader,
+    Reads,
+)
 from api.graphql.deals.types import DealType
 from api.process import Outcome
 from api.services.accounts.viewer import Viewer
+from api.services.deals import queries as deal_queries
 from api.services.deals.queries import DealRow
 
 
@@ -101,12 +109,54 @@ async def deal_with_page(info: Info_, viewer: Viewer, pk: int, *, node_path: tup
         return found
 
     async def read(session: AsyncSession) -> DealRow | None:
-        found = (await loader.read_for(session, viewer, [pk]))[0]
+        if reads_on_driver(session):
+            found = await _read_nested(info, session, viewer, pk, node_path=node_path)
+        else:
+            found = (await loader.read_for(session, viewer, [pk]))[0]
         if found is not None:
-            await read_deal_page(info, session, [found], node_path=node_path)
+            await read_deal_page(info, session, [found], node_path=node_path)  # what it did not read
         return found
 
     return await info.context.unit_of_work.read(read)
+
+
+async def _read_nested(
+    info: Info_, session: AsyncSession, viewer: Viewer, pk: int, *, node_path: tuple[str, ...]
+) -> DealRow | None:
+    """The deal with what its selected fields read nested in the same statement (`deal_pages_by_ids`, on
+    PostgreSQL): one round trip instead of one per loader. The loaders are primed with what it found."""
+    context = info.context
+    reads = _reads(info, node_path)
+    loaders = {loader for r in reads for loader in r.loaders}
+    users_with = {
+        loader for (field, user), loader in _USERS_READ_WITH.items() if user in selected(info, *node_path, field)
+    }
+    events = EventsByDealIdLoader in loaders or any(r.events_if_lost for r in reads)  # its status is not known yet
+    parts = deal_queries.DealPageParts(
+        competitors=CompetitorKeysByDealIdLoader in loaders,
+        completions=CompletionsByDealIdLoader in loaders,
+        completers=CompletionsByDealIdLoader in users_with,
+        events=events,
+        actors=events and EventsByDealIdLoader in users_with,
+        owner=any(r.owner for r in reads),
+    )
+    page = (await deal_queries.deal_pages_by_ids(session, viewer=viewer, ids=[pk], parts=parts))[0]
+    DealByIdLoader.of(context).prime(pk, None if page is None else page.deal)
+    if page is None:
+        return None
+    if page.competitor_keys is not None:
+        CompetitorKeysByDealIdLoader.of(context).prime(pk, page.competitor_keys)
+    if page.completions is not None:
+        CompletionsByDealIdLoader.of(context).prime(pk, page.completions)
+    if page.events is not None:
+        EventsByDealIdLoader.of(context).prime(pk, page.events)
+    UserByIdLoader.of(context).prime_many({user.id: user for user in page.users})
+    return page.deal
+
+
+def _reads(info: Info_, node_path: tuple[str, ...]) -> list[Reads]:
+    """What the `Deal` fields selected at `node_path` read."""
+    return [reads_by_field()[name] for name in selected(info, *node_path) if name in reads_by_field()]
 
 
 async def read_deal_page(
@@ -119,8 +169,7 @@ async def read_deal_page(
     value a loader is still reading is not waited for (its read needs a turn on the session, which this one
     holds): the field that needs it waits for it then."""
     context = info.context
-    node = selected(info, *node_path)
-    reads = [reads_by_field()[name] for name in node if name in reads_by_field()]
+    reads = _reads(info, node_path)
     ids = [deal.id for deal in deals]
     loaders = list(dict.fromkeys(loader for r in reads for loader in r.loaders))
     wanted: list[tuple[type[RequestLoader[int, Any]], Sequence[int]]] = [(loader, ids) for loader in loaders]

@@ -44,8 +44,13 @@ class TeamRecord(NamedTuple):
     name: str
 
 
-USER_COLUMNS = (User.id, User.name, User.role, User.team_id)
-"""A `UserRecord`'s columns, in order: a read of rows that name users may join them (`users_of`)."""
+def user_columns(user: Any = User) -> tuple[Any, ...]:
+    """A `UserRecord`'s columns, in order, of `User` or an alias of it: a read of rows that name users may join
+    them (`users_of`)."""
+    return (user.id, user.name, user.role, user.team_id)
+
+
+USER_COLUMNS = user_columns()
 _USERS_BY_IDS = BatchRead(lambda keys: select(*USER_COLUMNS).where(keys(User.id)))
 _TEAMS_BY_IDS = BatchRead(lambda keys: select(Team.id, Team.name).where(keys(Team.id)))
 

@@ -17,11 +17,11 @@ from typing import Any, NamedTuple, TypeVar
 from sqlalchemy import ColumnElement, Select, any_, false, func, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
-from api.db.batches import BatchRead, batch, ids_param
+from api.db.batches import AnySelect, BatchRead, KeyCondition, NestedRows, array_of, batch, ids_param
 from api.db.models import MAX_ID, OPEN_FIRST_RANK, Deal, DealCompetitor, DealEvent, MilestoneCompletion, User
-from api.services.accounts.directory import USER_COLUMNS, UserRecord, users_of
+from api.services.accounts.directory import USER_COLUMNS, UserRecord, user_columns, users_of
 from api.services.accounts.viewer import Viewer, visible_deals
 from api.services.deals.input import MAX_AMOUNT
 
@@ -376,6 +376,107 @@ async def events_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[De
     """Events by their own id; whether their deal may be seen is the caller's to check."""
     by_id = {event.id: event for event in await session.scalars(_EVENTS_BY_IDS, batch(ids))}
     return [by_id.get(i) for i in ids]
+
+
+@dataclass(frozen=True, slots=True)
+class DealPageParts:
+    """What a deal page's fields read besides the deal (`deal_pages_by_ids`)."""
+
+    competitors: bool = False
+    completions: bool = False
+    completers: bool = False
+    """The users who completed them, with the completions."""
+    events: bool = False
+    actors: bool = False
+    """The users who acted, with the events."""
+    owner: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DealPageRead:
+    """A deal and what its page reads with it; a part not asked for is None."""
+
+    deal: DealRecord
+    competitor_keys: list[str] | None
+    completions: list[CompletionRecord] | None
+    events: list[EventRecord] | None
+    users: list[UserRecord]
+    """The owner, completers and actors asked for, each once."""
+
+
+_COMPLETER, _ACTOR, _OWNER = aliased(User), aliased(User), aliased(User)
+_NESTED_COMPLETIONS = NestedRows(COMPLETION_COLUMNS)
+_NESTED_COMPLETIONS_AND_COMPLETERS = NestedRows((*COMPLETION_COLUMNS, *user_columns(_COMPLETER)))
+_NESTED_EVENTS = NestedRows(EVENT_COLUMNS)
+_NESTED_EVENTS_AND_ACTORS = NestedRows((*EVENT_COLUMNS, *user_columns(_ACTOR)))
+
+
+@lru_cache(maxsize=1024)
+def _deal_pages(viewer: Viewer, parts: DealPageParts) -> BatchRead:
+    """The deal with what its page reads, nested, in one statement (PostgreSQL): built once per viewer and parts."""
+
+    def build(keys: KeyCondition) -> AnySelect:
+        columns: list[Any] = [*DEAL_COLUMNS]
+        if parts.owner:
+            columns += user_columns(_OWNER)
+        if parts.competitors:
+            keys_of_deal = select(array_of(DealCompetitor.competitor_key, order_by=DealCompetitor.competitor_key))
+            columns.append(keys_of_deal.where(DealCompetitor.deal_id == Deal.id).scalar_subquery())
+        if parts.completions:
+            nested = _NESTED_COMPLETIONS_AND_COMPLETERS if parts.completers else _NESTED_COMPLETIONS
+            completions = select(nested.aggregated(order_by=MilestoneCompletion.id))
+            if parts.completers:
+                completions = completions.select_from(MilestoneCompletion).outerjoin(
+                    _COMPLETER, _COMPLETER.id == MilestoneCompletion.completed_by_id
+                )
+            columns.append(completions.where(MilestoneCompletion.deal_id == Deal.id).scalar_subquery())
+        if parts.events:
+            nested = _NESTED_EVENTS_AND_ACTORS if parts.actors else _NESTED_EVENTS
+            events = select(nested.aggregated(order_by=DealEvent.id))
+            if parts.actors:
+                events = events.select_from(DealEvent).outerjoin(_ACTOR, _ACTOR.id == DealEvent.actor_id)
+            columns.append(events.where(DealEvent.deal_id == Deal.id).scalar_subquery())
+        statement = select(*columns).where(keys(Deal.id), visible_deals(viewer))
+        if parts.owner:
+            statement = statement.select_from(Deal).outerjoin(_OWNER, _OWNER.id == Deal.owner_id)
+        return statement
+
+    return BatchRead(build)
+
+
+async def deal_pages_by_ids(
+    session: AsyncSession, *, viewer: Viewer, ids: Sequence[int], parts: DealPageParts
+) -> list[DealPageRead | None]:
+    """The deals `viewer` may see, each with what its page reads (`parts`), in one statement: on PostgreSQL,
+    when the session reads on the driver (`reads_on_driver`); the same values as `deals_by_ids`,
+    `competitor_keys_by_deal_ids`, `completions_and_completers_by_deal_ids` and `events_and_actors_by_deal_ids`."""
+    found: dict[int, DealPageRead] = {}
+    width = len(DEAL_COLUMNS)
+    for row in await _deal_pages(viewer, parts).rows(session, ids):
+        at = width
+        users: list[UserRecord] = []
+        if parts.owner:
+            users += users_of([row], at)
+            at += len(USER_COLUMNS)
+        competitor_keys = None
+        if parts.competitors:
+            competitor_keys, at = list(row[at]), at + 1
+        completions = None
+        if parts.completions:
+            nested = (_NESTED_COMPLETIONS_AND_COMPLETERS if parts.completers else _NESTED_COMPLETIONS).decode(row[at])
+            completions, at = [CompletionRecord(*r[: len(COMPLETION_COLUMNS)]) for r in nested], at + 1
+            if parts.completers:
+                users += users_of(nested, len(COMPLETION_COLUMNS))
+        events = None
+        if parts.events:
+            nested = (_NESTED_EVENTS_AND_ACTORS if parts.actors else _NESTED_EVENTS).decode(row[at])
+            events, at = [EventRecord(*r[: len(EVENT_COLUMNS)]) for r in nested], at + 1
+            if parts.actors:
+                users += users_of(nested, len(EVENT_COLUMNS))
+        deal = DealRecord(*row[:width])
+        unique = list({user.id: user for user in users}.values())
+        found[deal.id] = DealPageRead(deal, competitor_keys, completions, events, unique)
+    return [found.get(i) for i in ids]
 
 
 _COMPETITOR_KEYS = BatchRead(
