@@ -10,7 +10,6 @@ import strawberry
 from graphql import MaxIntrospectionDepthRule, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
-    MaskErrors,
     MaxAliasesLimiter,
     QueryDepthLimiter,
 )
@@ -18,7 +17,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from api.graphql.accounts.resolvers import AccountsQuery
 from api.graphql.accounts.types import TeamType, UserType
-from api.graphql.core.errors import WaymarkSchema, is_unexpected
+from api.graphql.core.errors import WaymarkSchema
 from api.graphql.core.execution import CompiledExecutor
 from api.graphql.core.execution_plan import complete_once, complete_once_per_request
 from api.graphql.core.limits import DocumentLimits, ValidatedOnce
@@ -32,6 +31,7 @@ from api.graphql.extensions import (
     CommitOrRollback,
     CostLimit,
     GraphQLWords,
+    MaskUnexpectedErrors,
     OperationNameRequired,
     ResponseSizeLimit,
 )
@@ -83,7 +83,7 @@ def build_schema(
         extensions=[
             CommitOrRollback,
             GraphQLWords,
-            lambda: MaskErrors(should_mask_error=is_unexpected, error_message="Unexpected error."),
+            MaskUnexpectedErrors,
             ResponseSizeLimit,
             lambda: DocumentLimits(limits),
             ValidatedOnce,

@@ -303,7 +303,8 @@ def _json_body(raw: bytes) -> Any:
         body = json.loads(text)
     except (ValueError, RecursionError) as error:
         raise HTTPException(400, "the request body is not valid UTF-8 JSON") from error
-    _refuse_lone_surrogates(body)
+    if "\\u" in text:  # valid UTF-8 holds no surrogate; only a `\u` escape can make one
+        _refuse_lone_surrogates(body)
     return body
 
 
