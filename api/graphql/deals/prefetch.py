@@ -100,7 +100,8 @@ async def prefetch_deal_page(info: Info_, deals: Sequence[DealRow], *, node_path
 
 async def deal_with_page(info: Info_, viewer: Viewer, pk: int, *, node_path: tuple[str, ...]) -> DealRow | None:
     """One deal `viewer` may see, by primary key, with what its selected fields read: the deal and the rest in
-    one turn on the session (a deal page's reads, without a batch of its own for the deal)."""
+    one turn on the session (a deal page's reads, without a batch of its own for the deal), and on PostgreSQL
+    outside a transaction in one statement (`_read_nested`)."""
     loader = DealByIdLoader.of(info.context)
     if loader.cache_map.get(pk) is not None:  # read, or being read, for another field of the request
         found = await loader.load(pk)
