@@ -1,25 +1,28 @@
-"""Schema extensions: where a request's unit of work ends; which operation of a document runs; what an
-operation may cost before it runs and how large its answer may grow while it runs; errors in GraphQL's
-words."""
+"""Schema extensions: where a request's unit of work ends; the checks a document passes before it runs (its
+limits, validation, which operation, its cost); how large its answer may grow while it runs; errors in
+GraphQL's words."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError, OperationDefinitionNode
+from graphql.validation import ASTValidationRule
 from strawberry.extensions import MaskErrors, SchemaExtension
-from strawberry.types.execution import ExecutionResult
+from strawberry.types.execution import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from api.graphql.core.context import WaymarkContext
 from api.graphql.core.cost import CostMemo, too_costly
 from api.graphql.core.errors import ClientError, ResponseTooLarge, is_unexpected
 from api.graphql.core.graphql_words import in_graphql_words
+from api.graphql.core.limits import parse_within_limits, validated
 from api.graphql.core.list_sizes import ListSizes, list_sizes
 from api.graphql.core.unit_of_work import ServiceUnavailable
 from api.process import ProcessDefinitions
+from api.settings import RequestLimits
 
 log = logging.getLogger("waymark.graphql")
 
@@ -59,62 +62,77 @@ class CommitOrRollback(SchemaExtension):
                 result.errors = [GraphQLError("Unexpected error.")]
 
 
-class OperationNameRequired(SchemaExtension):
-    """A document with several operations needs `operationName` (GraphQL spec, GetOperation): without one,
-    Strawberry would run the first. Refused as a request error, before anything runs.
+class DocumentChecks(SchemaExtension):
+    """A document's checks, in order, before anything of it runs:
 
-    Listed after the validation cache, whose `on_validate` sets `pre_execution_errors` first."""
+    1. parsed within the request limits, its shape checked (`api.graphql.core.limits`; this replaces
+       Strawberry's `ParserCache`);
+    2. validated once per document (`validated`; this replaces Strawberry's `ValidationCache`), with
+       Strawberry's rules and `rules` (the depth, alias and introspection limits, built once: a rule made per
+       request would be a new class, and every request would be validated again);
+    3. given `operationName` when it holds several operations (GraphQL spec, GetOperation: Strawberry would
+       run the first): refused as a request error otherwise;
+    4. costed (`api.graphql.core.cost`) and refused past `max_cost`.
+
+    One extension for all four: Strawberry wraps each hook of each extension anew for every request."""
+
+    def __init__(self, limits: RequestLimits, rules: Sequence[type[ASTValidationRule]]) -> None:
+        self.limits = limits
+        self.rules = tuple(rules)
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.graphql_document is None and context.query:
+            context.graphql_document = parse_within_limits(context.query, self.limits)
+        yield
 
     def on_validate(self) -> Iterator[None]:
+        """Before `yield`: Strawberry reads the errors before the hooks resume."""
         context = self.execution_context
         document = context.graphql_document
-        # `operation_name` falls back to the first operation's name; only the private field says what was sent.
-        sent_name = context._provided_operation_name
-        if document is not None and sent_name is None and not context.pre_execution_errors:
-            operations = sum(isinstance(d, OperationDefinitionNode) for d in document.definitions)
-            if operations > 1:
-                context.pre_execution_errors = [
-                    GraphQLError(
-                        f"must provide operation name: the document holds {operations} operations; "
-                        "say which to run with `operationName`",
-                        extensions={"code": "OPERATION_RESOLUTION_FAILURE"},
-                    )
-                ]
+        if document is not None:
+            rules = (*context.validation_rules, *self.rules)
+            context.pre_execution_errors = validated(context.schema._schema, document, rules)
+            if not context.pre_execution_errors:
+                context.pre_execution_errors = _operation_not_named(context) or _too_costly(context, self.limits)
         yield
 
 
-class CostLimit(SchemaExtension):
-    """Refuse an operation whose cost (`api.graphql.core.cost`) is over `limit`, once the document is valid
-    and before anything runs. Listed after the validation cache, whose `on_validate` validates first (Strawberry
-    reads the errors before the hooks resume after `yield`, so the check must come before it)."""
+def _operation_not_named(context: ExecutionContext) -> list[GraphQLError]:
+    """The error of a document with several operations and no `operationName`, if it is one."""
+    document = context.graphql_document
+    # `operation_name` falls back to the first operation's name; only the private field says what was sent.
+    if document is None or context._provided_operation_name is not None:
+        return []
+    operations = sum(isinstance(d, OperationDefinitionNode) for d in document.definitions)
+    if operations <= 1:
+        return []
+    return [
+        GraphQLError(
+            f"must provide operation name: the document holds {operations} operations; "
+            "say which to run with `operationName`",
+            extensions={"code": "OPERATION_RESOLUTION_FAILURE"},
+        )
+    ]
 
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
 
-    def on_validate(self) -> Iterator[None]:
-        self._check()
-        yield
-
-    def _check(self) -> None:
-        context = self.execution_context
-        if context.pre_execution_errors or context.graphql_document is None:
-            return
-        request = context.context
-        version = request.version if isinstance(request, WaymarkContext) else None
-        definitions = None if version is None else version.definitions
-        try:
-            cost = _COSTS.cost(
-                schema=context.schema._schema,
-                document=context.graphql_document,
-                operation_name=context._provided_operation_name,
-                variables=context.variables,
-                sizes=_sizes(definitions),
-            )
-        except GraphQLError as refused:
-            context.pre_execution_errors = [refused]
-            return
-        if cost > self.limit:
-            context.pre_execution_errors = [too_costly(cost, limit=self.limit)]
+def _too_costly(context: ExecutionContext, limits: RequestLimits) -> list[GraphQLError]:
+    """The refusal of an operation whose cost is over the limit, or that cannot be costed; none otherwise."""
+    assert context.graphql_document is not None
+    request = context.context
+    version = request.version if isinstance(request, WaymarkContext) else None
+    definitions = None if version is None else version.definitions
+    try:
+        cost = _COSTS.cost(
+            schema=context.schema._schema,
+            document=context.graphql_document,
+            operation_name=context._provided_operation_name,
+            variables=context.variables,
+            sizes=_sizes(definitions),
+        )
+    except GraphQLError as refused:
+        return [refused]
+    return [too_costly(cost, limit=limits.max_cost)] if cost > limits.max_cost else []
 
 
 _COSTS = CostMemo()

@@ -9,7 +9,6 @@ from typing import Any
 import strawberry
 from graphql import MaxIntrospectionDepthRule, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
-    AddValidationRules,
     MaxAliasesLimiter,
     QueryDepthLimiter,
 )
@@ -20,7 +19,6 @@ from api.graphql.accounts.types import TeamType, UserType
 from api.graphql.core.errors import WaymarkSchema
 from api.graphql.core.execution import CompiledExecutor
 from api.graphql.core.execution_plan import complete_once, complete_once_per_request
-from api.graphql.core.limits import DocumentLimits, ValidatedOnce
 from api.graphql.core.response_size import SizeLimitedExecution
 from api.graphql.core.scalars import SCALARS
 from api.graphql.deals.mutations import DealMutation
@@ -29,10 +27,9 @@ from api.graphql.deals.subscriptions import DealSubscription
 from api.graphql.deals.types import DealType
 from api.graphql.extensions import (
     CommitOrRollback,
-    CostLimit,
+    DocumentChecks,
     GraphQLWords,
     MaskUnexpectedErrors,
-    OperationNameRequired,
     ResponseSizeLimit,
 )
 from api.graphql.insights.resolvers import InsightsQuery
@@ -85,11 +82,7 @@ def build_schema(
             GraphQLWords,
             MaskUnexpectedErrors,
             ResponseSizeLimit,
-            lambda: DocumentLimits(limits),
-            ValidatedOnce,
-            OperationNameRequired,
-            lambda: AddValidationRules(rules),
-            lambda: CostLimit(limits.max_cost),
+            lambda: DocumentChecks(limits, rules),
         ],
     )
 

@@ -28,7 +28,6 @@ from graphql import (
     parse,
 )
 from graphql.validation import ASTValidationRule
-from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
 from api.settings import RequestLimits
@@ -42,32 +41,17 @@ def refusal(message: str, *, code: str, **details: Any) -> GraphQLError:
     return GraphQLError(message, extensions={"code": code, **details})
 
 
-class DocumentLimits(SchemaExtension):
-    """Parses the document within `RequestLimits` and checks its shape; replaces Strawberry's `ParserCache`."""
+def validated(
+    schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...]
+) -> list[GraphQLError]:
+    """The document's validation errors under `rules`, found once per schema, document and rules (Strawberry's
+    own rules are added as its `validate_document` adds them).
 
-    def __init__(self, limits: RequestLimits) -> None:
-        self.limits = limits
-
-    def on_parse(self) -> Iterator[None]:
-        context = self.execution_context
-        if context.graphql_document is None and context.query:
-            context.graphql_document = parse_within_limits(context.query, self.limits)
-        yield
-
-
-class ValidatedOnce(SchemaExtension):
-    """Validates each parsed document once per schema and rules; replaces Strawberry's `ValidationCache`.
-
-    That cache is an `lru_cache` over the document, which hashes the whole syntax tree (frozen dataclasses,
-    hashed node by node) on every request to find the entry. `DocumentLimits` parses each distinct text once and
-    hands out the same document after, so the document object itself is the key here."""
-
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        document = context.graphql_document
-        if document is not None:
-            context.pre_execution_errors = _VALIDATED.errors(context.schema._schema, document, context.validation_rules)
-        yield
+    Strawberry's `ValidationCache` is an `lru_cache` over the document, which hashes the whole syntax tree
+    (frozen dataclasses, hashed node by node) on every request to find the entry. `parse_within_limits` parses
+    each distinct text once and hands out the same document after, so the document object itself is the key
+    here."""
+    return _VALIDATED.errors(schema, document, rules)
 
 
 class _Validations:
