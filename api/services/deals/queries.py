@@ -6,13 +6,13 @@ import base64
 import binascii
 import json
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from sqlalchemy import ColumnElement, Select, any_, false, func, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import array
@@ -292,41 +292,76 @@ class CompletionRecord(NamedTuple):
     note: str | None
 
 
-R = TypeVar("R")
-COMPLETION_COLUMNS = tuple(getattr(MilestoneCompletion, name) for name in CompletionRecord._fields)
-_COMPLETIONS = BatchRead(
-    lambda keys: select(*COMPLETION_COLUMNS).where(keys(MilestoneCompletion.deal_id)).order_by(MilestoneCompletion.id)
-)
-_COMPLETIONS_AND_COMPLETERS = BatchRead(
-    lambda keys: (
-        select(*COMPLETION_COLUMNS, *USER_COLUMNS)
-        .outerjoin(User, User.id == MilestoneCompletion.completed_by_id)
-        .where(keys(MilestoneCompletion.deal_id))
-        .order_by(MilestoneCompletion.id)
-    )
-)
+R = TypeVar("R", bound=tuple[Any, ...])
+
+
+class _ReadsByDeal(Generic[R]):
+    """The rows of a table that hang off deals (completions, events), as `record`s grouped by deal in id order:
+    alone, or with the user each names (`user_id`) joined; in statements of their own, or nested in a deal's
+    row (`nested`, PostgreSQL)."""
+
+    def __init__(self, record: type[R], entity: Any, *, user_id: Any) -> None:
+        self.record, self.entity, self.user_id = record, entity, user_id
+        self.columns = tuple(getattr(entity, name) for name in record._fields)  # type: ignore[attr-defined]
+        self._alone = BatchRead(lambda keys: self._select(keys(entity.deal_id)).order_by(entity.id))
+        self._with_users = BatchRead(lambda keys: self._select(keys(entity.deal_id), users=User).order_by(entity.id))
+        self._users_nested = aliased(User)
+        """The users of the rows nested in a deal's row: an alias, so a query over deals may join users itself."""
+        self._nested = {False: NestedRows(self.columns), True: NestedRows(self._columns(self._users_nested))}
+
+    def _columns(self, users: Any) -> tuple[Any, ...]:
+        return self.columns if users is None else (*self.columns, *user_columns(users))
+
+    def _select(self, condition: ColumnElement[bool], *, users: Any = None, columns: Any = None) -> AnySelect:
+        """The rows (or `columns` of them) on `condition`, with `users` (`User` or an alias) joined if given."""
+        statement = select(*(columns or self._columns(users)))
+        if users is not None:
+            statement = statement.select_from(self.entity).outerjoin(users, users.id == self.user_id)
+        return statement.where(condition)
+
+    async def records(self, session: AsyncSession, ids: Sequence[int]) -> list[list[R]]:
+        return self._by_deal(await self._alone.rows(session, ids), ids)
+
+    async def records_and_users(
+        self, session: AsyncSession, ids: Sequence[int]
+    ) -> tuple[list[list[R]], list[UserRecord]]:
+        rows = await self._with_users.rows(session, ids)
+        return self._by_deal(rows, ids), users_of(rows, len(self.columns))
+
+    def nested(self, *, users: bool) -> ColumnElement[Any]:
+        """A deal's rows (and their users), in id order, as one array value in a query over `Deal`."""
+        nested = self._nested[users].aggregated(order_by=self.entity.id)
+        joined = self._users_nested if users else None
+        return self._select(self.entity.deal_id == Deal.id, users=joined, columns=[nested]).scalar_subquery()
+
+    def nested_records(self, value: Sequence[Sequence[Any]], *, users: bool) -> tuple[list[R], list[UserRecord]]:
+        """The records of a `nested` value, and their users (none when `users` is false)."""
+        rows = self._nested[users].decode(value)
+        width = len(self.columns)
+        return [self.record(*row[:width]) for row in rows], users_of(rows, width) if users else []
+
+    def _by_deal(self, rows: Sequence[Sequence[Any]], ids: Sequence[int]) -> list[list[R]]:
+        """Records of rows whose second column is their deal's id, grouped by deal in the order of `ids`; the
+        users' columns after them are left out."""
+        width = len(self.columns)
+        by_deal: dict[int, list[R]] = defaultdict(list)
+        for row in rows:
+            by_deal[row[1]].append(self.record(*row[:width]))
+        return [by_deal.get(i, []) for i in ids]
+
+
+_COMPLETIONS = _ReadsByDeal(CompletionRecord, MilestoneCompletion, user_id=MilestoneCompletion.completed_by_id)
 
 
 async def completions_by_deal_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[list[CompletionRecord]]:
-    return _by_deal(await _COMPLETIONS.rows(session, ids), CompletionRecord, ids)
+    return await _COMPLETIONS.records(session, ids)
 
 
 async def completions_and_completers_by_deal_ids(
     session: AsyncSession, *, ids: Sequence[int]
 ) -> tuple[list[list[CompletionRecord]], list[UserRecord]]:
     """`completions_by_deal_ids`, and the users who completed them, in one statement."""
-    rows = await _COMPLETIONS_AND_COMPLETERS.rows(session, ids)
-    return _by_deal(rows, CompletionRecord, ids), users_of(rows, len(COMPLETION_COLUMNS))
-
-
-def _by_deal(rows: Sequence[Sequence[Any]], record: Callable[..., R], ids: Sequence[int]) -> list[list[R]]:
-    """Records of rows whose second column is their deal's id, grouped by deal in the order of `ids`; columns
-    past the record's are left out."""
-    width = len(record._fields)  # type: ignore[attr-defined]
-    by_deal: dict[int, list[R]] = defaultdict(list)
-    for row in rows:
-        by_deal[row[1]].append(record(*row[:width]))
-    return [by_deal.get(i, []) for i in ids]
+    return await _COMPLETIONS.records_and_users(session, ids)
 
 
 class EventRecord(NamedTuple):
@@ -345,28 +380,18 @@ class EventRecord(NamedTuple):
     changes: dict[str, Any] | None
 
 
-EVENT_COLUMNS = tuple(getattr(DealEvent, name) for name in EventRecord._fields)
-_EVENTS = BatchRead(lambda keys: select(*EVENT_COLUMNS).where(keys(DealEvent.deal_id)).order_by(DealEvent.id))
-_EVENTS_AND_ACTORS = BatchRead(
-    lambda keys: (
-        select(*EVENT_COLUMNS, *USER_COLUMNS)
-        .outerjoin(User, User.id == DealEvent.actor_id)
-        .where(keys(DealEvent.deal_id))
-        .order_by(DealEvent.id)
-    )
-)
+_EVENTS = _ReadsByDeal(EventRecord, DealEvent, user_id=DealEvent.actor_id)
 
 
 async def events_by_deal_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[list[EventRecord]]:
-    return _by_deal(await _EVENTS.rows(session, ids), EventRecord, ids)
+    return await _EVENTS.records(session, ids)
 
 
 async def events_and_actors_by_deal_ids(
     session: AsyncSession, *, ids: Sequence[int]
 ) -> tuple[list[list[EventRecord]], list[UserRecord]]:
     """`events_by_deal_ids`, and the users who acted, in one statement."""
-    rows = await _EVENTS_AND_ACTORS.rows(session, ids)
-    return _by_deal(rows, EventRecord, ids), users_of(rows, len(EVENT_COLUMNS))
+    return await _EVENTS.records_and_users(session, ids)
 
 
 _EVENTS_BY_IDS = select(DealEvent).where(DealEvent.id.in_(ids_param()))
@@ -404,11 +429,7 @@ class DealPageRead:
     """The owner, completers and actors asked for, each once."""
 
 
-_COMPLETER, _ACTOR, _OWNER = aliased(User), aliased(User), aliased(User)
-_NESTED_COMPLETIONS = NestedRows(COMPLETION_COLUMNS)
-_NESTED_COMPLETIONS_AND_COMPLETERS = NestedRows((*COMPLETION_COLUMNS, *user_columns(_COMPLETER)))
-_NESTED_EVENTS = NestedRows(EVENT_COLUMNS)
-_NESTED_EVENTS_AND_ACTORS = NestedRows((*EVENT_COLUMNS, *user_columns(_ACTOR)))
+_OWNER = aliased(User)
 
 
 @lru_cache(maxsize=1024)
@@ -423,19 +444,9 @@ def _deal_pages(viewer: Viewer, parts: DealPageParts) -> BatchRead:
             keys_of_deal = select(array_of(DealCompetitor.competitor_key, order_by=DealCompetitor.competitor_key))
             columns.append(keys_of_deal.where(DealCompetitor.deal_id == Deal.id).scalar_subquery())
         if parts.completions:
-            nested = _NESTED_COMPLETIONS_AND_COMPLETERS if parts.completers else _NESTED_COMPLETIONS
-            completions = select(nested.aggregated(order_by=MilestoneCompletion.id))
-            if parts.completers:
-                completions = completions.select_from(MilestoneCompletion).outerjoin(
-                    _COMPLETER, _COMPLETER.id == MilestoneCompletion.completed_by_id
-                )
-            columns.append(completions.where(MilestoneCompletion.deal_id == Deal.id).scalar_subquery())
+            columns.append(_COMPLETIONS.nested(users=parts.completers))
         if parts.events:
-            nested = _NESTED_EVENTS_AND_ACTORS if parts.actors else _NESTED_EVENTS
-            events = select(nested.aggregated(order_by=DealEvent.id))
-            if parts.actors:
-                events = events.select_from(DealEvent).outerjoin(_ACTOR, _ACTOR.id == DealEvent.actor_id)
-            columns.append(events.where(DealEvent.deal_id == Deal.id).scalar_subquery())
+            columns.append(_EVENTS.nested(users=parts.actors))
         statement = select(*columns).where(keys(Deal.id), visible_deals(viewer))
         if parts.owner:
             statement = statement.select_from(Deal).outerjoin(_OWNER, _OWNER.id == Deal.owner_id)
@@ -461,18 +472,13 @@ async def deal_pages_by_ids(
         competitor_keys = None
         if parts.competitors:
             competitor_keys, at = list(row[at]), at + 1
-        completions = None
+        completions = events = None
         if parts.completions:
-            nested = (_NESTED_COMPLETIONS_AND_COMPLETERS if parts.completers else _NESTED_COMPLETIONS).decode(row[at])
-            completions, at = [CompletionRecord(*r[: len(COMPLETION_COLUMNS)]) for r in nested], at + 1
-            if parts.completers:
-                users += users_of(nested, len(COMPLETION_COLUMNS))
-        events = None
+            (completions, completers), at = _COMPLETIONS.nested_records(row[at], users=parts.completers), at + 1
+            users += completers
         if parts.events:
-            nested = (_NESTED_EVENTS_AND_ACTORS if parts.actors else _NESTED_EVENTS).decode(row[at])
-            events, at = [EventRecord(*r[: len(EVENT_COLUMNS)]) for r in nested], at + 1
-            if parts.actors:
-                users += users_of(nested, len(EVENT_COLUMNS))
+            (events, actors), at = _EVENTS.nested_records(row[at], users=parts.actors), at + 1
+            users += actors
         deal = DealRecord(*row[:width])
         unique = list({user.id: user for user in users}.values())
         found[deal.id] = DealPageRead(deal, competitor_keys, completions, events, unique)
