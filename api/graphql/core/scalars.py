@@ -46,6 +46,8 @@ def parse_date(value: object) -> date:
 
 
 def serialize_date_time(value: datetime) -> str:
+    if value.tzinfo is UTC:  # as the database gives it: no conversion to make
+        return value.isoformat()
     return (value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)).isoformat()
 
 
