@@ -174,11 +174,13 @@ class NestedRows:
 
     asyncpg decodes the records with the connection's codecs (JSON's among them, as SQLAlchemy set them up), and
     each value then goes through its column type's result processor, as `BatchRead` does for top-level
-    columns."""
+    columns. Unlike `BatchRead`, the processors are chosen without the database's type of the value (a record's
+    fields are not described): a type whose processor needs it (`Numeric` on asyncpg) fails here, when the
+    read is built at import, not when it runs."""
 
     def __init__(self, columns: Sequence[KeyColumn]) -> None:
         self.columns = tuple(columns)
-        self._decoders: tuple[tuple[int, Callable[[Any], Any]], ...] | None = None
+        self._decoders = _nested_decoders(self.columns)
 
     def aggregated(self, *, order_by: KeyColumn) -> ColumnElement[Any]:
         """The records, in order, as one array value; an empty array when there are none."""
@@ -186,8 +188,6 @@ class NestedRows:
 
     def decode(self, records: Sequence[Sequence[Any]]) -> list[list[Any]]:
         decoders = self._decoders
-        if decoders is None:
-            decoders = self._decoders = _nested_decoders(self.columns)
         rows = []
         for record in records:
             values = list(record)

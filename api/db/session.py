@@ -18,7 +18,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
-import orjson
 from sqlalchemy import event, exc, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
@@ -135,7 +134,6 @@ def create_engine(
             # (and unpinged), and the others wait at the bottom of the pool until they are needed
             options.setdefault("pool_use_lifo", True)
     options["connect_args"] = {**connect_args, **options.get("connect_args", {})}
-    options.setdefault("json_deserializer", orjson.loads)  # a deal page reads dozens of its events' JSON columns
     engine = create_async_engine(url, **options)
     if ping_when_idle and pooled:
         _ping_after_idle(engine)

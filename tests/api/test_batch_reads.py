@@ -15,8 +15,9 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.db import Database
+from api.db.batches import NestedRows
 from api.db.batches import read_outside_transactions as begin_reads_outside_transactions
-from api.db.models import DealCompetitor, DealEvent, MilestoneCompletion
+from api.db.models import Deal, DealCompetitor, DealEvent, MilestoneCompletion
 from api.graphql.core.loaders import read_together
 from api.graphql.core.unit_of_work import UnitOfWork
 from api.graphql.deals.loaders import CompetitorKeysByDealIdLoader, CompletionsByDealIdLoader
@@ -259,3 +260,12 @@ async def test_reads_together_read_only_the_keys_their_loaders_lack(database, pe
     assert {c.milestone_key for c in await completions.load(first.id)} == {"icp-fit", "pain-confirmed"}
     assert await completions.load(second.id) == []
     assert await competitors.load_many([first.id, second.id]) == [["held"], ["status-quo"]]
+
+
+def test_rows_nested_in_a_read_refuse_a_type_whose_values_they_cannot_process_when_the_read_is_built():
+    # given: a record's fields come without the database's type, which asyncpg's processor of a decimal needs
+    # when: nested rows of such a column are built (at import, for the reads of the app)
+    # then: they are refused there, not when a request reads them
+    with pytest.raises(TypeError):
+        NestedRows((Deal.amount,))
+    assert NestedRows((DealEvent.occurred_at, DealEvent.changes)).decode([]) == []

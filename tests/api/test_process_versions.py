@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 
 from api.db import Database
 from api.db.models import DealEvent, MilestoneCompletion, ProcessVersion
-from api.graphql.deals.loaders import DealByIdLoader
+from api.services.deals import queries as deal_queries
 from tests.api.conftest import FIXTURE_DEFINITIONS, publish_definitions, started_app
 from tests.api.factories import People, create_deal, deal_gid, gql
 from tests.api.test_subscriptions import running_server
@@ -290,28 +290,37 @@ async def test_a_server_with_nothing_published_and_no_files_is_not_ready(databas
     assert body["errors"][0]["extensions"]["code"] == "PROCESS_UNAVAILABLE"
 
 
+@pytest.mark.parametrize("token_known", [False, True], ids=["first request", "token known"])
 async def test_a_request_that_started_before_a_publish_finishes_on_the_version_it_started_with(
-    database, people, folder, monkeypatch: pytest.MonkeyPatch
+    database, people, folder, monkeypatch: pytest.MonkeyPatch, token_known
 ):
-    # given: a request held open while it loads its deal
+    # given: a request held open while it loads its deal (once its token is known, on PostgreSQL, in the one
+    # statement that reads a deal page; before, in a transaction, one statement per part)
     deal = await create_deal(database, owner=people.rep_a, stage="sal")
     loading, release = asyncio.Event(), asyncio.Event()
-    read = DealByIdLoader.read_for
+    reads = {name: getattr(deal_queries, name) for name in ("deals_by_ids", "deal_pages_by_ids")}
 
-    async def held(self: DealByIdLoader, *args: Any) -> Any:
-        loading.set()
-        await release.wait()
-        return await read(self, *args)
+    def held(read: Any) -> Any:
+        async def held_read(*args: Any, **kwargs: Any) -> Any:
+            loading.set()
+            await release.wait()
+            return await read(*args, **kwargs)
 
-    monkeypatch.setattr(DealByIdLoader, "read_for", held)
+        return held_read
+
+    for name, read in reads.items():
+        monkeypatch.setattr(deal_queries, name, held(read))
     query = """query($id: ID!) { deal(id: $id) { stage { key name } process { publishedVersion { number } } } }"""
     async for app in started_app(database=database, process_dir=folder):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            if token_known:
+                assert "errors" not in await gql(client, "{ me { id } }", token=people.rep_a.token)
             in_flight = asyncio.create_task(gql(client, query, {"id": deal_gid(deal)}, token=people.rep_a.token))
             await asyncio.wait_for(loading.wait(), timeout=30)
             # when: version 2 is published meanwhile
             edit(folder, "name: SAL", "name: Sales accepted")
-            monkeypatch.setattr(DealByIdLoader, "read_for", read)
+            for name, read in reads.items():
+                monkeypatch.setattr(deal_queries, name, read)
             assert (await publish(client, people))["outcome"] == "PUBLISHED"
             release.set()
             started_before = await in_flight

@@ -23,10 +23,10 @@ from api.db import Database
 from api.graphql.core import limits as limits_module
 from api.graphql.core.cost import CostMemo, operation_cost
 from api.graphql.core.list_sizes import list_sizes
-from api.graphql.deals.loaders import DealByIdLoader
 from api.graphql.schema import build_schema
 from api.process.loader import load_definitions
 from api.services.deals import editing
+from api.services.deals import queries as deal_queries
 from api.settings import RequestLimits
 from tests.api.conftest import make_settings
 from tests.api.factories import create_deal, deal_gid, snapshot
@@ -272,15 +272,19 @@ def _auth(people: Any) -> dict[str, str]:
 async def test_a_request_past_its_time_limit_is_stopped_with_a_clear_error_and_changes_nothing(
     database, people, monkeypatch
 ):
-    # given: reading a deal takes 2 s (a slow disk, say); the limit is 0.5 s
+    # given: reading a deal takes 2 s (a slow disk, say), however it is read (in one statement with what its
+    # page needs, or in a transaction); the limit is 0.5 s
     deal = await create_deal(database, owner=people.rep_a, completed=())
-    load = DealByIdLoader.read_for
 
-    async def slow(self, *args):  # noqa: ANN001, ANN002, ANN202
-        await asyncio.sleep(2)
-        return await load(self, *args)
+    def slow(read):  # noqa: ANN001, ANN202
+        async def slow_read(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            await asyncio.sleep(2)
+            return await read(*args, **kwargs)
 
-    monkeypatch.setattr(DealByIdLoader, "read_for", slow)
+        return slow_read
+
+    for name in ("deals_by_ids", "deal_pages_by_ids"):
+        monkeypatch.setattr(deal_queries, name, slow(getattr(deal_queries, name)))
     update = editing.update_deal
 
     async def write_then_stall(session, **kwargs):  # noqa: ANN001, ANN003, ANN202
@@ -295,6 +299,8 @@ async def test_a_request_past_its_time_limit_is_stopped_with_a_clear_error_and_c
 
     # when
     async with client_with(database, timeout_seconds=0.5) as client:
+        known = await client.post("/graphql", json={"query": "{ me { id } }"}, headers=_auth(people))
+        assert "errors" not in known.json()  # the token known: a query's reads run outside a transaction
         started = time.perf_counter()
         stopped = await client.post(
             "/graphql", json={"query": query, "variables": {"id": deal_gid(deal)}}, headers=_auth(people)

@@ -118,17 +118,21 @@ class Step:
         """The object type's plan for this field's selection, once a value has needed it."""
 
 
+@lru_cache(maxsize=256)
 def enum_names(leaf: GraphQLLeafType) -> dict[int, tuple[Enum, str]] | None:
     """For an enum that Strawberry coerces from its Python class (`wrapped_cls`): what graphql-core's
     `complete_leaf_value` returns for each member, by the member's id (each entry holds its member). Strawberry's
     coercion compares the member's value with every value of the type, through `Enum.value`, a slow property.
-    None for any other leaf type."""
+    A member that does not coerce is left out (it goes the general way). None for any other leaf type."""
     members = getattr(leaf, "wrapped_cls", None)
     if not isinstance(members, type) or not issubclass(members, Enum):
         return None
     names: dict[int, tuple[Enum, str]] = {}
     for member in members:
-        name = leaf.coerce_output_value(member)
+        try:
+            name = leaf.coerce_output_value(member)
+        except Exception:  # noqa: BLE001  # left to graphql-core's path, which reports it on its field
+            continue
         if isinstance(name, str):
             names[id(member)] = (member, name)
     return names

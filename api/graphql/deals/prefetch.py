@@ -100,8 +100,9 @@ async def prefetch_deal_page(info: Info_, deals: Sequence[DealRow], *, node_path
 
 async def deal_with_page(info: Info_, viewer: Viewer, pk: int, *, node_path: tuple[str, ...]) -> DealRow | None:
     """One deal `viewer` may see, by primary key, with what its selected fields read: the deal and the rest in
-    one turn on the session (a deal page's reads, without a batch of its own for the deal), and on PostgreSQL
-    outside a transaction in one statement (`_read_nested`)."""
+    one turn on the session (a deal page's reads, without a batch of its own for the deal); on PostgreSQL, when
+    the request reads outside a transaction (a query, once its token is known), in one statement
+    (`_read_nested`)."""
     loader = DealByIdLoader.of(info.context)
     if loader.cache_map.get(pk) is not None:  # read, or being read, for another field of the request
         found = await loader.load(pk)
@@ -129,9 +130,7 @@ async def _read_nested(
     context = info.context
     reads = _reads(info, node_path)
     loaders = {loader for r in reads for loader in r.loaders}
-    users_with = {
-        loader for (field, user), loader in _USERS_READ_WITH.items() if user in selected(info, *node_path, field)
-    }
+    users_with = _users_read_with(info, node_path)
     events = EventsByDealIdLoader in loaders or any(r.events_if_lost for r in reads)  # its status is not known yet
     parts = deal_queries.DealPageParts(
         competitors=CompetitorKeysByDealIdLoader in loaders,
@@ -177,8 +176,7 @@ async def read_deal_page(
     lost = [deal.id for deal in deals if deal.status == Outcome.LOST.value]
     if lost and EventsByDealIdLoader not in loaders and any(r.events_if_lost for r in reads):
         wanted.append((EventsByDealIdLoader, lost))
-    joined = [loader for (field, user), loader in _USERS_READ_WITH.items() if user in selected(info, *node_path, field)]
-    await read_together(context, session, wanted, joined=joined)
+    await read_together(context, session, wanted, joined=_users_read_with(info, node_path))
     user_ids = _referenced_user_ids(info, deals, owner=any(r.owner for r in reads), node_path=node_path)
     if not user_ids:
         return
@@ -196,6 +194,11 @@ _USERS_READ_WITH: dict[tuple[str, str], type[RequestLoader[int, Any]]] = {
     ("history", "actor"): EventsByDealIdLoader,
 }
 """The users a deal's fields show that its loaders can read with their own rows (`read_joined`)."""
+
+
+def _users_read_with(info: Info_, node_path: tuple[str, ...]) -> set[type[RequestLoader[int, Any]]]:
+    """The loaders whose rows' users the fields selected at `node_path` show: read with them."""
+    return {loader for (field, user), loader in _USERS_READ_WITH.items() if user in selected(info, *node_path, field)}
 
 
 def _referenced_user_ids(info: Info_, deals: Sequence[DealRow], *, owner: bool, node_path: tuple[str, ...]) -> set[int]:
