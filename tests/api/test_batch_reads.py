@@ -116,7 +116,7 @@ async def test_a_deal_page_read_in_one_statement_gives_what_the_reads_of_each_pa
     deal = await _deals_of_every_kind(database, people)
     ids = [*range(1, deal.id + 1), deal.id + 1000]
 
-    for viewer in (people.admin.viewer, people.rep_b.viewer):
+    for viewer in (people.admin.viewer, people.manager.viewer, people.rep_b.viewer):
 
         async def nested(session: AsyncSession, viewer: Any = viewer) -> Any:
             return await queries.deal_pages_by_ids(session, viewer=viewer, ids=ids, parts=parts)
@@ -137,7 +137,8 @@ async def test_a_deal_page_read_in_one_statement_gives_what_the_reads_of_each_pa
             database, one_by_one
         )
 
-        # then: one statement; the same values, of the same types, as the reads of each part
+        # then: one statement; the same values, of the same types, as the reads of each part (for a viewer who
+        # sees every deal, a team's, a rep's own)
         assert len(seen) == 1, seen
         assert [page.deal if page else None for page in pages] == deals
         assert any(pages)
