@@ -44,6 +44,8 @@ from graphql.pyutils import Path
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 from strawberry.types.info import Info
 
+from api.graphql.core.views import ViewCache
+
 Getter = Callable[[Any], Any]
 PLAIN_TYPES = frozenset({str, int, float, bool, Decimal, date, datetime})
 """Types of values that are never null, an error or awaitable."""
@@ -205,20 +207,14 @@ class Plan:
         self.kept[id(completed[0])] = completed
 
 
-_SCOPES: dict[tuple[int, ...], tuple[object, ...]] = {}
+_SCOPES: ViewCache[tuple[object, ...]] = ViewCache(limit=16)
 
 
 def views_scope(scope: tuple[object, ...]) -> tuple[object, ...]:
-    """The one tuple kept for the views scope of these objects, so that plans compare scopes by identity. The
-    tuple holds its objects, so their ids are not reused while it is kept; past 16 scopes all are forgotten (the
-    plans then keep the completions of the scope of their next request)."""
-    key = tuple(map(id, scope))
-    found = _SCOPES.get(key)
-    if found is None:
-        if len(_SCOPES) >= 16:
-            _SCOPES.clear()
-        found = _SCOPES[key] = tuple(scope)
-    return found
+    """The one tuple kept for the views scope of these objects (the first that named it), so that plans compare
+    scopes by identity; past 16 scopes all are forgotten (the plans then keep the completions of the scope of
+    their next request)."""
+    return _SCOPES.get(scope, lambda: scope)
 
 
 KEPT_PER_PLAN = 4096

@@ -11,7 +11,7 @@ cached too (`validated`), found by the document object that the parse cache hand
 
 from __future__ import annotations
 
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
@@ -31,6 +31,7 @@ from graphql import (
 from graphql.validation import ASTValidationRule
 from strawberry.schema.schema import validate_document
 
+from api.graphql.core.views import ViewCache
 from api.settings import RequestLimits
 
 TOO_LARGE = "DOCUMENT_TOO_LARGE"
@@ -52,35 +53,11 @@ def validated(
     (frozen dataclasses, hashed node by node) on every request to find the entry. `parse_within_limits` parses
     each distinct text once and hands out the same document after, so the document object itself is the key
     here."""
-    return _VALIDATED.errors(schema, document, rules)
+    return _VALIDATED.get((schema, document, *rules), lambda: validate_document(schema, document, rules))
 
 
-class _Validations:
-    """Validation errors by (schema, document, rules), the least recently used dropped past `limit`. An entry
-    holds its schema and document, so their ids in its key are not reused while it is kept."""
-
-    def __init__(self, *, limit: int = 256) -> None:
-        self._found: OrderedDict[tuple[Any, ...], tuple[GraphQLSchema, DocumentNode, list[GraphQLError]]] = (
-            OrderedDict()
-        )
-        self._limit = limit
-
-    def errors(
-        self, schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...]
-    ) -> list[GraphQLError]:
-        key = (id(schema), id(document), rules)
-        found = self._found.get(key)
-        if found is not None and found[0] is schema and found[1] is document:
-            self._found.move_to_end(key)
-            return found[2]
-        errors = validate_document(schema, document, rules)
-        self._found[key] = (schema, document, errors)
-        if len(self._found) > self._limit:
-            self._found.popitem(last=False)
-        return errors
-
-
-_VALIDATED = _Validations()
+_VALIDATED: ViewCache[list[GraphQLError]] = ViewCache(limit=256)
+"""Validation errors by the identity of the schema, the document and the rules (each entry holds them)."""
 
 
 def parse_within_limits(query: str, limits: RequestLimits) -> DocumentNode:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from inspect import isawaitable
-from typing import TypeAlias, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -25,10 +25,19 @@ def then(loader: DataLoader[K, V], key: K, compute: Callable[[V], Resolved[T]]) 
     """`compute(value)` now if `loader` already holds the value for `key`, else once it has loaded it.
 
     `compute` may itself answer with an awaitable (a second loader), which is then awaited too."""
-    future = loader.cache_map.get(key)
-    if future is not None and future.done() and not future.cancelled() and future.exception() is None:
-        return compute(future.result())
+    found, value = held(loader, key)
+    if found:
+        return compute(value)
     return _after(loader.load(key), compute)
+
+
+def held(loader: DataLoader[K, Any], key: K) -> tuple[bool, Any]:
+    """(True, the value) when `loader` holds the value for `key` already; (False, None) when it does not, or is
+    still reading it (which a turn on the session must not wait for: the read may need that turn)."""
+    future = loader.cache_map.get(key)
+    if future is None or not future.done() or future.cancelled() or future.exception() is not None:
+        return False, None
+    return True, future.result()
 
 
 async def _after(pending: Awaitable[V], compute: Callable[[V], Resolved[T]]) -> T:

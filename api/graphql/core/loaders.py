@@ -92,15 +92,6 @@ def _missing(
     return missing
 
 
-def held(loader: DataLoader[K, V], key: K) -> tuple[bool, V | None]:
-    """(True, the value) when `loader` holds the value for `key` already; (False, None) when it does not, or is
-    still reading it (which a turn on the session must not wait for: the read may need that turn)."""
-    future = loader.cache_map.get(key)
-    if future is None or not future.done() or future.cancelled() or future.exception() is not None:
-        return False, None
-    return True, future.result()
-
-
 def forget(context: WaymarkContext, loader: type[RequestLoader[K, Any]], key: K) -> None:
     """Drop `key` from the request's `loader`, if it was made: the next load reads it again."""
     found = context.loaders.get(loader)

@@ -1,7 +1,9 @@
 """GraphQL views of the immutable process model, built once and shared by every request.
 
 A board of 100 deals asks for the same few milestones and stages thousands of times; building their views
-(and copying their plain fields) once per model object makes each use a dictionary lookup.
+(and copying their plain fields) once per model object makes each use a dictionary lookup. The same cache
+keeps other values built once per set of immutable objects: a parsed document's validation
+(`api.graphql.core.limits`), the tuple that names a views scope (`api.graphql.core.execution_plan`).
 """
 
 from __future__ import annotations

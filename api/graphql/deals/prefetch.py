@@ -22,7 +22,8 @@ from api.db.batches import reads_on_driver
 from api.graphql.accounts.loaders import TeamByIdLoader, UserByIdLoader
 from api.graphql.core.context import Info_
 from api.graphql.core.fields import READS
-from api.graphql.core.loaders import RequestLoader, held, read_together
+from api.graphql.core.loaded import held
+from api.graphql.core.loaders import RequestLoader, read_together
 from api.graphql.deals.loaders import (
     CompetitorKeysByDealIdLoader,
     CompletionsByDealIdLoader,
@@ -87,8 +88,8 @@ def reads_by_field() -> dict[str, Reads]:
 
 
 async def prefetch_deal_page(info: Info_, deals: Sequence[DealRow], *, node_path: tuple[str, ...]) -> None:
-    """Prime the request's loaders for `deals`, whose fields the query selects at `node_path`: in one turn on
-    the session, unless the loaders hold it all already."""
+    """Prime the request's loaders for `deals`, whose fields the query selects at `node_path`, in one turn on
+    the session (what the loaders hold already is not read again)."""
     if not deals:
         return
 

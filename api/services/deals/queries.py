@@ -273,14 +273,10 @@ def _parse_cursor_value(field_name: DealOrderField, value: Any) -> Any:
     return moment.astimezone(UTC)  # OverflowError when the offset takes it past the calendar
 
 
-@lru_cache(maxsize=1024)
-def _deals_by_ids(viewer: Viewer) -> BatchRead:
-    """Built once per viewer: what they may see is part of the statement."""
-    return BatchRead(lambda keys: select(*DEAL_COLUMNS).where(keys(Deal.id), visible_deals(viewer)))
-
-
 async def deals_by_ids(session: AsyncSession, *, viewer: Viewer, ids: Sequence[int]) -> list[DealRow | None]:
-    by_id: dict[int, DealRow] = {row[0]: DealRecord(*row) for row in await _deals_by_ids(viewer).rows(session, ids)}
+    by_id: dict[int, DealRow] = {
+        row[0]: DealRecord(*row) for row in await _deal_pages(viewer, _DEAL_ALONE).rows(session, ids)
+    }
     return [by_id.get(i) for i in ids]
 
 
@@ -435,9 +431,14 @@ class DealPageRead:
 _OWNER = aliased(User)
 
 
+_DEAL_ALONE = DealPageParts()
+"""No part: the deal's own columns, a read of every database (`deals_by_ids`)."""
+
+
 @lru_cache(maxsize=1024)
 def _deal_pages(viewer: Viewer, parts: DealPageParts) -> BatchRead:
-    """The deal with what its page reads, nested, in one statement (PostgreSQL): built once per viewer and parts."""
+    """The deals `viewer` may see with what their pages read, nested, in one statement (PostgreSQL, for any part
+    but the owner): built once per viewer and parts, since what the viewer may see is part of the statement."""
 
     def build(keys: KeyCondition) -> AnySelect:
         columns: list[Any] = [*DEAL_COLUMNS]
